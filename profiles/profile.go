@@ -1,0 +1,184 @@
+// Package profiles holds what a provider's documentation promises about its
+// token endpoint, as data: the shipped profiles (embedded YAML) and the code
+// that loads, resolves (extends:) and validates them.
+package profiles
+
+import (
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
+)
+
+// Duration is a duration written as "5s" in YAML.
+type Duration = yamlfile.Duration
+
+// Profile is one provider's documented token endpoint behaviour. The zero
+// value of every field means "the standard applies"; see oidc.yaml.
+type Profile struct {
+	Name        string `yaml:"name"`
+	Extends     string `yaml:"extends,omitempty"`
+	Title       string `yaml:"title,omitempty"`
+	Document    string `yaml:"document,omitempty"` // where the provider documents this
+	Description string `yaml:"description,omitempty"`
+
+	Auth     Auth     `yaml:"auth"`
+	Request  Request  `yaml:"request"`
+	PKCE     PKCE     `yaml:"pkce"`
+	Code     Code     `yaml:"code"`
+	Response Response `yaml:"response"`
+	Errors   Errors   `yaml:"errors"`
+	IDToken  IDToken  `yaml:"id_token"`
+
+	// Rows changes the level of catalogue rows for this provider, or marks a
+	// row as not applicable (level SKIP) with the reason.
+	Rows map[string]RowRule `yaml:"rows,omitempty"`
+
+	// Chain lists the profiles this one was resolved from, base first.
+	Chain []string `yaml:"-"`
+}
+
+// RowRule overrides a catalogue row for a profile.
+type RowRule struct {
+	Level  catalog.Level `yaml:"level"`
+	Reason string        `yaml:"reason,omitempty"`
+}
+
+// Auth is the documented client authentication at the token endpoint.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+type Auth struct {
+	// Methods are the only client authentication methods the endpoint
+	// accepts (client_secret_basic, client_secret_post). Empty means the
+	// profile does not restrict them.
+	Methods []string `yaml:"methods,flow,omitempty"`
+	// Missing is what a request without any client authentication gets.
+	Missing ErrorExpect `yaml:"missing"`
+}
+
+// ErrorExpect is an acceptable error answer: any of the statuses with any of
+// the OAuth error codes.
+type ErrorExpect struct {
+	Status []int    `yaml:"status,flow,omitempty"`
+	Errors []string `yaml:"errors,flow,omitempty"`
+}
+
+// Request is the documented request format and parameters.
+type Request struct {
+	// ClientIDParam says what happens to a client_id body parameter sent
+	// alongside valid Basic authentication: "reject" or "allow".
+	ClientIDParam string `yaml:"client_id_param,omitempty"`
+	// ClientIDError is the error code(s) for a rejected client_id parameter.
+	ClientIDError []string `yaml:"client_id_error,flow,omitempty"`
+	// GrantTypes is the complete list of supported grant types; empty means
+	// "take grant_types_supported from discovery".
+	GrantTypes []string `yaml:"grant_types,flow,omitempty"`
+}
+
+// PKCE is the documented support for RFC 7636.
+type PKCE struct {
+	// Support is none, optional, required or auto (from discovery's
+	// code_challenge_methods_supported).
+	Support string `yaml:"support,omitempty"`
+}
+
+// Code is the documented authorization code behaviour.
+type Code struct {
+	// Lifetime is how long a code stays redeemable; 0 means undocumented,
+	// which skips CODE-EXPIRES unless the target sets expect.code_lifetime.
+	Lifetime Duration `yaml:"lifetime,omitempty"`
+	// ExpiryMargin is added to Lifetime before a redemption must fail.
+	ExpiryMargin Duration `yaml:"expiry_margin,omitempty"`
+	// MinEntropyBits is the least estimated entropy of a code (CODE-ENTROPY).
+	MinEntropyBits float64 `yaml:"min_entropy_bits,omitempty"`
+	// RaceConcurrency is N for CODE-SINGLE-USE-RACE.
+	RaceConcurrency int `yaml:"race_concurrency,omitempty"`
+}
+
+// Response is the documented successful token response.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+type Response struct {
+	ContentType string `yaml:"content_type,omitempty"` // media type, parameters allowed
+	// ExpiresIn fixes the value of expires_in in seconds; 0 accepts any
+	// positive number.
+	ExpiresIn int `yaml:"expires_in,omitempty"`
+	// ExpiresTolerance bounds |expires_in - (exp - iat)| (RESP-EXPIRES-CONSISTENT).
+	ExpiresTolerance Duration `yaml:"expires_tolerance,omitempty"`
+	// Scope is "required" or "optional" (RFC 6749 §5.1: optional when
+	// identical to the requested scope).
+	Scope string `yaml:"scope,omitempty"`
+	// RefreshToken is "forbidden", "optional" or "required".
+	RefreshToken string `yaml:"refresh_token,omitempty"`
+}
+
+// Errors is the documented error response format.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+type Errors struct {
+	// Codes are the error codes a response may carry; empty means the
+	// RFC 6749 §5.2 registry.
+	Codes []string `yaml:"codes,flow,omitempty"`
+}
+
+// IDToken is the documented ID token.
+//
+// https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+type IDToken struct {
+	Algs     []string `yaml:"algs,flow,omitempty"`
+	Skew     Duration `yaml:"skew,omitempty"`
+	Lifetime Range    `yaml:"lifetime"`
+	// Azp is "required" or "multi_aud" (required only with several audiences).
+	Azp string `yaml:"azp,omitempty"`
+	// AtHash is "required" or "optional" (checked when present).
+	AtHash string `yaml:"at_hash,omitempty"`
+	// AuthTime is "required" or "optional" (checked when present).
+	AuthTime string `yaml:"auth_time,omitempty"`
+	// NonceNull allows "nonce": null when the authorization request sent none.
+	NonceNull bool `yaml:"nonce_null,omitempty"`
+	// AMRContains are values the amr array must contain.
+	AMRContains []string `yaml:"amr_contains,flow,omitempty"`
+	// Claims are claims that must be present, with their JSON type: string,
+	// number, boolean, array, object, date (YYYY-MM-DD), string_or_null,
+	// string_or_array.
+	Claims map[string]string `yaml:"claims,omitempty"`
+	// PersonalClaims are redacted wherever a token's claims are shown.
+	PersonalClaims []string `yaml:"personal_claims,flow,omitempty"`
+}
+
+// Range is a closed duration interval; a zero bound is open.
+type Range struct {
+	Min Duration `yaml:"min,omitempty"`
+	Max Duration `yaml:"max,omitempty"`
+}
+
+// Contains reports whether d is within r.
+func (r Range) Contains(d time.Duration) bool {
+	return (r.Min == 0 || d >= r.Min.D()) && (r.Max == 0 || d <= r.Max.D())
+}
+
+// Level returns the level of a catalogue row under this profile, and the
+// reason when the profile skips it.
+func (p *Profile) Level(id string) (catalog.Level, string) {
+	if r, ok := p.Rows[id]; ok {
+		return r.Level, r.Reason
+	}
+	row, ok := catalog.Lookup(id)
+	if !ok {
+		return catalog.Skip, "not in the catalogue"
+	}
+	return row.Level, ""
+}
+
+// AcceptsAuthMethod reports whether the profile lets clients use method.
+func (p *Profile) AcceptsAuthMethod(method string) bool {
+	if len(p.Auth.Methods) == 0 {
+		return true
+	}
+	for _, m := range p.Auth.Methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
