@@ -68,6 +68,7 @@ func isPath(s string) bool {
 
 // header is what load reads first, to find the base profile.
 type header struct {
+	Name    string `yaml:"name"`
 	Extends string `yaml:"extends"`
 }
 
@@ -100,7 +101,7 @@ func load(nameOrPath string, p *Profile, seen []string) error {
 	if err := yamlfile.Decode(file, data, p); err != nil {
 		return fmt.Errorf("profiles: %w", err)
 	}
-	if p.Name == "" {
+	if h.Name == "" {
 		return fmt.Errorf("profiles: %s: name is required", file)
 	}
 	p.Chain = append(chain, p.Name)

@@ -48,7 +48,11 @@ func parseRefs(src string) []Ref {
 				out = append(out, Ref{Text: "OIDC Core §" + s[1], URL: u})
 			}
 		case strings.HasPrefix(part, "seed"):
-			out = append(out, Ref{Text: "provider document: " + strings.TrimSpace(strings.TrimPrefix(part, "seed"))})
+			text := "provider document"
+			if rest := strings.TrimSpace(strings.TrimPrefix(part, "seed")); rest != "" {
+				text += " " + rest
+			}
+			out = append(out, Ref{Text: text})
 		default:
 			out = append(out, Ref{Text: part})
 		}

@@ -1,0 +1,177 @@
+package exchange
+
+import "net/http"
+
+// Mutation changes a Spec. Mutations are the vocabulary of negative probes:
+// every probe in the requirement catalogue is a valid request plus one or
+// two of these.
+type Mutation func(*Spec)
+
+// Probe names the request in reports.
+func Probe(name string) Mutation { return func(s *Spec) { s.Probe = name } }
+
+// Drop removes every parameter named name.
+func Drop(name string) Mutation {
+	return func(s *Spec) {
+		out := s.Params[:0]
+		for _, p := range s.Params {
+			if p.Name != name {
+				out = append(out, p)
+			}
+		}
+		s.Params = out
+	}
+}
+
+// Set sets parameter name to value, replacing every existing one, or adds it.
+func Set(name, value string) Mutation {
+	return func(s *Spec) {
+		found := false
+		out := s.Params[:0]
+		for _, p := range s.Params {
+			if p.Name == name {
+				if found {
+					continue
+				}
+				p.Value, found = value, true
+			}
+			out = append(out, p)
+		}
+		s.Params = out
+		if !found {
+			s.Params = append(s.Params, Param{name, value})
+		}
+	}
+}
+
+// Add appends a parameter, even when one of the same name exists.
+func Add(name, value string) Mutation {
+	return func(s *Spec) { s.Params = append(s.Params, Param{name, value}) }
+}
+
+// Empty sets parameter name to the empty string ("redirect_uri=").
+func Empty(name string) Mutation { return Set(name, "") }
+
+// Duplicate sends parameter name a second time with the same value.
+func Duplicate(name string) Mutation {
+	return func(s *Spec) {
+		if v, ok := s.Get(name); ok {
+			s.Params = append(s.Params, Param{name, v})
+		}
+	}
+}
+
+// Method changes the HTTP method. With GET (or any method but POST) the
+// parameters move to the URL query and no body is sent.
+func Method(m string) Mutation {
+	return func(s *Spec) {
+		s.Method = m
+		if m != http.MethodPost && s.Body == BodyForm {
+			s.Body = BodyNone
+		}
+	}
+}
+
+// JSONBody sends the parameters as a JSON object with Content-Type
+// application/json.
+func JSONBody() Mutation { return func(s *Spec) { s.Body = BodyJSON } }
+
+// ContentType overrides the Content-Type header, keeping the body encoding.
+func ContentType(ct string) Mutation { return func(s *Spec) { s.ContentType = ct } }
+
+// RawBody sends body verbatim.
+func RawBody(body []byte) Mutation { return func(s *Spec) { s.RawBody = body } }
+
+// Header sets a request header.
+func Header(name, value string) Mutation {
+	return func(s *Spec) {
+		if s.Header == nil {
+			s.Header = http.Header{}
+		}
+		s.Header.Set(name, value)
+	}
+}
+
+// NoAuth sends no Authorization header.
+func NoAuth() Mutation {
+	return func(s *Spec) { s.Auth = nil; a := noAuth; s.Authorization = &a }
+}
+
+// BasicAs authenticates with other credentials.
+func BasicAs(c Credentials) Mutation {
+	return func(s *Spec) { s.Auth = &c; s.Authorization = nil }
+}
+
+// WrongSecret keeps the client id and changes the secret.
+func WrongSecret() Mutation {
+	return func(s *Spec) {
+		if s.Auth != nil {
+			s.Auth.Secret += "-wrong"
+		}
+	}
+}
+
+// RawBasic sends Basic credentials without form-urlencoding them first.
+func RawBasic() Mutation { return func(s *Spec) { s.RawBasic = true } }
+
+// Authorization sends the header value verbatim ("Basic !!!", "Bearer x", "").
+func Authorization(value string) Mutation {
+	return func(s *Spec) { s.Authorization = &value }
+}
+
+// CredentialsInBody moves the client credentials from Basic into the body
+// (client_secret_post) and sends no Authorization header.
+func CredentialsInBody() Mutation {
+	return func(s *Spec) {
+		if s.Auth == nil {
+			return
+		}
+		c := *s.Auth
+		NoAuth()(s)
+		Set("client_id", c.ID)(s)
+		Set("client_secret", c.Secret)(s)
+	}
+}
+
+// SecretInBody adds client_secret to the body and keeps Basic (two methods).
+func SecretInBody() Mutation {
+	return func(s *Spec) {
+		if s.Auth != nil {
+			Set("client_secret", s.Auth.Secret)(s)
+		}
+	}
+}
+
+// ClientIDInBody adds the client_id parameter, keeping the authentication.
+func ClientIDInBody() Mutation {
+	return func(s *Spec) {
+		if s.Auth != nil {
+			Set("client_id", s.Auth.ID)(s)
+		}
+	}
+}
+
+// PublicClient sends client_id in the body and no authentication at all.
+func PublicClient() Mutation {
+	return func(s *Spec) {
+		if s.Auth == nil {
+			return
+		}
+		id := s.Auth.ID
+		NoAuth()(s)
+		Set("client_id", id)(s)
+	}
+}
+
+// CredentialsInQuery moves the client credentials into the URL query and
+// sends no Authorization header.
+func CredentialsInQuery() Mutation {
+	return func(s *Spec) {
+		if s.Auth == nil {
+			return
+		}
+		c := *s.Auth
+		NoAuth()(s)
+		s.Query = append(s.Query, Param{"client_id", c.ID}, Param{"client_secret", c.Secret})
+	}
+}
