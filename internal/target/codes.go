@@ -1,0 +1,58 @@
+package target
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/codes"
+)
+
+// CodeOptions tune the code source for one use (a conformance run wants no
+// prefetch; a load run prefetches and records every code's latency).
+type CodeOptions struct {
+	Prefetch   int // overrides codes.prefetch when > 0
+	Parallel   int // overrides codes.parallel when > 0
+	OnObtained func(codes.Code)
+	Now        func() time.Time
+}
+
+// OpenCodes builds and starts the target's code source. The source is closed
+// with the Target. Its errors are bad input: they name the field or the
+// command that failed.
+func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
+	cfg := t.file.Codes
+	if o.Prefetch > 0 {
+		cfg.Prefetch = o.Prefetch
+	}
+	if o.Parallel > 0 {
+		cfg.Parallel = o.Parallel
+	}
+	kind := cfg.Source
+	if kind == "" || kind == codes.SourceAuthorize || kind == codes.SourceEmbedded {
+		if t.AuthorizationEndpoint == "" {
+			return nil, fmt.Errorf("target: %s: codes.source %s needs an authorization endpoint (discovery or authorization_endpoint)", t.Source, first(kind, codes.SourceAuthorize))
+		}
+	}
+	baseDir := ""
+	if t.Source != "" && t.file != nil && !t.embedded {
+		baseDir = filepath.Dir(t.Source)
+	}
+	src, err := codes.Open(cfg, codes.Deps{
+		AuthorizationEndpoint: t.AuthorizationEndpoint,
+		ClientID:              t.Client.ID,
+		RedirectURI:           t.RedirectURI,
+		Scope:                 t.Scope,
+		PKCE:                  t.PKCE,
+		HTTPClient:            t.HTTP.HTTPClient(),
+		BaseDir:               baseDir,
+		Now:                   o.Now,
+		LookupEnv:             t.lookupEnv,
+		OnObtained:            o.OnObtained,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("target: %s: %w", t.Source, err)
+	}
+	t.OnClose(src.Close)
+	return src, nil
+}

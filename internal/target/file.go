@@ -1,0 +1,86 @@
+// Package target loads the user's target file (where the token endpoint is
+// and as whom to call it) and resolves it into a ready Target: discovery
+// done, secrets read from the environment, TLS configured, the profile
+// loaded with the target's overrides, and the code source built.
+package target
+
+import (
+	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
+)
+
+// File is the target YAML file as written by the user.
+type File struct {
+	// Issuer is the OpenID issuer; discovery is at Issuer +
+	// "/.well-known/openid-configuration".
+	Issuer string `yaml:"issuer"`
+	// Endpoint overrides; when all needed ones are given, discovery is
+	// still tried but its failure is not fatal.
+	AuthorizationEndpoint string `yaml:"authorization_endpoint,omitempty"`
+	TokenEndpoint         string `yaml:"token_endpoint,omitempty"`
+	JWKSURI               string `yaml:"jwks_uri,omitempty"`
+	UserinfoEndpoint      string `yaml:"userinfo_endpoint,omitempty"`
+
+	Client       Client  `yaml:"client"`
+	SecondClient *Client `yaml:"second_client,omitempty"` // enables CODE-BOUND-TO-CLIENT
+
+	RedirectURI string `yaml:"redirect_uri"`
+	// OtherRedirectURI is a second redirect URI registered for the same
+	// client (REQ-REDIRECT-MISMATCH's "other registered URI" probe).
+	OtherRedirectURI string `yaml:"other_redirect_uri,omitempty"`
+	Scope            string `yaml:"scope,omitempty"` // default "openid"
+
+	// Profile is the default profile for this target (the --profile flag wins).
+	Profile string `yaml:"profile,omitempty"`
+
+	// AllowInsecureHTTP permits http:// endpoints on hosts other than
+	// loopback. Tokens and secrets then cross the network unencrypted.
+	AllowInsecureHTTP bool `yaml:"allow_insecure_http,omitempty"`
+	TLS               TLS  `yaml:"tls,omitempty"`
+
+	Codes  codes.Config `yaml:"codes"`
+	Expect Expect       `yaml:"expect,omitempty"`
+}
+
+// Client names a client and where its secret comes from.
+type Client struct {
+	ID        string `yaml:"id"`
+	SecretEnv string `yaml:"secret_env,omitempty"` // the environment variable holding the secret
+	Secret    string `yaml:"secret,omitempty"`     // a literal secret: accepted with a warning
+}
+
+// TLS configures the connection to the provider. Verification is on unless
+// InsecureSkipVerify is set (warned).
+type TLS struct {
+	CAFile             string `yaml:"ca_file,omitempty"`
+	CertFile           string `yaml:"cert_file,omitempty"` // client certificate (mTLS)
+	KeyFile            string `yaml:"key_file,omitempty"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty"`
+}
+
+// Expect overrides profile values for this one deployment, for example a
+// test provider's short code lifetime.
+type Expect struct {
+	CodeLifetime    yamlfile.Duration `yaml:"code_lifetime,omitempty"`
+	ExpiresIn       int               `yaml:"expires_in,omitempty"`
+	IDTokenAlgs     []string          `yaml:"id_token_algs,flow,omitempty"`
+	RaceConcurrency int               `yaml:"race_concurrency,omitempty"`
+	// Rows changes row levels for this target only (say why in reason).
+	Rows map[string]RowRule `yaml:"rows,omitempty"`
+}
+
+// RowRule is a per-target row level override.
+type RowRule struct {
+	Level  catalog.Level `yaml:"level"`
+	Reason string        `yaml:"reason,omitempty"`
+}
+
+// Load reads and strictly decodes a target file.
+func Load(path string) (*File, error) {
+	var f File
+	if err := yamlfile.ReadFile(path, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}

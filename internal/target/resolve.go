@@ -1,0 +1,434 @@
+package target
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
+	"github.com/tokenbench/tokenbench/profiles"
+)
+
+// Target is a resolved target: everything a suite or a load run needs.
+type Target struct {
+	Source string // the target file, or "embedded reference provider"
+
+	Issuer                string
+	AuthorizationEndpoint string
+	TokenEndpoint         string
+	JWKSURI               string
+	UserinfoEndpoint      string
+	Discovery             *Discovery // nil when discovery was not available
+
+	Client           exchange.Credentials
+	SecondClient     *exchange.Credentials
+	RedirectURI      string
+	OtherRedirectURI string
+	Scope            string
+	PKCE             bool // the code source sends S256 challenges
+	InsecureHTTP     bool // an http:// endpoint on a non-loopback host was allowed
+
+	Profile  *profiles.Profile // with the target's expect: overrides applied
+	HTTP     *exchange.Client
+	Redactor *redact.Redactor
+	Warnings []string
+
+	file      *File
+	embedded  bool
+	lookupEnv func(string) (string, bool)
+	closers   []func() error
+}
+
+// Discovery is the part of an OpenID Provider Metadata document tokenbench
+// reads.
+//
+// https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
+type Discovery struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+}
+
+// Options are the command line's say in resolution.
+type Options struct {
+	Profile string // profile name or file; "" = the target's, else "bankid"
+	Env     func(string) string // nil: os.Getenv
+	// LookupEnv reads "env:NAME" values of codes.headers and codes.cookies
+	// (nil: os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// HTTP options for the exchange client (pool size, timeouts).
+	ClientOptions []exchange.Option
+	// Reveal disables redaction (the --reveal flag).
+	Reveal bool
+}
+
+// DefaultProfile is used when neither the command line nor the target names one.
+const DefaultProfile = "bankid"
+
+// Resolve turns a loaded File into a Target. name is used in messages (the
+// file path). Every error is bad input: it names the field or URL and why.
+func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, error) {
+	if o.Env == nil {
+		o.Env = os.Getenv
+	}
+	if o.LookupEnv == nil {
+		o.LookupEnv = os.LookupEnv
+	}
+	t := &Target{Source: name, file: f, Scope: f.Scope, RedirectURI: f.RedirectURI, OtherRedirectURI: f.OtherRedirectURI, lookupEnv: o.LookupEnv}
+	if err := f.Codes.Validate(); err != nil {
+		return nil, fmt.Errorf("target: %s: %w", name, err)
+	}
+	if t.Scope == "" {
+		t.Scope = "openid"
+	}
+	var err error
+	if t.Client, err = t.credentials("client", f.Client, o.Env); err != nil {
+		return nil, err
+	}
+	if f.SecondClient != nil {
+		c, err := t.credentials("second_client", *f.SecondClient, o.Env)
+		if err != nil {
+			return nil, err
+		}
+		t.SecondClient = &c
+	}
+	if f.RedirectURI == "" {
+		return nil, fmt.Errorf("target: %s: redirect_uri is required", name)
+	}
+	if f.Issuer == "" && f.TokenEndpoint == "" {
+		return nil, fmt.Errorf("target: %s: issuer is required (or token_endpoint with the other endpoints)", name)
+	}
+	for _, u := range []struct{ field, value string }{{"issuer", f.Issuer}, {"authorization_endpoint", f.AuthorizationEndpoint}, {"token_endpoint", f.TokenEndpoint}, {"jwks_uri", f.JWKSURI}, {"userinfo_endpoint", f.UserinfoEndpoint}} {
+		if err := t.checkURL(u.field, u.value, f.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
+	tlsCfg, err := t.tlsConfig(f.TLS)
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]exchange.Option{exchange.WithTLS(tlsCfg)}, o.ClientOptions...)
+	t.HTTP = exchange.NewClient(opts...)
+
+	t.Issuer = strings.TrimSuffix(f.Issuer, "/")
+	if f.Issuer != "" {
+		t.Issuer = f.Issuer
+		d, err := discover(ctx, t.HTTP.HTTPClient(), f.Issuer)
+		switch {
+		case err == nil:
+			t.Discovery = d
+		case f.TokenEndpoint != "" && f.JWKSURI != "":
+			t.warn("discovery failed, using the endpoints from the target file: %v", err)
+		default:
+			return nil, err
+		}
+	}
+	d := t.Discovery
+	if d == nil {
+		d = &Discovery{}
+	}
+	if d.Issuer != "" && d.Issuer != f.Issuer && f.Issuer != "" {
+		t.warn("discovery's issuer %q differs from the target's issuer %q (OpenID Discovery §4.3 requires them identical); ID tokens are checked against %q", d.Issuer, f.Issuer, f.Issuer)
+	}
+	t.AuthorizationEndpoint = first(f.AuthorizationEndpoint, d.AuthorizationEndpoint)
+	t.TokenEndpoint = first(f.TokenEndpoint, d.TokenEndpoint)
+	t.JWKSURI = first(f.JWKSURI, d.JWKSURI)
+	t.UserinfoEndpoint = first(f.UserinfoEndpoint, d.UserinfoEndpoint)
+	if t.TokenEndpoint == "" {
+		return nil, fmt.Errorf("target: %s: no token_endpoint in discovery or the target file", name)
+	}
+	for _, u := range []struct{ field, value string }{{"authorization_endpoint", t.AuthorizationEndpoint}, {"token_endpoint", t.TokenEndpoint}, {"jwks_uri", t.JWKSURI}, {"userinfo_endpoint", t.UserinfoEndpoint}} {
+		if err := t.checkURL("discovered "+u.field, u.value, f.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
+
+	profileName := first(o.Profile, f.Profile, DefaultProfile)
+	p, err := profiles.Load(profileName)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyExpect(p, f.Expect); err != nil {
+		return nil, fmt.Errorf("target: %s: expect: %w", name, err)
+	}
+	t.Profile = p
+	t.PKCE, err = t.pkce(f.Codes.PKCE)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Reveal {
+		t.Redactor = redact.New(p.IDToken.PersonalClaims...)
+		t.Redactor.AddClient(t.Client.ID, t.Client.Secret)
+		if t.SecondClient != nil {
+			t.Redactor.AddClient(t.SecondClient.ID, t.SecondClient.Secret)
+		}
+	}
+	return t, nil
+}
+
+// Close releases what the target holds (an embedded provider, a code
+// source's process).
+func (t *Target) Close() error {
+	var errs []error
+	for i := len(t.closers) - 1; i >= 0; i-- {
+		errs = append(errs, t.closers[i]())
+	}
+	t.closers = nil
+	if t.HTTP != nil {
+		t.HTTP.CloseIdle()
+	}
+	return errors.Join(errs...)
+}
+
+// OnClose registers f to run at Close.
+func (t *Target) OnClose(f func() error) { t.closers = append(t.closers, f) }
+
+// File returns the target file the Target was resolved from.
+func (t *Target) File() *File { return t.file }
+
+func (t *Target) warn(format string, args ...any) {
+	t.Warnings = append(t.Warnings, fmt.Sprintf(format, args...))
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (t *Target) credentials(field string, c Client, env func(string) string) (exchange.Credentials, error) {
+	if c.ID == "" {
+		return exchange.Credentials{}, fmt.Errorf("target: %s: %s.id is required", t.Source, field)
+	}
+	switch {
+	case c.SecretEnv != "" && c.Secret != "":
+		return exchange.Credentials{}, fmt.Errorf("target: %s: %s: give secret_env or secret, not both", t.Source, field)
+	case c.SecretEnv != "":
+		s := env(c.SecretEnv)
+		if s == "" {
+			return exchange.Credentials{}, fmt.Errorf("target: %s: %s.secret_env: environment variable %s is not set (export %s=... with the client secret)", t.Source, field, c.SecretEnv, c.SecretEnv)
+		}
+		return exchange.Credentials{ID: c.ID, Secret: s}, nil
+	case c.Secret != "":
+		t.warn("%s.secret is written in the target file; prefer secret_env so the secret stays out of files", field)
+		return exchange.Credentials{ID: c.ID, Secret: c.Secret}, nil
+	}
+	return exchange.Credentials{}, fmt.Errorf("target: %s: %s: secret_env is required (the environment variable that holds the client secret)", t.Source, field)
+}
+
+// IsLoopback reports whether host (a name or an IP) is a loopback host.
+func IsLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkURL enforces https, except http on loopback or when explicitly allowed.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+func (t *Target) checkURL(field, raw string, allowHTTP bool) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("target: %s: %s %q is not an absolute http(s) URL", t.Source, field, raw)
+	}
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+		if !allowHTTP {
+			return fmt.Errorf("target: %s: %s %q uses plain http on a non-loopback host; tokens and the client secret would cross the network unencrypted (RFC 6749 §3.2 requires TLS). Set allow_insecure_http: true to allow it anyway", t.Source, field, raw)
+		}
+		if !t.InsecureHTTP {
+			t.warn("INSECURE: allow_insecure_http is set and %s %q is plain http on a non-loopback host: the client secret, codes and tokens cross the network unencrypted (REQ-TLS)", field, raw)
+		}
+		t.InsecureHTTP = true
+	}
+	return nil
+}
+
+func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("target: %s: tls.ca_file: %w", t.Source, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("target: %s: tls.ca_file %q holds no PEM certificate", t.Source, c.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		return nil, fmt.Errorf("target: %s: tls.cert_file and tls.key_file go together", t.Source)
+	}
+	if c.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("target: %s: tls.cert_file/key_file: %w", t.Source, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if c.InsecureSkipVerify {
+		t.warn("INSECURE: tls.insecure_skip_verify is set: the provider's certificate is not verified")
+		cfg.InsecureSkipVerify = true
+	}
+	return cfg, nil
+}
+
+func (t *Target) pkce(mode string) (bool, error) {
+	switch mode {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	case "", "auto":
+	default:
+		return false, fmt.Errorf("target: %s: codes.pkce: %q is not one of auto, on, off", t.Source, mode)
+	}
+	switch t.Profile.PKCE.Support {
+	case "required", "optional":
+		return true, nil
+	case "none":
+		return false, nil
+	}
+	if t.Discovery != nil {
+		for _, m := range t.Discovery.CodeChallengeMethodsSupported {
+			if m == "S256" {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+func applyExpect(p *profiles.Profile, e Expect) error {
+	if e.CodeLifetime != 0 {
+		p.Code.Lifetime = e.CodeLifetime
+	}
+	if e.ExpiresIn != 0 {
+		p.Response.ExpiresIn = e.ExpiresIn
+	}
+	if len(e.IDTokenAlgs) > 0 {
+		p.IDToken.Algs = e.IDTokenAlgs
+	}
+	if e.RaceConcurrency != 0 {
+		p.Code.RaceConcurrency = e.RaceConcurrency
+	}
+	for id, r := range e.Rows {
+		if _, ok := catalog.Lookup(id); !ok {
+			return fmt.Errorf("rows: %q is not a catalogue row ID", id)
+		}
+		if _, err := catalog.ParseLevel(string(r.Level)); err != nil {
+			return fmt.Errorf("rows.%s: %w", id, err)
+		}
+		if r.Level == catalog.Skip && r.Reason == "" {
+			return fmt.Errorf("rows.%s: a skipped row needs a reason", id)
+		}
+		if p.Rows == nil {
+			p.Rows = map[string]profiles.RowRule{}
+		}
+		p.Rows[id] = profiles.RowRule{Level: r.Level, Reason: r.Reason}
+	}
+	return p.Validate()
+}
+
+// discover fetches the OpenID Provider Metadata.
+func discover(ctx context.Context, hc *http.Client, issuer string) (*Discovery, error) {
+	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("target: discovery %s: %w", u, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("target: issuer unreachable: discovery %s: %s", u, DescribeTransportError(err))
+	}
+	defer resp.Body.Close()
+	body := make([]byte, 0, 4096)
+	buf := make([]byte, 4096)
+	for len(body) < 1<<20 {
+		n, err := resp.Body.Read(buf)
+		body = append(body, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("target: discovery %s: status %d %s (want 200): %s", u, resp.StatusCode, http.StatusText(resp.StatusCode), excerpt(body))
+	}
+	var d Discovery
+	if err := json.Unmarshal(body, &d); err != nil {
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		return nil, fmt.Errorf("target: discovery %s: the answer is not JSON (Content-Type %q): %v: %s", u, mt, err, excerpt(body))
+	}
+	return &d, nil
+}
+
+func excerpt(b []byte) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// DescribeTransportError explains a connection or TLS failure in words,
+// naming the certificate check that failed.
+func DescribeTransportError(err error) string {
+	var (
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		rh  tls.RecordHeaderError
+		cve *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &ua):
+		name := ""
+		if ua.Cert != nil {
+			name = ua.Cert.Issuer.String()
+		}
+		return fmt.Sprintf("TLS: the certificate is signed by an unknown authority (%s); give the CA in tls.ca_file", name)
+	case errors.As(err, &he):
+		return fmt.Sprintf("TLS: the certificate is not valid for host %q (%v)", he.Host, he)
+	case errors.As(err, &ci):
+		switch ci.Reason {
+		case x509.Expired:
+			return fmt.Sprintf("TLS: the certificate has expired or is not yet valid (%v)", ci)
+		default:
+			return fmt.Sprintf("TLS: the certificate is invalid: %v", ci)
+		}
+	case errors.As(err, &rh):
+		return "TLS: the server did not answer with TLS (is it plain http on that port?)"
+	case errors.As(err, &cve):
+		return fmt.Sprintf("TLS: certificate verification failed: %v", cve.Err)
+	}
+	return err.Error()
+}
