@@ -13,10 +13,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/profiles"
 )
@@ -44,10 +47,14 @@ type Target struct {
 	HTTP     *exchange.Client
 	Redactor *redact.Redactor
 	Warnings []string
+	// Provider is the embedded reference provider, nil for a target file.
+	Provider *provider.Provider
 
 	file      *File
 	embedded  bool
 	lookupEnv func(string) (string, bool)
+	mu        sync.Mutex
+	keys      *checks.RemoteKeySet
 	closers   []func() error
 }
 
@@ -69,7 +76,7 @@ type Discovery struct {
 
 // Options are the command line's say in resolution.
 type Options struct {
-	Profile string // profile name or file; "" = the target's, else "bankid"
+	Profile string              // profile name or file; "" = the target's, else "bankid"
 	Env     func(string) string // nil: os.Getenv
 	// LookupEnv reads "env:NAME" values of codes.headers and codes.cookies
 	// (nil: os.LookupEnv).

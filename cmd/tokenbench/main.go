@@ -1,0 +1,114 @@
+// Command tokenbench checks and load-tests OAuth 2.0 / OpenID Connect token
+// endpoints against what their documentation promises.
+//
+// Exit status: 0 success, 1 a check or the run failed, 2 bad input (a
+// malformed file, an unknown profile, an unreachable issuer, ...), 3 an
+// internal error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFailed   = 1
+	exitBadInput = 2
+	exitInternal = 3
+)
+
+// exitError carries an exit status with the message to print.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput marks err as the user's input being wrong (exit 2).
+func badInput(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{exitBadInput, err}
+}
+
+// failed marks err as the run's verdict being negative (exit 1).
+func failed(err error) error { return &exitError{exitFailed, err} }
+
+// run executes the command line and returns the exit status. It never lets
+// a panic escape as a stack trace.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "tokenbench: internal error: %v\n(this is a bug in tokenbench; please report it with the command line you ran)\n", r)
+			code = exitInternal
+		}
+	}()
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(stderr, "tokenbench: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Errors cobra reports itself: unknown commands and flags, bad values.
+	fmt.Fprintf(stderr, "tokenbench: %v\nRun 'tokenbench --help' for usage.\n", err)
+	return exitBadInput
+}
+
+// app is what every command shares.
+type app struct {
+	stdout, stderr io.Writer
+	env            func(string) string
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	a := &app{stdout: stdout, stderr: stderr, env: os.Getenv}
+	root := &cobra.Command{
+		Use:   "tokenbench",
+		Short: "Conformance and load testing for OAuth 2.0 / OpenID Connect token endpoints",
+		Long: `tokenbench checks a live token endpoint against what its provider documents
+(a profile such as bankid or oidc), drives authorization code exchanges under
+load, and reports with the evidence. Without a target file it runs against
+its own reference provider on loopback.
+
+Exit status: 0 success, 1 a check or SLO failed, 2 bad input, 3 internal error.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(),
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(
+		a.serveCmd(),
+		a.targetCmd(),
+		a.profilesCmd(),
+		a.versionCmd(),
+	)
+	return root
+}

@@ -1,0 +1,85 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Variant is a behaviour that differs from the seed document but that the
+// standards allow: a conformance checker must pass it. Variants apply to
+// every response.
+type Variant struct {
+	Name, Summary string
+}
+
+// Variant names.
+const (
+	vLowercaseBearer   = "lowercase-bearer"
+	vPlainJSON         = "plain-json"
+	vCacheControlExtra = "cache-control-extra"
+	vExtraMembers      = "extra-members"
+	vAudArray          = "aud-array"
+	vMultiKeyJWKS      = "multi-key-jwks"
+	vNoErrorDesc       = "no-error-description"
+	vShuffledMembers   = "shuffled-members"
+	vNonceAbsent       = "nonce-absent"
+)
+
+// Variants returns every variant the provider knows, sorted by name. The
+// slice is new on every call.
+func Variants() []Variant {
+	vs := []Variant{
+		{vLowercaseBearer, `token_type is "bearer" (RFC 6749 §5.1: case-insensitive)`},
+		{vPlainJSON, "Content-Type is application/json without a charset parameter (RFC 8259 §11)"},
+		{vCacheControlExtra, `Cache-Control is "no-store, no-cache, max-age=0"`},
+		{vExtraMembers, "success responses carry unknown extra members (RFC 6749 §5.1: clients ignore them)"},
+		{vAudArray, `aud is ["<client>", "other-audience"], with azp = client (OIDC Core §2)`},
+		{vMultiKeyJWKS, "the JWKS has two more keys before the signing key: another RSA key and an EC P-256 key"},
+		{vNoErrorDesc, "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
+		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
+		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
+	}
+	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
+	return vs
+}
+
+// VariantNames returns every variant name, sorted.
+func VariantNames() []string {
+	vs := Variants()
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = v.Name
+	}
+	return names
+}
+
+// ParseVariants parses a comma-separated variant list as given on a command
+// line. Spaces around items are ignored; an empty spec is no variants.
+func ParseVariants(spec string) ([]string, error) {
+	var out []string
+	for item := range strings.SplitSeq(spec, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	if err := validateVariants(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func validateVariants(names []string) error {
+	known := VariantNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return fmt.Errorf("provider: unknown variant %q; known variants: %s", n, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// variants is the set of variants a provider runs with.
+type variants map[string]bool
+
+func (v variants) on(name string) bool { return v[name] }

@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// variantProbes has one probe per variant, in the defect probes' form.
+func variantProbes() map[string]defectProbe {
+	return map[string]defectProbe{
+		vLowercaseBearer: {successProbe(func(t *testing.T, h *harness, r *result) string { return r.str("token_type") }), "Bearer", "bearer"},
+		vPlainJSON: {func(t *testing.T, h *harness) string {
+			return h.exchange().header.Get("Content-Type") + ", " + h.token(treq{form: validForm("unknown")}).header.Get("Content-Type")
+		}, "application/json;charset=utf-8, application/json;charset=utf-8", "application/json, application/json"},
+		vCacheControlExtra: {successProbe(func(t *testing.T, h *harness, r *result) string { return r.header.Get("Cache-Control") }),
+			"no-store", "no-store, no-cache, max-age=0"},
+		vExtraMembers: {successProbe(func(t *testing.T, h *harness, r *result) string { return fmt.Sprint(memberOrder(t, r.body)) }),
+			"[access_token expires_in id_token scope token_type]",
+			"[access_token expires_in id_token scope token_type x_tokenbench_note not-before-policy x_tokenbench_object]"},
+		vAudArray: {claimProbe("aud", authz{}), `"tokenbench"`, `["tokenbench","other-audience"]`},
+		vMultiKeyJWKS: {func(t *testing.T, h *harness) string {
+			var set struct {
+				Keys []struct{ Kid, Kty string } `json:"keys"`
+			}
+			_ = json.Unmarshal(h.get(PathJWKS).body, &set)
+			return fmt.Sprint(set.Keys)
+		}, "[{bankid-oauth RSA}]", "[{bankid-oauth-next RSA} {bankid-oauth-ec EC} {bankid-oauth RSA}]"},
+		vNoErrorDesc: {errorProbe(func(r *result) string { return string(r.body) }),
+			`{"error":"invalid_grant","error_description":"the code is unknown"}`, `{"error":"invalid_grant"}`},
+		vShuffledMembers: {func(t *testing.T, h *harness) string {
+			r := h.exchange()
+			claims := memberOrder(t, mustPayload(t, r.str("id_token")))
+			return fmt.Sprintf("%v %s %v", memberOrder(t, r.body), claims[0], memberOrder(t, h.token(treq{form: validForm("unknown")}).body))
+		}, "[access_token expires_in id_token scope token_type] amr [error error_description]",
+			"[token_type scope id_token expires_in access_token] sub [error_description error]"},
+		vNonceAbsent: {claimProbe("nonce", authz{}), "null", "<absent>"},
+	}
+}
+
+// mustPayload returns the decoded payload of a compact JWS.
+func mustPayload(t *testing.T, jws string) []byte {
+	t.Helper()
+	parts := strings.Split(jws, ".")
+	if len(parts) != 3 {
+		t.Fatalf("%q is not a compact JWS", jws)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatalf("payload: %v", err)
+	}
+	return b
+}
+
+// TestVariantsAtTheWire shows each variant's effect and that the provider
+// stays conformant in the basics with it.
+func TestVariantsAtTheWire(t *testing.T) {
+	t.Parallel()
+	probes := variantProbes()
+	for _, v := range Variants() {
+		if _, ok := probes[v.Name]; !ok {
+			t.Errorf("variant %s has no wire test", v.Name)
+		}
+	}
+	for name, vp := range probes {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := vp.probe(t, newHarness(t, Config{})); got != vp.clean {
+				t.Errorf("clean provider: %s, want %s", got, vp.clean)
+			}
+			h := newHarness(t, Config{Variants: []string{name}})
+			if got := vp.probe(t, h); got != vp.defect {
+				t.Errorf("with %s: %s, want %s", name, got, vp.defect)
+			}
+			checkConformant(t, h)
+		})
+	}
+}
+
+// TestCleanConformant runs the basic conformance checks on the clean
+// provider, the baseline of TestVariantsAtTheWire.
+func TestCleanConformant(t *testing.T) {
+	t.Parallel()
+	checkConformant(t, newHarness(t, Config{}))
+}
+
+// checkConformant checks the RFC 6749 / OIDC Core basics of one successful
+// exchange and one error, reading them as a lenient-where-allowed client
+// would.
+func checkConformant(t *testing.T, h *harness) {
+	t.Helper()
+	r := h.exchange()
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	if mt, _, err := mime.ParseMediaType(r.header.Get("Content-Type")); err != nil || mt != "application/json" {
+		t.Errorf("Content-Type %q is not application/json", r.header.Get("Content-Type"))
+	}
+	if !hasToken(r.header.Get("Cache-Control"), "no-store") || r.header.Get("Pragma") != "no-cache" {
+		t.Errorf("Cache-Control %q, Pragma %q", r.header.Get("Cache-Control"), r.header.Get("Pragma"))
+	}
+	m := r.members()
+	var expiresIn float64
+	if err := json.Unmarshal(m["expires_in"], &expiresIn); err != nil || expiresIn <= 0 {
+		t.Errorf("expires_in %s is not a positive number", m["expires_in"])
+	}
+	at := r.str("access_token")
+	if !vschar(at) || !strings.EqualFold(r.str("token_type"), "Bearer") || !slices.Contains(strings.Fields(r.str("scope")), "openid") {
+		t.Errorf("access_token %q, token_type %q, scope %q", at, r.str("token_type"), r.str("scope"))
+	}
+	if _, ok := m["refresh_token"]; ok {
+		t.Error("refresh_token present")
+	}
+
+	j := r.idToken(t)
+	if err := h.verify(j.raw); err != nil || str(j.header, "alg") != "RS256" {
+		t.Errorf("ID token (alg %s) does not verify: %v", j.header["alg"], err)
+	}
+	c := j.claims
+	var aud []string
+	if err := json.Unmarshal(c["aud"], &aud); err != nil {
+		aud = []string{str(c, "aud")}
+	}
+	if !slices.Contains(aud, clientA) || str(c, "azp") != clientA || str(c, "iss") != h.url {
+		t.Errorf("aud %s, azp %s, iss %s", c["aud"], c["azp"], c["iss"])
+	}
+	if num(c, "exp")-num(c, "iat") != int64(expiresIn) || num(c, "auth_time") > num(c, "iat") {
+		t.Errorf("exp %d, iat %d, auth_time %d, expires_in %v", num(c, "exp"), num(c, "iat"), num(c, "auth_time"), expiresIn)
+	}
+	if n, ok := c["nonce"]; ok && string(n) != "null" {
+		t.Errorf("nonce %s without a nonce sent", n)
+	}
+	if str(c, "at_hash") != atHash(at) || str(c, "sub") != userSub {
+		t.Errorf("at_hash %s, sub %s", c["at_hash"], c["sub"])
+	}
+	if u := h.userinfo(at); u.status != http.StatusOK || u.str("sub") != str(c, "sub") {
+		t.Errorf("userinfo %d sub %q", u.status, u.str("sub"))
+	}
+
+	e := h.token(treq{form: validForm("unknown")})
+	code := e.str("error")
+	if e.status != http.StatusBadRequest || code != errInvalidGrant || !hasToken(e.header.Get("Cache-Control"), "no-store") {
+		t.Errorf("error: %d %q Cache-Control %q", e.status, code, e.header.Get("Cache-Control"))
+	}
+	if mt, _, _ := mime.ParseMediaType(e.header.Get("Content-Type")); mt != "application/json" {
+		t.Errorf("error Content-Type %q", e.header.Get("Content-Type"))
+	}
+	if d, ok := e.members()["error_description"]; ok && descriptionSafe(e.str("error_description")) != e.str("error_description") {
+		t.Errorf("error_description %s outside the charset", d)
+	}
+}
+
+// hasToken reports whether a comma-separated header value has token.
+func hasToken(header, token string) bool {
+	for f := range strings.SplitSeq(header, ",") {
+		if strings.EqualFold(strings.TrimSpace(f), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestParseVariants(t *testing.T) {
+	t.Parallel()
+	got, err := ParseVariants(" aud-array,plain-json ,")
+	if err != nil || !slices.Equal(got, []string{"aud-array", "plain-json"}) {
+		t.Errorf("ParseVariants = %v, %v", got, err)
+	}
+	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
+		t.Errorf("ParseVariants(nope) error %v", err)
+	}
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 9 {
+		t.Errorf("Variants %v", VariantNames())
+	}
+}

@@ -1,0 +1,65 @@
+package target
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/provider"
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
+)
+
+// EmbeddedSource names the embedded target in messages and reports.
+const EmbeddedSource = "embedded reference provider"
+
+// DefaultEmbeddedCodeTTL is the embedded provider's code lifetime: short, so
+// that CODE-EXPIRES finishes in seconds, long enough for a prefetch pipeline.
+const DefaultEmbeddedCodeTTL = 5 * time.Second
+
+// Embedded starts the reference provider in-process on loopback and resolves
+// a target pointing at it, with its two default clients, both registered
+// redirect URIs and codes from its authorize endpoint. The provider stops
+// when the Target is closed.
+func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, error) {
+	if cfg.CodeTTL == 0 {
+		cfg.CodeTTL = DefaultEmbeddedCodeTTL
+	}
+	if len(cfg.Clients) == 0 {
+		cfg.Clients = provider.DefaultClients()
+	}
+	p, err := provider.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("target: embedded: %w", err)
+	}
+	base, err := p.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("target: embedded: %w", err)
+	}
+	c := cfg.Clients[0]
+	f := &File{
+		Issuer:      base,
+		Client:      Client{ID: c.ID, SecretEnv: "embedded client secret"},
+		RedirectURI: c.RedirectURIs[0],
+		Codes:       codes.Config{Source: codes.SourceEmbedded},
+		Expect:      Expect{CodeLifetime: yamlfile.Duration(cfg.CodeTTL)},
+	}
+	if len(c.RedirectURIs) > 1 {
+		f.OtherRedirectURI = c.RedirectURIs[1]
+	}
+	secrets := map[string]string{"embedded client secret": c.Secret}
+	if len(cfg.Clients) > 1 {
+		f.SecondClient = &Client{ID: cfg.Clients[1].ID, SecretEnv: "embedded second client secret"}
+		secrets["embedded second client secret"] = cfg.Clients[1].Secret
+	}
+	o.Env = func(k string) string { return secrets[k] }
+	t, err := Resolve(ctx, EmbeddedSource, f, o)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	t.embedded = true
+	t.Provider = p
+	t.OnClose(p.Close)
+	return t, nil
+}
