@@ -55,14 +55,19 @@ func failed(err error) error { return &exitError{exitFailed, err} }
 
 // run executes the command line and returns the exit status. It never lets
 // a panic escape as a stack trace.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, stdout, stderr, os.Getenv)
+}
+
+// runWith is run with an explicit environment.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "tokenbench: internal error: %v\n(this is a bug in tokenbench; please report it with the command line you ran)\n", r)
 			code = exitInternal
 		}
 	}()
-	root := newRoot(stdout, stderr)
+	root := newRoot(stdout, stderr, env)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -86,8 +91,8 @@ type app struct {
 	env            func(string) string
 }
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
-	a := &app{stdout: stdout, stderr: stderr, env: os.Getenv}
+func newRoot(stdout, stderr io.Writer, env func(string) string) *cobra.Command {
+	a := &app{stdout: stdout, stderr: stderr, env: env}
 	root := &cobra.Command{
 		Use:   "tokenbench",
 		Short: "Conformance and load testing for OAuth 2.0 / OpenID Connect token endpoints",

@@ -5,6 +5,8 @@
 package target
 
 import (
+	"fmt"
+
 	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
@@ -80,7 +82,7 @@ type RowRule struct {
 func Load(path string) (*File, error) {
 	var f File
 	if err := yamlfile.ReadFile(path, &f); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("target file: %w", err)
 	}
 	return &f, nil
 }
