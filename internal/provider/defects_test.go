@@ -427,7 +427,7 @@ func TestDefectCatalogue(t *testing.T) {
 	// The brief's primary rows are all there.
 	primary := map[string]string{
 		dGetAccepted: "REQ-METHOD-POST", dCodeReusable: "CODE-REUSE-REVOKES", dUnknownCode500: "ERR-NO-5XX",
-		dAlgHS256: "IDT-SIGNATURE", dUnstableSub: "IDT-USERINFO-SUB", dLongLifetime: "RESP-EXPIRES-CONSISTENT",
+		dAlgHS256: "IDT-ALG", dUnstableSub: "IDT-USERINFO-SUB", dLongLifetime: "RESP-EXPIRES-CONSISTENT",
 	}
 	for _, d := range ds {
 		if want, ok := primary[d.Name]; ok && !slices.Contains(d.Rows, want) {

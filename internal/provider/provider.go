@@ -250,8 +250,7 @@ func (p *Provider) Close() error {
 	if p.srv == nil {
 		return nil
 	}
-	err := p.srv.Close()
-	return err
+	return p.srv.Close()
 }
 
 // checkLoopback refuses any listen address that is not loopback.
