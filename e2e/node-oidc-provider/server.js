@@ -1,0 +1,164 @@
+// A real OpenID Provider for tokenbench's end-to-end check: panva's
+// oidc-provider (OpenID Certified), configured with two confidential clients
+// and the built-in development login form (devInteractions).
+//
+//   node server.js [PORT]          PORT from argv or $PORT; 0 (default) picks a free one
+//
+// The first line on stdout is `listening http://127.0.0.1:PORT`; the issuer is
+// that URL. Everything else (the provider's notices and warnings, errors) goes
+// to stderr. Binds 127.0.0.1 only. Stops on SIGTERM/SIGINT.
+//
+// Environment:
+//   OP_CLIENT_SECRET     secret of client "tokenbench"   (default tokenbench-secret)
+//   OP_CLIENT_B_SECRET   secret of client "tokenbench-b" (default tokenbench-b-secret)
+//   OP_REDIRECT_URI      the clients' redirect URI       (default http://127.0.0.1:9/callback)
+//   OP_CODE_TTL          authorization code lifetime, s  (default 60, the provider's default)
+//
+// PKCE: left at the provider's default. In oidc-provider 9.13 pkce.required()
+// is true only for public clients (token_endpoint_auth_method none) and under
+// FAPI 2.0 (or FAPI 1.0 Final for PAR), so for these confidential clients PKCE
+// is optional; S256 is supported and advertised in discovery
+// (code_challenge_methods_supported), and a code_challenge sent is enforced
+// at the token endpoint.
+//
+// Consent: loadExistingGrant grants scope openid automatically to a logged-in
+// user for any of the clients, so after one login (the devInteractions form)
+// an authorization request carrying the session cookies is answered with a
+// direct 303 to the redirect URI with code, state and iss. Scopes beyond
+// openid still go through the consent form.
+
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+
+import Provider from 'oidc-provider';
+
+// oidc-provider prints its NOTICEs with console.info (stdout): keep stdout
+// for the listening line alone.
+console.info = (...args) => console.error(...args);
+console.log = (...args) => console.error(...args);
+
+const portArg = process.argv[2] ?? process.env.PORT ?? '0';
+const port = Number.parseInt(portArg, 10);
+if (!Number.isInteger(port) || port < 0 || port > 65535 || String(port) !== String(portArg).trim()) {
+  console.error(`server.js: bad port ${JSON.stringify(portArg)}`);
+  process.exit(2);
+}
+
+const redirectUri = process.env.OP_REDIRECT_URI || 'http://127.0.0.1:9/callback';
+const codeTTL = Number.parseInt(process.env.OP_CODE_TTL || '60', 10);
+
+// The test user: any login name given to the devInteractions form becomes
+// the account id (sub); the claims are fixed.
+function account(id) {
+  return {
+    accountId: id,
+    async claims(use, scope) {
+      return {
+        sub: id,
+        name: 'Test User',
+        given_name: 'Test',
+        family_name: 'User',
+        preferred_username: id,
+        email: `${id}@example.test`,
+        email_verified: true,
+        locale: 'en',
+      };
+    },
+  };
+}
+
+// A fresh signing key per run (no development keystore).
+const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' };
+
+const server = http.createServer();
+server.on('clientError', (err, socket) => socket.destroy());
+
+server.listen(port, '127.0.0.1', () => {
+  const { port: actual } = server.address();
+  const issuer = `http://127.0.0.1:${actual}`;
+
+  const client = (id, secret) => ({
+    client_id: id,
+    client_secret: secret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: [redirectUri],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  });
+
+  const provider = new Provider(issuer, {
+    clients: [
+      client('tokenbench', process.env.OP_CLIENT_SECRET || 'tokenbench-secret'),
+      client('tokenbench-b', process.env.OP_CLIENT_B_SECRET || 'tokenbench-b-secret'),
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: {
+      keys: [crypto.randomBytes(32).toString('base64url')],
+    },
+    features: {
+      devInteractions: { enabled: true },
+    },
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale'],
+      email: ['email', 'email_verified'],
+    },
+    scopes: ['openid', 'profile', 'email'],
+    async findAccount(ctx, sub) {
+      return account(sub);
+    },
+    // The default looks up the grant the session already holds for the
+    // client; when there is none, grant openid on the spot (first-party
+    // clients: no consent screen).
+    async loadExistingGrant(ctx) {
+      const grantId = ctx.oidc.result?.consent?.grantId
+        || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+      if (grantId) {
+        const existing = await ctx.oidc.provider.Grant.find(grantId);
+        if (existing) {
+          return existing;
+        }
+      }
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
+      grant.addOIDCScope('openid');
+      await grant.save();
+      return grant;
+    },
+    ttl: {
+      AuthorizationCode: codeTTL,
+      AccessToken: 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 86400,
+      Grant: 86400,
+    },
+    renderError(ctx, out, error) {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  });
+
+  provider.on('server_error', (ctx, err) => console.error('server_error:', err));
+  provider.on('grant.error', (ctx, err) => console.error('grant.error:', err.name, err.message, err.error_description ?? ''));
+  provider.on('authorization.error', (ctx, err) => console.error('authorization.error:', err.name, err.message, err.error_description ?? ''));
+
+  server.on('request', provider.callback());
+  process.stdout.write(`listening ${issuer}\n`);
+});
+
+server.on('error', (err) => {
+  console.error(`server.js: ${err.message}`);
+  process.exit(1);
+});
+
+for (const sig of ['SIGTERM', 'SIGINT']) {
+  process.on(sig, () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
