@@ -95,14 +95,15 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	fmt.Fprintf(w, "token      %s\n", t.TokenEndpoint)
 	fmt.Fprintf(w, "profile    %s (%s)\n", t.Profile.Name, strings.Join(t.Profile.Chain, " -> "))
 	kind := first(t.File().Codes.Source, codes.SourceAuthorize)
-	var extras []string
-	if t.PKCE {
-		extras = append(extras, "PKCE S256")
-	}
 	if kind == codes.SourceAuthorize || kind == codes.SourceEmbedded {
-		extras = append(extras, "nonce")
+		extras := "nonce"
+		if t.PKCE {
+			extras += ", PKCE S256"
+		}
+		fmt.Fprintf(w, "codes      %s (%s)\n", kind, extras)
+	} else {
+		fmt.Fprintf(w, "codes      %s (nonce and PKCE verifier as the source gives them)\n", kind)
 	}
-	fmt.Fprintf(w, "codes      %s %s\n", kind, paren(strings.Join(extras, ", ")))
 
 	src, err := t.OpenCodes(target.CodeOptions{})
 	if err != nil {
@@ -114,7 +115,7 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	if err != nil {
 		return badInput(fmt.Errorf("target check: obtaining a code: %w", err))
 	}
-	fmt.Fprintf(w, "code       obtained in %s\n", round(code.Took))
+	fmt.Fprintf(w, "code       obtained in %s%s\n", round(code.Took), describeCode(code))
 
 	spec := exchange.TokenRequest(t.TokenEndpoint, t.Client, code.Value, code.RedirectURI, code.CodeVerifier)
 	x := t.HTTP.Do(ctx, spec)
@@ -145,10 +146,10 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 			skip++
 		case lvl == catalog.Must && !r.Warning():
 			fail++
-			lines = append(lines, fmt.Sprintf("  FAIL %-24s %s", r.ID, t.Redactor.String(r.Err.Error())))
+			lines = append(lines, finding("FAIL", r, t.Redactor.String))
 		default:
 			warn++
-			lines = append(lines, fmt.Sprintf("  WARN %-24s %s", r.ID, t.Redactor.String(r.Err.Error())))
+			lines = append(lines, finding("WARN", r, t.Redactor.String))
 		}
 	}
 	fmt.Fprintf(w, "checks     %d passed, %d failed, %d warnings, %d not applicable (profile %s)\n", pass, fail, warn, skip, t.Profile.Name)
@@ -172,11 +173,30 @@ func first(vs ...string) string {
 	return ""
 }
 
-func paren(s string) string {
-	if s == "" {
+// describeCode says what came with a code: a nonce, a PKCE verifier.
+func describeCode(c *codes.Code) string {
+	var with []string
+	if c.Nonce != "" {
+		with = append(with, "nonce")
+	}
+	if c.CodeVerifier != "" {
+		with = append(with, "PKCE verifier")
+	}
+	if len(with) == 0 {
 		return ""
 	}
-	return "(" + s + ")"
+	return ", with " + strings.Join(with, " and ")
+}
+
+// finding formats a failed check: its row, then each failure on its own
+// line without repeating the row ID.
+func finding(kind string, r checks.Result, redact func(string) string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %s %s", kind, r.ID)
+	for _, line := range strings.Split(redact(r.Err.Error()), "\n") {
+		fmt.Fprintf(&b, "\n         %s", strings.TrimPrefix(line, r.ID+": "))
+	}
+	return b.String()
 }
 
 func round(d time.Duration) time.Duration {

@@ -88,9 +88,17 @@ func (c *Context) algs() []string {
 	return []string{"RS256"}
 }
 
-// personal reports whether a claim's value must be redacted.
+// personal reports whether a claim's value must be redacted: one the
+// profile lists, or without a profile any claim but the protocol ones.
 func (c *Context) personal(claim string) bool {
-	return c.Profile != nil && contains(c.Profile.IDToken.PersonalClaims, claim)
+	if c.Profile != nil {
+		return contains(c.Profile.IDToken.PersonalClaims, claim)
+	}
+	switch claim {
+	case "iss", "sub", "aud", "azp", "exp", "iat", "nbf", "auth_time", "nonce", "acr", "amr", "at_hash", "c_hash", "sid", "jti":
+		return false
+	}
+	return true
 }
 
 // showClaim renders a claim value for a failure: its JSON text, or only

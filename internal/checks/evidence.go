@@ -54,7 +54,13 @@ func NewEvidence(ctx context.Context, x *exchange.Exchange, c *Context) *Evidenc
 		ev.MembersErr = ErrNoResponse
 		return ev
 	}
-	ev.Members, ev.MembersErr = x.Members()
+	if m, _, err := parseMembers(x.Response.Body); err == nil {
+		ev.Members = m
+	} else {
+		// Not a JSON object: the exchange's own parser says why, and keeps
+		// the object before trailing data.
+		ev.Members, ev.MembersErr = x.Members()
+	}
 	if raw, ok := ev.Members["id_token"]; ok {
 		if tok, ok := jsonStringBytes(raw); ok && len(tok) > 0 {
 			ev.IDToken, ev.IDTokenErr = parseIDToken(tok)
@@ -96,6 +102,8 @@ type IDToken struct {
 	// signature covers.
 	SigningInput []byte
 	Signature    []byte // decoded
+
+	dupHeader, dupClaims []string // member names that occur more than once
 }
 
 // Claim returns a claim's raw JSON value.
@@ -145,8 +153,9 @@ func (t *IDToken) RedactedClaims(personal []string) map[string]json.RawMessage {
 }
 
 // parseIDToken splits a compact serialisation and decodes its header and
-// payload. A failure is a *Failure of IDT-JWS that shows no part of the
-// token.
+// payload, whose members alias one decoded buffer. A failure is a *Failure
+// of IDT-JWS that shows no part of the token (JSON syntax errors name at
+// most one character).
 //
 // https://www.rfc-editor.org/rfc/rfc7515#section-7.1
 func parseIDToken(tok []byte) (*IDToken, error) {
@@ -187,13 +196,15 @@ func parseIDToken(tok []byte) (*IDToken, error) {
 		return nil, bad("a signature that is not base64url", err.Error(), ErrMalformedJWS)
 	}
 	t := &IDToken{SigningInput: tok[:j], Signature: buf[hn+pn : hn+pn+sn]}
-	if err := json.Unmarshal(buf[:hn], &t.Header); err != nil || t.Header == nil {
-		return nil, bad("a header that is not a JSON object", jsonErrText(err), ErrMalformedJWS)
+	if t.Header, t.dupHeader, err = parseMembers(buf[:hn]); err != nil {
+		return nil, bad("a header that is not a JSON object", err.Error(), ErrMalformedJWS)
 	}
-	if err := json.Unmarshal(buf[hn:hn+pn], &t.Claims); err != nil || t.Claims == nil {
-		return nil, bad("a payload that is not a JSON object", jsonErrText(err), ErrMalformedJWS)
+	if t.Claims, t.dupClaims, err = parseMembers(buf[hn : hn+pn]); err != nil {
+		return nil, bad("a payload that is not a JSON object", err.Error(), ErrMalformedJWS)
 	}
-	t.Alg, _ = jsonString(t.Header["alg"])
+	if alg, ok := jsonStringBytes(t.Header["alg"]); ok {
+		t.Alg = intern(alg)
+	}
 	t.Kid, _ = jsonString(t.Header["kid"])
 	return t, nil
 }
@@ -206,15 +217,6 @@ func partName(k int) string {
 		return "payload"
 	}
 	return "signature"
-}
-
-// jsonErrText is a JSON decoding error's text, which names at most one
-// offending character, never the content.
-func jsonErrText(err error) string {
-	if err == nil {
-		return "null"
-	}
-	return err.Error()
 }
 
 // invalidBase64URL returns the offset of the first byte outside the

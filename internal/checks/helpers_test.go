@@ -27,11 +27,11 @@ import (
 
 // testKeys are generated once per test binary: RSA generation is slow.
 type testKeys struct {
-	rsa  *rsa.PrivateKey   // kid rsa-1: alg RS256, use sig
-	rsa2 *rsa.PrivateKey   // kid rsa-2: no alg, no use; also kid enc-1 with use enc
-	ec   *ecdsa.PrivateKey // kid ec-1: P-256, alg ES256
+	rsa   *rsa.PrivateKey   // kid rsa-1: alg RS256, use sig
+	rsa2  *rsa.PrivateKey   // kid rsa-2: no alg, no use; also kid enc-1 with use enc
+	ec    *ecdsa.PrivateKey // kid ec-1: P-256, alg ES256
 	ec384 *ecdsa.PrivateKey // kid ec-384: P-384, no alg
-	set  jwk.Set           // the public JWKS with all of them
+	set   jwk.Set           // the public JWKS with all of them
 }
 
 var sharedKeys = sync.OnceValue(func() *testKeys {
@@ -103,6 +103,21 @@ func signToken(t testing.TB, header, claims any, alg string, key any) string {
 		t.Fatal(err)
 	}
 	input := b64(h) + "." + b64(p)
+	signer, err := jws.NewSigner(jwa.SignatureAlgorithm(alg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := signer.Sign([]byte(input), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return input + "." + b64(sig)
+}
+
+// signJSON signs hand-written header and payload JSON texts.
+func signJSON(t testing.TB, header, payload, alg string, key any) string {
+	t.Helper()
+	input := b64([]byte(header)) + "." + b64([]byte(payload))
 	signer, err := jws.NewSigner(jwa.SignatureAlgorithm(alg))
 	if err != nil {
 		t.Fatal(err)

@@ -35,8 +35,9 @@ func token(ev *Evidence) (*IDToken, error) {
 }
 
 // IDT-JWS: a compact JWS (three base64url parts, JSON object header and
-// payload) with a string alg that is not none and a non-empty signature,
-// and no crit extensions this harness would have to understand.
+// payload, each with unique member names) with a string alg that is not
+// none and a non-empty signature, and no crit extensions this harness would
+// have to understand.
 //
 // https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 func checkJWS(ev *Evidence, _ *Context) error {
@@ -62,6 +63,14 @@ func checkJWS(ev *Evidence, _ *Context) error {
 	}
 	if len(t.Signature) == 0 && !isNone(t.Alg) {
 		fs = append(fs, &Failure{ID: id, Field: "signature", Got: "empty", Want: "a signature", Err: ErrMalformedJWS})
+	}
+	if len(t.dupHeader) > 0 {
+		fs = append(fs, &Failure{ID: id, Field: "header", Got: "duplicate " + strings.Join(t.dupHeader, ", "), Want: "unique names",
+			Msg: "RFC 7515 §4", Err: ErrMalformedJWS})
+	}
+	if len(t.dupClaims) > 0 {
+		fs = append(fs, &Failure{ID: id, Field: "payload", Got: "duplicate " + strings.Join(t.dupClaims, ", "), Want: "unique claim names",
+			Msg: "RFC 7519 §4", Err: ErrMalformedJWS})
 	}
 	if _, ok := t.Header["crit"]; ok {
 		fs = append(fs, &Failure{ID: id, Field: "crit", Got: showRaw(t.Header["crit"]), Want: "no crit header",
@@ -186,11 +195,11 @@ func checkIss(ev *Evidence, c *Context) error {
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: "absent", Want: quote(c.Issuer), Err: ErrMissing}
 	}
-	iss, ok := jsonString(raw)
+	iss, ok := jsonStringBytes(raw)
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: "a string", Err: ErrType}
 	}
-	if iss != c.Issuer {
+	if string(iss) != c.Issuer {
 		return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: quote(c.Issuer), Msg: "exact string comparison", Err: ErrIssuer}
 	}
 	return nil
@@ -198,11 +207,11 @@ func checkIss(ev *Evidence, c *Context) error {
 
 // audience returns aud as a list, and whether it was a string or an array
 // of strings.
-func audience(raw json.RawMessage) ([]string, bool) {
-	if s, ok := jsonString(raw); ok {
-		return []string{s}, true
+func audience(raw json.RawMessage) ([][]byte, bool) {
+	if s, ok := jsonStringBytes(raw); ok {
+		return [][]byte{s}, true
 	}
-	return jsonStrings(raw)
+	return jsonStringElems(raw)
 }
 
 // IDT-AUD: aud is the client id, or an array containing it.
@@ -223,7 +232,7 @@ func checkAud(ev *Evidence, c *Context) error {
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: "a string or an array of strings", Err: ErrType}
 	}
-	if !contains(auds, c.ClientID) {
+	if !containsBytes(auds, c.ClientID) {
 		return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: quote(c.ClientID) + " or an array containing it", Err: ErrAudience}
 	}
 	return nil
@@ -253,20 +262,20 @@ func checkAzp(ev *Evidence, c *Context) error {
 		}
 		return nil
 	}
-	azp, ok := jsonString(raw)
+	azp, ok := jsonStringBytes(raw)
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: "a string", Err: ErrType}
 	}
-	if azp != c.ClientID {
+	if string(azp) != c.ClientID {
 		return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: quote(c.ClientID), Err: ErrAzp}
 	}
 	return nil
 }
 
-func distinct(list []string) int {
+func distinct(list [][]byte) int {
 	n := 0
 	for i, s := range list {
-		if !contains(list[:i], s) {
+		if !containsBytes(list[:i], string(s)) {
 			n++
 		}
 	}
@@ -420,11 +429,11 @@ func checkSub(ev *Evidence, c *Context) error {
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: "absent", Want: "a subject identifier", Err: ErrMissing}
 	}
-	sub, ok := jsonString(raw)
+	sub, ok := jsonStringBytes(raw)
 	switch {
 	case !ok:
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: "a string", Err: ErrType}
-	case sub == "":
+	case len(sub) == 0:
 		return &Failure{ID: id, Field: claim, Got: `""`, Want: "a non-empty string", Err: ErrEmpty}
 	case len(sub) > 255:
 		return &Failure{ID: id, Field: claim, Got: "a string of " + strconv.Itoa(len(sub)) + " bytes", Want: "at most 255 ASCII characters", Err: ErrSubject}
@@ -434,7 +443,7 @@ func checkSub(ev *Evidence, c *Context) error {
 			return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: "ASCII only", Msg: "non-ASCII byte at offset " + strconv.Itoa(i), Err: ErrSubject}
 		}
 	}
-	if c.ExpectSub != "" && sub != c.ExpectSub {
+	if c.ExpectSub != "" && string(sub) != c.ExpectSub {
 		want := quote(c.ExpectSub)
 		if c.personal(claim) {
 			want = redacted + " (the subject of the earlier exchange)"
@@ -458,12 +467,12 @@ func checkNonce(ev *Evidence, c *Context) error {
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: "absent", Want: quote(c.Nonce), Err: ErrMissing}
 	}
-	n, ok := jsonString(raw)
+	n, ok := jsonStringBytes(raw)
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: quote(c.Nonce), Err: ErrType}
 	}
-	if n != c.Nonce {
-		return &Failure{ID: id, Field: claim, Got: quote(n), Want: quote(c.Nonce), Err: ErrNonce}
+	if string(n) != c.Nonce {
+		return &Failure{ID: id, Field: claim, Got: quote(string(n)), Want: quote(c.Nonce), Err: ErrNonce}
 	}
 	return nil
 }
@@ -581,13 +590,13 @@ func checkAMR(ev *Evidence, c *Context) error {
 		}
 		return &Failure{ID: id, Field: claim, Got: "absent", Want: wantText, Err: ErrMissing}
 	}
-	amr, ok := jsonStrings(raw)
+	amr, ok := jsonStringElems(raw)
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: wantText, Err: ErrType}
 	}
 	var missing []string
 	for _, w := range want {
-		if !contains(amr, w) {
+		if !containsBytes(amr, w) {
 			missing = append(missing, w)
 		}
 	}

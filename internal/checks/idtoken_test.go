@@ -48,6 +48,12 @@ func TestIDTJWS(t *testing.T) {
 		{name: "alg a number", mutate: rawToken(unsigned(`{"alg":256}`, `{"sub":"x"}`) + "c2ln"), want: fails(ErrType, "alg")},
 		{name: "empty signature", mutate: rawToken(unsigned(`{"alg":"RS256"}`, `{"sub":"x"}`)), want: fails(ErrMalformedJWS, "signature")},
 		{name: "crit", mutate: header("crit", []string{"exp"}), want: fails(ErrMalformedJWS, "crit")},
+		{name: "duplicate claim", mutate: func(t testing.TB, s *scenario) {
+			s.members["id_token"] = signJSON(t, `{"alg":"RS256","kid":"rsa-1"}`, `{"sub":"a","iss":"x","sub":"b"}`, "RS256", sharedKeys().rsa)
+		}, want: fails(ErrMalformedJWS, "payload")},
+		{name: "duplicate header member", mutate: func(t testing.TB, s *scenario) {
+			s.members["id_token"] = signJSON(t, `{"alg":"HS256","kid":"rsa-1","alg":"RS256"}`, `{"sub":"a"}`, "RS256", sharedKeys().rsa)
+		}, want: fails(ErrMalformedJWS, "header")},
 		{name: "no id_token", mutate: func(_ testing.TB, s *scenario) { s.noIDToken = true }, want: skipIt},
 	})
 }

@@ -54,13 +54,14 @@ func jsonString(raw json.RawMessage) (string, bool) {
 }
 
 // jsonStringBytes is jsonString without a copy when the string has no
-// escapes: the result aliases raw and must not be modified.
+// escapes and is valid UTF-8: the result aliases raw and must not be
+// modified.
 func jsonStringBytes(raw json.RawMessage) ([]byte, bool) {
 	if !isJSONString(raw) || len(raw) < 2 {
 		return nil, false
 	}
 	body := raw[1 : len(raw)-1]
-	if bytes.IndexByte(body, '\\') < 0 {
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return body, true
 	}
 	var s string
@@ -82,25 +83,132 @@ func jsonNumber(raw json.RawMessage) (float64, bool) {
 	return f, true
 }
 
-// jsonStrings decodes an array of strings; ok is false for anything else,
-// including an array with a non-string element.
-func jsonStrings(raw json.RawMessage) ([]string, bool) {
+// jsonStringElems returns the elements of an array of strings, aliasing
+// raw where they have no escapes; ok is false for anything else, including
+// an array with a non-string element.
+func jsonStringElems(raw json.RawMessage) ([][]byte, bool) {
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil, false
 	}
-	var elems []json.RawMessage
-	if json.Unmarshal(raw, &elems) != nil {
-		return nil, false
+	out := make([][]byte, 0, 4)
+	i := skipWS(raw, 1)
+	if i < len(raw) && raw[i] == ']' {
+		return out, true
 	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		s, ok := jsonString(e)
+	for i < len(raw) {
+		end := skipValue(raw, i)
+		s, ok := jsonStringBytes(raw[i:end])
 		if !ok {
 			return nil, false
 		}
 		out = append(out, s)
+		i = skipWS(raw, end)
+		if i >= len(raw) || raw[i] == ']' {
+			return out, true
+		}
+		i = skipWS(raw, i+1) // the comma
 	}
 	return out, true
+}
+
+// containsBytes reports whether list holds s.
+func containsBytes(list [][]byte, s string) bool {
+	for _, v := range list {
+		if string(v) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// intern returns the string of b, without allocating for the member names
+// and algs the token endpoint's JSON is made of.
+func intern(b []byte) string {
+	switch string(b) {
+	case "access_token":
+		return "access_token"
+	case "token_type":
+		return "token_type"
+	case "expires_in":
+		return "expires_in"
+	case "refresh_token":
+		return "refresh_token"
+	case "id_token":
+		return "id_token"
+	case "scope":
+		return "scope"
+	case "error":
+		return "error"
+	case "error_description":
+		return "error_description"
+	case "error_uri":
+		return "error_uri"
+	case "alg":
+		return "alg"
+	case "kid":
+		return "kid"
+	case "typ":
+		return "typ"
+	case "iss":
+		return "iss"
+	case "sub":
+		return "sub"
+	case "aud":
+		return "aud"
+	case "azp":
+		return "azp"
+	case "exp":
+		return "exp"
+	case "iat":
+		return "iat"
+	case "nbf":
+		return "nbf"
+	case "auth_time":
+		return "auth_time"
+	case "nonce":
+		return "nonce"
+	case "acr":
+		return "acr"
+	case "amr":
+		return "amr"
+	case "at_hash":
+		return "at_hash"
+	case "c_hash":
+		return "c_hash"
+	case "sid":
+		return "sid"
+	case "jti":
+		return "jti"
+	case "name":
+		return "name"
+	case "given_name":
+		return "given_name"
+	case "family_name":
+		return "family_name"
+	case "preferred_username":
+		return "preferred_username"
+	case "birthdate":
+		return "birthdate"
+	case "email":
+		return "email"
+	case "RS256":
+		return "RS256"
+	case "RS384":
+		return "RS384"
+	case "RS512":
+		return "RS512"
+	case "PS256":
+		return "PS256"
+	case "ES256":
+		return "ES256"
+	case "ES384":
+		return "ES384"
+	case "EdDSA":
+		return "EdDSA"
+	case "JWT":
+		return "JWT"
+	}
+	return string(b)
 }
 
 // maxShown bounds how much of a non-secret value a failure quotes.
