@@ -267,7 +267,7 @@ func (a *Authorize) fromRedirect(c *Code, reqURL, redirect *url.URL, location st
 		return fmt.Errorf("codes: authorize: the Location header is not a URL: %w", err)
 	}
 	if !sameEndpoint(loc, redirect) {
-		if loc.Host == reqURL.Host || loc.Query().Get("code") == "" {
+		if loc.Query().Get("code") == "" && loc.Query().Get("error") == "" {
 			// Most providers send a browser without a session to their own
 			// login or consent page.
 			return mark(ErrLoginPage, fmt.Errorf("codes: authorize: the provider redirected to %q (a login or consent page?) instead of to the redirect URI %q with a code; configure codes.cookies or codes.headers for an authenticated session that has already consented, or use the command or file source", withoutQuery(loc), c.RedirectURI))
