@@ -207,6 +207,15 @@ func TestAuthorize(t *testing.T) {
 			wantMsg: []string{`codes: authorize: the provider answered with a login page (200 text/html, "Sign in & go") instead of redirecting with a code; configure codes.cookies/headers for an authenticated session, or use the command or file source`},
 		},
 		{
+			name: "redirect to a login page",
+			respond: func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("Location", "/interaction/abc123?prompt=login")
+				w.WriteHeader(http.StatusSeeOther)
+			},
+			wantErr: ErrLoginPage,
+			wantMsg: []string{`/interaction/abc123" (a login or consent page?)`, "configure codes.cookies or codes.headers"},
+		},
+		{
 			name: "server error",
 			respond: func(w http.ResponseWriter, r *http.Request, _ string) {
 				http.Error(w, "database down", http.StatusInternalServerError)
