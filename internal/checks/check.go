@@ -42,7 +42,7 @@ type Context struct {
 	ClientID string
 	Nonce    string // nonce sent at authorize; "" when none was sent
 	Scope    string // requested scope; "" is taken as "openid"
-	Keys     KeySet // the provider's JWKS; nil skips IDT-KID and IDT-SIGNATURE
+	Keys     KeySet // the provider's JWKS; nil: IDT-KID only wants a kid, IDT-SIGNATURE skips
 	// Algs are the acceptable ID token algs; empty: the profile's, else
 	// RS256 (OIDC Registration's default). "none" is never acceptable.
 	Algs []string
@@ -157,6 +157,9 @@ func (r Result) Failures() []*Failure { return Failures(r.Err) }
 // profile sets to SKIP are reported skipped with the profile's reason and
 // not run. ctx bounds fetching the JWKS.
 func Validate(ctx context.Context, x *exchange.Exchange, c *Context, checks []Check) []Result {
+	if c == nil {
+		c = &Context{}
+	}
 	return Evaluate(NewEvidence(ctx, x, c), c, checks, make([]Result, 0, len(checks)))
 }
 
@@ -164,6 +167,9 @@ func Validate(ctx context.Context, x *exchange.Exchange, c *Context, checks []Ch
 // the load runner may reuse). A check that panics fails with
 // ErrCheckPanicked instead of taking the caller down.
 func Evaluate(ev *Evidence, c *Context, checks []Check, dst []Result) []Result {
+	if c == nil {
+		c = &Context{}
+	}
 	for _, ch := range checks {
 		level, reason := catalog.Must, ""
 		if c.Profile != nil {

@@ -16,15 +16,15 @@ import (
 // Evidence is an Exchange parsed once for every check: the response's JSON
 // members, the ID token (header, claims, signing input, signature) and the
 // JWKS key its kid selects. Checks only read it, so one Evidence may be read
-// by several goroutines; building it reads the Exchange's lazily parsed
-// members, so NewEvidence must not run concurrently with other users of the
-// same Exchange.
+// by several goroutines. Building it may fill the Exchange's lazily cached
+// members (for a body that is not a JSON object), so NewEvidence must not
+// run concurrently with other users of the same Exchange.
 type Evidence struct {
 	X *exchange.Exchange
 
-	// Members are the top-level members of the response body, undecoded;
-	// MembersErr says why the body is not a JSON object (Members may still
-	// hold what was read before trailing data).
+	// Members are the top-level members of the response body, undecoded
+	// and aliasing it; MembersErr says why the body is not a JSON object
+	// (Members may still hold the object before trailing data).
 	Members    map[string]json.RawMessage
 	MembersErr error
 

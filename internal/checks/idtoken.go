@@ -117,6 +117,8 @@ func checkKID(ev *Evidence, c *Context) error {
 		return &Failure{ID: id, Field: "kid", Got: `""`, Want: "a kid naming a JWKS key", Err: ErrNoKID}
 	case c.Keys == nil:
 		return skip("no JWKS configured")
+	case ev.Key == nil && ev.KeyErr == nil:
+		return skip("the evidence was built without the key set")
 	}
 	return ev.KeyErr
 }
@@ -137,12 +139,11 @@ func checkSignature(ev *Evidence, c *Context) error {
 		return skip("%s is keyed with the client secret, which checks do not hold", t.Alg)
 	case c.Keys == nil:
 		return skip("no JWKS configured")
+	case ev.Key == nil && ev.KeyErr == nil:
+		return skip("the evidence was built without the key set")
 	case ev.Key == nil:
-		msg := "no usable key"
-		if ev.KeyErr != nil {
-			msg += ": " + ev.KeyErr.Error()
-		}
-		return &Failure{ID: id, Field: "signature", Got: "unverified", Want: "a signature that verifies", Msg: msg, Err: ErrSignature}
+		return &Failure{ID: id, Field: "signature", Got: "unverified", Want: "a signature that verifies",
+			Msg: "no usable key for kid " + strconv.Quote(t.Kid) + "; IDT-KID says why", Err: ErrSignature}
 	}
 	if err := verifySignature(t, ev.rawKey); err != nil {
 		return &Failure{ID: id, Field: "signature", Got: "a signature that does not verify with kid " + strconv.Quote(ev.Key.KeyID()) + " as " + t.Alg,
@@ -299,9 +300,15 @@ func numericDate(id, claim string, t *IDToken) (float64, error) {
 	}
 	if math.Abs(v) > maxSeconds {
 		return 0, &Failure{ID: id, Field: claim, Got: showRaw(raw), Want: "seconds since the epoch",
-			Msg: "looks like milliseconds (" + fmtTime(v/1000) + " if so)", Err: ErrMilliseconds}
+			Msg: "looks like milliseconds, which would be " + fmtTime(v/1000), Err: ErrMilliseconds}
 	}
 	return v, nil
+}
+
+// secondsClaim reads a NumericDate claim that is plausibly in seconds.
+func secondsClaim(t *IDToken, name string) (float64, bool) {
+	v, ok := t.NumberClaim(name)
+	return v, ok && math.Abs(v) <= maxSeconds
 }
 
 // fmtTime renders a NumericDate as RFC 3339 UTC.
@@ -354,7 +361,7 @@ func checkIat(ev *Evidence, c *Context) error {
 		}
 		fs = append(fs, &Failure{ID: id, Field: "iat", Got: fmtDate(iat), Want: "within " + skew.String() + " of " + fmtTime(now), Msg: msg, Err: ErrIssuedAt})
 	}
-	if exp, ok := t.NumberClaim("exp"); ok && iat > exp {
+	if exp, ok := secondsClaim(t, "exp"); ok && iat > exp {
 		fs = append(fs, &Failure{ID: id, Field: "iat", Got: fmtDate(iat), Want: "not after exp " + fmtDate(exp), Err: ErrIssuedAfterExp})
 	}
 	return joinFailures(fs)
@@ -370,10 +377,10 @@ func checkLifetime(ev *Evidence, c *Context) error {
 	if r.Min == 0 && r.Max == 0 {
 		return skip("the profile sets no ID token lifetime")
 	}
-	exp, ok1 := t.NumberClaim("exp")
-	iat, ok2 := t.NumberClaim("iat")
+	exp, ok1 := secondsClaim(t, "exp")
+	iat, ok2 := secondsClaim(t, "iat")
 	if !ok1 || !ok2 {
-		return skip("no numeric exp and iat (IDT-EXP, IDT-IAT report it)")
+		return skip("no valid exp and iat (IDT-EXP, IDT-IAT report it)")
 	}
 	life := time.Duration((exp - iat) * 1e9)
 	if !r.Contains(life) {
@@ -408,7 +415,7 @@ func checkAuthTime(ev *Evidence, c *Context) error {
 		return err
 	}
 	skew := c.skew().Seconds()
-	if iat, ok := t.NumberClaim("iat"); ok && at > iat+skew {
+	if iat, ok := secondsClaim(t, "iat"); ok && at > iat+skew {
 		return &Failure{ID: id, Field: claim, Got: fmtDate(at), Want: "not after iat " + fmtDate(iat), Msg: "authenticated after the token was issued", Err: ErrAuthTime}
 	}
 	if now := unixSeconds(c.now()); at > now+skew {

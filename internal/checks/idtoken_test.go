@@ -269,6 +269,7 @@ func TestIDTLifetime(t *testing.T) {
 		{name: "3587 s within 5m..1h", want: pass},
 		{name: "2 h", mutate: claim("exp", now+7200), want: fails(ErrLifetime, "exp − iat")},
 		{name: "1 min", mutate: claim("exp", now+60), want: fails(ErrLifetime, "exp − iat")},
+		{name: "exp in milliseconds", mutate: claim("exp", (now+3587)*1000), want: skipIt},
 		{name: "oidc skips the row", profile: "oidc", want: skipIt},
 		{name: "no range in the profile", mutate: func(_ testing.TB, s *scenario) {
 			p := *s.ctx.Profile

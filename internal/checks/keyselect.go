@@ -29,7 +29,7 @@ func keyMismatch(key jwk.Key, alg string) string {
 		return "alg " + strconv.Quote(alg) + " is not a JWS signature algorithm this harness verifies"
 	}
 	if got := key.KeyType(); got != kty {
-		return "kty " + strconv.Quote(got.String()) + " cannot verify " + alg + " (needs " + kty.String() + ")"
+		return "kty " + strconv.Quote(got.String()) + " cannot verify " + alg + ", which needs " + kty.String()
 	}
 	if crv != "" {
 		var got jwa.EllipticCurveAlgorithm

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
@@ -101,12 +102,12 @@ type RemoteKeySet struct {
 	minRefresh time.Duration
 	timeout    time.Duration
 
-	mu          sync.Mutex
-	cur         *keySnapshot // nil until the first successful fetch
+	cur atomic.Pointer[keySnapshot] // nil until the first successful fetch
+
+	mu          sync.Mutex // guards the fields below and starting fetches
 	lastAttempt time.Time
 	lastErr     error
 	inflight    *fetchCall
-	fetches     int
 }
 
 type fetchCall struct {
@@ -144,13 +145,6 @@ func NewRemoteKeySet(jwksURL string, client *http.Client, now func() time.Time, 
 	return r
 }
 
-// Fetches returns how many fetches the set has started.
-func (r *RemoteKeySet) Fetches() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.fetches
-}
-
 // Keys returns the cached set, fetching it on first use.
 func (r *RemoteKeySet) Keys(ctx context.Context) (jwk.Set, error) {
 	s, err := r.current(ctx)
@@ -184,9 +178,7 @@ func (r *RemoteKeySet) Key(ctx context.Context, kid string) (jwk.Key, error) {
 }
 
 func (r *RemoteKeySet) rawKey(k jwk.Key) (any, bool) {
-	r.mu.Lock()
-	s := r.cur
-	r.mu.Unlock()
+	s := r.cur.Load()
 	if s == nil {
 		return nil, false
 	}
@@ -198,8 +190,11 @@ func (r *RemoteKeySet) rawKey(k jwk.Key) (any, bool) {
 // failed fetch it answers with that failure until the minimum interval
 // has passed.
 func (r *RemoteKeySet) current(ctx context.Context) (*keySnapshot, error) {
+	if s := r.cur.Load(); s != nil {
+		return s, nil // the hot path: no lock
+	}
 	r.mu.Lock()
-	if s := r.cur; s != nil {
+	if s := r.cur.Load(); s != nil {
 		r.mu.Unlock()
 		return s, nil
 	}
@@ -221,10 +216,9 @@ func (r *RemoteKeySet) current(ctx context.Context) (*keySnapshot, error) {
 // of the last fetch it returns seen and fetched false.
 func (r *RemoteKeySet) refresh(ctx context.Context, seen *keySnapshot) (s *keySnapshot, fetched bool, err error) {
 	r.mu.Lock()
-	if r.cur != nil && r.cur != seen {
-		s := r.cur
+	if cur := r.cur.Load(); cur != nil && cur != seen {
 		r.mu.Unlock()
-		return s, true, nil
+		return cur, true, nil
 	}
 	call := r.inflight
 	if call == nil {
@@ -247,7 +241,6 @@ func (r *RemoteKeySet) startLocked(ctx context.Context) *fetchCall {
 	call := &fetchCall{done: make(chan struct{})}
 	r.inflight = call
 	r.lastAttempt = r.now()
-	r.fetches++
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	go func() {
 		defer cancel()
@@ -255,9 +248,10 @@ func (r *RemoteKeySet) startLocked(ctx context.Context) *fetchCall {
 		r.mu.Lock()
 		r.inflight = nil
 		if err == nil {
-			r.cur, r.lastErr = snap, nil
+			r.cur.Store(snap)
+			r.lastErr = nil
 		} else {
-			r.lastErr = err
+			r.lastErr = err // a set fetched earlier stays in use
 		}
 		r.mu.Unlock()
 		call.snap, call.err = snap, err

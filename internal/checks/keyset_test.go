@@ -218,6 +218,16 @@ func TestRemoteKeySetFailures(t *testing.T) {
 		t.Fatalf("after recovery: %v", err)
 	}
 
+	// A failed refresh keeps the set fetched before.
+	srv.status.Store(500)
+	clock.Advance(DefaultMinRefresh)
+	if _, err := ks.Key(ctx, "new"); !errors.Is(err, ErrUnknownKID) || !errors.Is(err, ErrJWKS) {
+		t.Errorf("got %v, want ErrUnknownKID and ErrJWKS", err)
+	}
+	if _, err := ks.Key(ctx, "rsa-1"); err != nil {
+		t.Errorf("the stale set is gone: %v", err)
+	}
+
 	// Not a JWKS.
 	bad := newJWKSServer(t, jwk.NewSet(), nil)
 	b := []byte("<html>")

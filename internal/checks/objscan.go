@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 )
@@ -24,7 +25,9 @@ func parseMembers(data []byte) (m map[string]json.RawMessage, dups []string, err
 	if data[i] != '{' {
 		return nil, nil, errNotJSONObject
 	}
-	m = make(map[string]json.RawMessage, 8)
+	// Every member has a colon; strings may add more, which only
+	// over-sizes the map a little.
+	m = make(map[string]json.RawMessage, min(bytes.Count(data, []byte{':'}), 64))
 	i = skipWS(data, i+1)
 	if data[i] == '}' {
 		return m, nil, nil

@@ -233,10 +233,10 @@ func checkExpiresConsistent(ev *Evidence, c *Context) error {
 	if ev.IDToken == nil {
 		return skip("no parsed ID token")
 	}
-	exp, ok1 := ev.IDToken.NumberClaim("exp")
-	iat, ok2 := ev.IDToken.NumberClaim("iat")
+	exp, ok1 := secondsClaim(ev.IDToken, "exp")
+	iat, ok2 := secondsClaim(ev.IDToken, "iat")
 	if !ok1 || !ok2 {
-		return skip("no numeric exp and iat (IDT-EXP, IDT-IAT report it)")
+		return skip("no valid exp and iat (IDT-EXP, IDT-IAT report it)")
 	}
 	tol := c.profile().Response.ExpiresTolerance.D()
 	if tol == 0 {

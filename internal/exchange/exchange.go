@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -64,9 +65,9 @@ type Exchange struct {
 	Err      error     `json:"-"`
 	Timings  Timings   `json:"timings"`
 
+	once    sync.Once
 	members map[string]json.RawMessage
 	jsonErr error
-	parsed  bool
 }
 
 // Status returns the response status, or 0 when there is no response.
@@ -115,16 +116,15 @@ func (x *Exchange) MediaType() string {
 
 // Members returns the top-level members of a JSON object body, undecoded, so
 // checks can see a member's JSON type. The error says why the body is not a
-// JSON object.
+// JSON object. Safe for concurrent use.
 func (x *Exchange) Members() (map[string]json.RawMessage, error) {
-	if !x.parsed {
-		x.parsed = true
+	x.once.Do(func() {
 		if x.Response == nil {
 			x.jsonErr = errNoResponse
 		} else {
 			x.members, x.jsonErr = parseObject(x.Response.Body)
 		}
-	}
+	})
 	return x.members, x.jsonErr
 }
 
@@ -175,8 +175,9 @@ const (
 	errNotObject  = exchangeError("exchange: body is not a JSON object")
 )
 
-// parseObject decodes a JSON object's members, rejecting duplicate members
-// and trailing data.
+// parseObject decodes a JSON object's members, rejecting trailing data. A
+// duplicated member keeps its last value (the checks package, which must see
+// duplicates, splits bodies itself).
 func parseObject(body []byte) (map[string]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var m map[string]json.RawMessage
