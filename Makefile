@@ -5,7 +5,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/tokenbench
 GOFILES  = $(shell find . -name '*.go' -not -path './.cache/*' -not -path './bin/*')
 
-.PHONY: all build test fmt-check vet unit demo bench clean
+.PHONY: all build test fmt-check vet unit demo bench e2e walkthrough clean
 
 all: build
 
@@ -26,8 +26,14 @@ unit:
 demo: build ## run the main job against the embedded reference provider
 	@./scripts/demo.sh $(BIN)
 
+walkthrough: build ## the reference provider driven by curl alone
+	@./scripts/curl-walkthrough.sh $(BIN)
+
+e2e: build walkthrough ## target check against real providers (node oidc-provider)
+	TOKENBENCH=$(CURDIR)/$(BIN) bash e2e/node-oidc-provider/run.sh
+
 bench: ## Go benchmarks of the hot paths
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/checks ./internal/exchange
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/checks
 
 clean:
 	rm -rf bin out
