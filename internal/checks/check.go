@@ -40,9 +40,11 @@ type Context struct {
 	Profile  *profiles.Profile // nil: the standard (zero profile values)
 	Issuer   string            // expected iss, compared exactly
 	ClientID string
-	Nonce    string // nonce sent at authorize; "" when none was sent
-	Scope    string // requested scope; "" is taken as "openid"
-	Keys     KeySet // the provider's JWKS; nil: IDT-KID only wants a kid, IDT-SIGNATURE skips
+	// ClientSecret verifies HS* ID tokens (OIDC Core §10.1); "" skips them.
+	ClientSecret string
+	Nonce        string // nonce sent at authorize; "" when none was sent
+	Scope        string // requested scope; "" is taken as "openid"
+	Keys         KeySet // the provider's JWKS; nil: IDT-KID only wants a kid, IDT-SIGNATURE skips
 	// Algs are the acceptable ID token algs; empty: the profile's, else
 	// RS256 (OIDC Registration's default). "none" is never acceptable.
 	Algs []string

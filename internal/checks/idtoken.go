@@ -135,8 +135,15 @@ func checkSignature(ev *Evidence, c *Context) error {
 	switch {
 	case t.Alg == "" || isNone(t.Alg):
 		return &Failure{ID: id, Field: "alg", Got: quote(t.Alg), Want: "a signed ID token", Msg: "nothing to verify", Err: ErrSignature}
+	case isMAC(t.Alg) && c.ClientSecret == "":
+		return skip("%s is keyed with the client secret, which this context does not hold", t.Alg)
 	case isMAC(t.Alg):
-		return skip("%s is keyed with the client secret, which checks do not hold", t.Alg)
+		// OIDC Core §10.1: the key is the octets of the UTF-8 client_secret.
+		if err := verifySignature(t, []byte(c.ClientSecret)); err != nil {
+			return &Failure{ID: id, Field: "signature", Got: "an " + t.Alg + " signature that does not verify with the client secret",
+				Want: "a valid signature", Msg: err.Error(), Err: ErrSignature}
+		}
+		return nil
 	case c.Keys == nil:
 		return skip("no JWKS configured")
 	case ev.Key == nil && ev.KeyErr == nil:

@@ -128,10 +128,20 @@ func TestIDTSignature(t *testing.T) {
 		{name: "unknown kid", mutate: header("kid", "nope"), want: fails(ErrSignature, "signature")},
 		{name: "key type does not fit", mutate: header("kid", "ec-1"), want: fails(ErrSignature, "signature")},
 		{name: "alg none", mutate: rawToken(unsigned(`{"alg":"none"}`, `{"sub":"x"}`)), want: fails(ErrSignature, "alg")},
-		{name: "HS256 needs the client secret", mutate: func(_ testing.TB, s *scenario) {
+		{name: "HS256 without the client secret", mutate: func(_ testing.TB, s *scenario) {
 			s.jose = map[string]any{"alg": "HS256"}
 			s.alg, s.key = "HS256", []byte("client-secret-at-least-32-bytes-long!")
 		}, want: skipIt},
+		{name: "HS256 with the client secret", mutate: func(_ testing.TB, s *scenario) {
+			s.jose = map[string]any{"alg": "HS256"}
+			s.alg, s.key = "HS256", []byte("client-secret-at-least-32-bytes-long!")
+			s.ctx.ClientSecret = "client-secret-at-least-32-bytes-long!"
+		}, want: pass},
+		{name: "HS256 signed with another secret", mutate: func(_ testing.TB, s *scenario) {
+			s.jose = map[string]any{"alg": "HS256"}
+			s.alg, s.key = "HS256", []byte("another-secret-at-least-32-bytes-long")
+			s.ctx.ClientSecret = "client-secret-at-least-32-bytes-long!"
+		}, want: fails(ErrSignature, "signature")},
 		{name: "no key set", mutate: func(_ testing.TB, s *scenario) { s.ctx.Keys = nil }, want: skipIt},
 		{name: "no kid, one fitting key", mutate: func(_ testing.TB, s *scenario) {
 			s.jose = map[string]any{"alg": "ES256"}

@@ -43,12 +43,13 @@ func (t *Target) Algs() []string {
 // for a response to redeeming code c (nil: no authorization request known).
 func (t *Target) CheckContext(c *codes.Code) *checks.Context {
 	cc := &checks.Context{
-		Profile:  t.Profile,
-		Issuer:   t.Issuer,
-		ClientID: t.Client.ID,
-		Scope:    t.Scope,
-		Keys:     t.Keys(),
-		Algs:     t.Algs(),
+		Profile:      t.Profile,
+		Issuer:       t.Issuer,
+		ClientID:     t.Client.ID,
+		ClientSecret: t.Client.Secret,
+		Scope:        t.Scope,
+		Keys:         t.Keys(),
+		Algs:         t.Algs(),
 	}
 	if c != nil {
 		cc.Nonce = c.Nonce

@@ -17,7 +17,9 @@ type CodeOptions struct {
 	Now        func() time.Time
 }
 
-// OpenCodes builds and starts the target's code source. The source is closed
+// OpenCodes builds and starts the target's code source. Without codes.max_age,
+// codes older than four fifths of the profile's code lifetime (when known)
+// are dropped. The source is closed
 // with the Target. Its errors are bad input: they name the field or the
 // command that failed.
 func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
@@ -27,6 +29,10 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 	}
 	if o.Parallel > 0 {
 		cfg.Parallel = o.Parallel
+	}
+	if cfg.MaxAge == 0 && t.Profile.Code.Lifetime > 0 {
+		// Never hand out a code in the last fifth of its documented life.
+		cfg.MaxAge = t.Profile.Code.Lifetime * 4 / 5
 	}
 	kind := cfg.Source
 	if kind == "" || kind == codes.SourceAuthorize || kind == codes.SourceEmbedded {
