@@ -1,0 +1,60 @@
+// Package reports renders results for people and tools. For conformance
+// runs it builds one model (Conformance) from Ginkgo's report and the report
+// entries the suites attach to each spec, and writes it as JUnit XML, JSON,
+// a self-contained HTML page and Markdown.
+package reports
+
+// Report entry names the conformance suites attach to specs (with
+// ginkgo.AddReportEntry). The report is built from these and from Ginkgo's
+// own spec states; there is no parallel bookkeeping.
+const (
+	// EntryRow identifies the catalogue row a spec checks: a RowEntry,
+	// attached once, first, by every spec.
+	EntryRow = "tokenbench.row"
+	// EntryExchange is one redacted exchange the spec made: an
+	// ExchangeEntry, in the order they were made.
+	EntryExchange = "tokenbench.exchange"
+	// EntryFinding is what the spec concluded beyond pass or fail: a
+	// FindingEntry.
+	EntryFinding = "tokenbench.finding"
+)
+
+// RowEntry identifies the row a spec checks and its level under the profile.
+type RowEntry struct {
+	ID    string `json:"id"`
+	Level string `json:"level"` // MUST, SHOULD, INFO or SKIP
+	Area  string `json:"area"`
+	// Entry names the table entry for DescribeTable specs ("" otherwise).
+	Entry string `json:"entry,omitempty"`
+	// SkipReason says why the row does not apply (level SKIP, or a
+	// precondition the target does not meet).
+	SkipReason string `json:"skip_reason,omitempty"`
+}
+
+// ExchangeEntry is one exchange, already redacted.
+type ExchangeEntry struct {
+	Probe      string  `json:"probe"`
+	Method     string  `json:"method"`
+	URL        string  `json:"url"`
+	Status     int     `json:"status"`          // 0: no response
+	Error      string  `json:"error,omitempty"` // transport error
+	DurationMS float64 `json:"duration_ms"`
+	// HTTP is the exchange as HTTP/1.1 text: request line, headers, body,
+	// then status line, headers (as on the wire), body.
+	HTTP string `json:"http"`
+}
+
+// Finding kinds.
+const (
+	FindingFailure     = "failure"     // a MUST row failed: expected vs observed
+	FindingWarning     = "warning"     // a SHOULD row failed: reported, does not fail the run
+	FindingObservation = "observation" // an INFO row: what was observed
+)
+
+// FindingEntry is a spec's conclusion in words.
+type FindingEntry struct {
+	Kind     string `json:"kind"`
+	Message  string `json:"message"`
+	Expected string `json:"expected,omitempty"`
+	Observed string `json:"observed,omitempty"`
+}
