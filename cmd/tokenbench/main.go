@@ -110,6 +110,7 @@ Exit status: 0 success, 1 a check or SLO failed, 2 bad input, 3 internal error.`
 	root.SetErr(stderr)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
+		a.conformCmd(),
 		a.serveCmd(),
 		a.targetCmd(),
 		a.profilesCmd(),

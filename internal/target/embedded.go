@@ -3,6 +3,7 @@ package target
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
@@ -18,7 +19,8 @@ const EmbeddedSource = "embedded reference provider"
 const DefaultEmbeddedCodeTTL = 5 * time.Second
 
 // Embedded starts the reference provider in-process on loopback and resolves
-// a target pointing at it, with its two default clients, both registered
+// a target pointing at it, with two of its clients (the second one with a
+// secret that needs form-urlencoding), both registered
 // redirect URIs and codes from its authorize endpoint. The provider stops
 // when the Target is closed.
 func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, error) {
@@ -48,9 +50,9 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 		f.OtherRedirectURI = c.RedirectURIs[1]
 	}
 	secrets := map[string]string{"embedded client secret": c.Secret}
-	if len(cfg.Clients) > 1 {
-		f.SecondClient = &Client{ID: cfg.Clients[1].ID, SecretEnv: "embedded second client secret"}
-		secrets["embedded second client secret"] = cfg.Clients[1].Secret
+	if second := secondClient(cfg.Clients); second != nil {
+		f.SecondClient = &Client{ID: second.ID, SecretEnv: "embedded second client secret"}
+		secrets["embedded second client secret"] = second.Secret
 	}
 	o.Env = func(k string) string { return secrets[k] }
 	t, err := Resolve(ctx, EmbeddedSource, f, o)
@@ -62,4 +64,19 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	t.Provider = p
 	t.OnClose(p.Close)
 	return t, nil
+}
+
+// secondClient picks the embedded target's second client: preferably one
+// whose credentials change when form-urlencoded, so that AUTH-BASIC-ENCODING
+// runs (RFC 6749 §2.3.1), else the next one.
+func secondClient(cs []provider.Client) *provider.Client {
+	for i := 1; i < len(cs); i++ {
+		if url.QueryEscape(cs[i].ID) != cs[i].ID || url.QueryEscape(cs[i].Secret) != cs[i].Secret {
+			return &cs[i]
+		}
+	}
+	if len(cs) > 1 {
+		return &cs[1]
+	}
+	return nil
 }

@@ -1,0 +1,140 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+//go:embed conformance.html.tmpl
+var conformanceHTML string
+
+var conformanceTmpl = template.Must(template.New("conformance").Funcs(template.FuncMap{
+	"label":     statusLabel,
+	"icon":      statusIcon,
+	"safe":      xmlSafe,
+	"firstLine": firstLine,
+	"millis":    millis,
+	"exTitle":   exchangeTitle,
+	"upper":     strings.ToUpper,
+	"inc":       func(i int) int { return i + 1 },
+	"evidence": func(status string) bool {
+		return status == StatusFail || status == StatusWarning || status == StatusKnown
+	},
+}).Parse(conformanceHTML))
+
+// htmlView is what the HTML template renders.
+type htmlView struct {
+	*Conformance
+	Headline    string
+	Profile     string
+	StartText   string
+	Duration    string
+	Statuses    []statusCount
+	Groups      []htmlGroup
+	Failures    []indexedRow
+	Warnings    []indexedRow
+	Known       []indexedRow
+	Unexpected  []indexedRow
+	SkipReasons []reasonCount
+}
+
+type htmlGroup struct {
+	areaGroup
+	Anchor string
+	Counts Counts
+}
+
+type statusCount struct {
+	Status, Label, Icon string
+	Count               int
+}
+
+// WriteHTML writes the report as one self-contained HTML page (inline CSS,
+// no scripts, fonts or images from elsewhere): the verdict, the run
+// metadata, quick links to the failures, then every row grouped by area in
+// catalogue order with its requirement, sources and evidence.
+func (c *Conformance) WriteHTML(w io.Writer) error {
+	v := htmlView{
+		Conformance: c,
+		Headline:    c.headline(),
+		Profile:     c.chain(),
+		Duration:    duration(c.DurationSeconds),
+		Failures:    c.ordered(StatusFail),
+		Warnings:    c.ordered(StatusWarning),
+		Known:       c.ordered(StatusKnown),
+		SkipReasons: c.skipReasons(),
+	}
+	if !c.Start.IsZero() {
+		v.StartText = c.Start.Format("2006-01-02 15:04:05 MST")
+	}
+	for _, r := range c.ordered(StatusPass) {
+		if r.KnownReason != "" {
+			v.Unexpected = append(v.Unexpected, r)
+		}
+	}
+	s := c.Summary
+	for _, sc := range []statusCount{
+		{Status: StatusFail, Count: s.Fail}, {Status: StatusWarning, Count: s.Warning},
+		{Status: StatusKnown, Count: s.Known}, {Status: StatusPass, Count: s.Pass},
+		{Status: StatusInfo, Count: s.Info}, {Status: StatusSkipped, Count: s.Skipped},
+	} {
+		sc.Label, sc.Icon = statusLabel(sc.Status), statusIcon(sc.Status)
+		v.Statuses = append(v.Statuses, sc)
+	}
+	for _, g := range c.groups() {
+		hg := htmlGroup{areaGroup: g, Anchor: "area-" + anchorName(g.Area)}
+		for _, r := range g.Rows {
+			hg.Counts.add(r.Row)
+		}
+		v.Groups = append(v.Groups, hg)
+	}
+	if err := conformanceTmpl.Execute(w, v); err != nil {
+		return fmt.Errorf("reports: html: %w", err)
+	}
+	return nil
+}
+
+func statusLabel(status string) string {
+	switch status {
+	case StatusKnown:
+		return "KNOWN"
+	case StatusWarning:
+		return "WARN"
+	}
+	return strings.ToUpper(status)
+}
+
+// statusIcon is a shape per status, so that status never rests on colour
+// alone.
+func statusIcon(status string) string {
+	switch status {
+	case StatusPass:
+		return "✓"
+	case StatusFail:
+		return "✗"
+	case StatusWarning:
+		return "!"
+	case StatusKnown:
+		return "≈"
+	case StatusSkipped:
+		return "–"
+	case StatusInfo:
+		return "i"
+	}
+	return "?"
+}
+
+func anchorName(s string) string {
+	if s == "" {
+		return "other"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, s)
+}

@@ -1,0 +1,158 @@
+package reports
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tokenbench/tokenbench/internal/catalog"
+)
+
+// areaGroup is the rows of one area, in catalogue order.
+type areaGroup struct {
+	Area  string
+	Title string
+	Rows  []indexedRow
+}
+
+// indexedRow is a row and its index in Conformance.Rows (its anchor).
+type indexedRow struct {
+	Index int
+	Row
+}
+
+// Anchor is the row's in-page anchor.
+func (r indexedRow) Anchor() string { return fmt.Sprintf("row-%d", r.Index+1) }
+
+// groups returns the rows grouped by area, areas in catalog.Areas order
+// (unknown areas after, by name), rows within an area in catalogue order
+// (unknown IDs after), table entries of one row in run order.
+func (c *Conformance) groups() []areaGroup {
+	catIndex := map[string]int{}
+	for i, r := range catalog.All() {
+		catIndex[r.ID] = i
+	}
+	areaIndex := map[string]int{}
+	for i, a := range catalog.Areas {
+		areaIndex[string(a)] = i
+	}
+	byArea := map[string]*areaGroup{}
+	var names []string
+	for i, r := range c.Rows {
+		g, ok := byArea[r.Area]
+		if !ok {
+			g = &areaGroup{Area: r.Area, Title: r.AreaTitle}
+			if g.Title == "" {
+				g.Title = r.Area
+			}
+			if g.Title == "" {
+				g.Title = "Other"
+			}
+			byArea[r.Area] = g
+			names = append(names, r.Area)
+		}
+		g.Rows = append(g.Rows, indexedRow{Index: i, Row: r})
+	}
+	rank := func(m map[string]int, k string) int {
+		if i, ok := m[k]; ok {
+			return i
+		}
+		return len(m)
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		ri, rj := rank(areaIndex, names[i]), rank(areaIndex, names[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	out := make([]areaGroup, 0, len(names))
+	for _, n := range names {
+		g := byArea[n]
+		sort.SliceStable(g.Rows, func(i, j int) bool {
+			return rank(catIndex, g.Rows[i].ID) < rank(catIndex, g.Rows[j].ID)
+		})
+		out = append(out, *g)
+	}
+	return out
+}
+
+// ordered returns the rows with the given status in report order (by area,
+// then catalogue).
+func (c *Conformance) ordered(status string) []indexedRow {
+	var out []indexedRow
+	for _, g := range c.groups() {
+		for _, r := range g.Rows {
+			if r.Status == status {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// headline is "N MUST failures, M warnings, K known deviations".
+func (c *Conformance) headline() string {
+	return fmt.Sprintf("%s, %s, %s",
+		plural(c.Summary.Fail, "MUST failure", "MUST failures"),
+		plural(c.Summary.Warning, "warning", "warnings"),
+		plural(c.Summary.Known, "known deviation", "known deviations"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// reasonCount is a skip reason and how many rows gave it.
+type reasonCount struct {
+	Reason string
+	Count  int
+}
+
+// skipReasons counts the skipped rows by reason, most frequent first.
+func (c *Conformance) skipReasons() []reasonCount {
+	counts := map[string]int{}
+	var order []string
+	for _, r := range c.Rows {
+		if r.Status != StatusSkipped {
+			continue
+		}
+		reason := firstLine(r.Message)
+		if reason == "" {
+			reason = "no reason given"
+		}
+		if counts[reason] == 0 {
+			order = append(order, reason)
+		}
+		counts[reason]++
+	}
+	out := make([]reasonCount, 0, len(order))
+	for _, r := range order {
+		out = append(out, reasonCount{r, counts[r]})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+// duration formats a run time in seconds for people.
+func duration(s float64) string {
+	switch {
+	case s >= 120:
+		m := int(s) / 60
+		return fmt.Sprintf("%dm%02ds", m, int(s)-60*m)
+	case s >= 10:
+		return fmt.Sprintf("%.0f s", s)
+	}
+	return fmt.Sprintf("%.1f s", s)
+}
+
+// chain is the profile with its chain, "bankid (bankid → oidc)".
+func (c *Conformance) chain() string {
+	if len(c.Profile.Chain) > 1 {
+		return fmt.Sprintf("%s (%s)", c.Profile.Name, strings.Join(c.Profile.Chain, " → "))
+	}
+	return c.Profile.Name
+}

@@ -1,0 +1,122 @@
+package suites
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+)
+
+// defineAuth: client authentication at the token endpoint.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+func defineAuth() {
+	Describe("client authentication", func() {
+		rowIt("AUTH-BASIC-OK", "issues tokens for a valid code redeemed with HTTP Basic", func(ctx context.Context) {
+			x := probe(ctx, "valid, HTTP Basic")
+			Expect(x).To(IssueTokens())
+		})
+		rowIt("AUTH-BASIC-ENCODING", "accepts Basic credentials form-urlencoded before base64", func(ctx context.Context) {
+			client, second := encodingClient()
+			if client == nil {
+				Skip("neither configured client has an id or secret that form-urlencoding changes (RFC 6749 §2.3.1 matters only then)")
+			}
+			c := fresh(ctx)
+			if second {
+				c = authorize(ctx, "for the second client", func(o *codes.Options) { o.ClientID = client.ID })
+			}
+			By("authenticating as " + client.ID + " with id and secret form-urlencoded, then base64")
+			x := do(ctx, valid(c).With(exchange.Probe("Basic with form-urlencoded credentials"), exchange.BasicAs(*client)))
+			Expect(x).To(IssueTokens(), "RFC 6749 §2.3.1: the client id and secret are form-urlencoded before Basic encoding")
+		})
+		rowIt("AUTH-MISSING", "refuses a valid code redeemed without client authentication", func(ctx context.Context) {
+			m := t().Profile.Auth.Missing
+			x := probe(ctx, "no Authorization header", exchange.NoAuth())
+			Expect(x).To(HaveOAuthErrorWithStatus(m.Status, m.Errors...))
+		})
+		rowIt("AUTH-WRONG-SECRET", "answers a wrong secret with 401 invalid_client and WWW-Authenticate: Basic", func(ctx context.Context) {
+			x := probe(ctx, "wrong client secret", exchange.WrongSecret())
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), "the client used the Authorization header, so 401 is required (RFC 6749 §5.2)")
+			Expect(x).To(haveBasicChallenge())
+		})
+		rowIt("AUTH-UNKNOWN-CLIENT", "answers an unknown client id with 401 invalid_client", func(ctx context.Context) {
+			x := probe(ctx, "unknown client id", exchange.BasicAs(exchange.Credentials{ID: "tokenbench-unknown-client", Secret: "tokenbench-unknown-secret"}))
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), "the client used the Authorization header, so 401 is required (RFC 6749 §5.2)")
+		})
+		rowIt("AUTH-SECRET-POST", "refuses client_secret_post when only Basic is documented", func(ctx context.Context) {
+			if t().Profile.AcceptsAuthMethod("client_secret_post") {
+				Skip("profile " + t().Profile.Name + " does not exclude client_secret_post")
+			}
+			x := probe(ctx, "client_id and client_secret in the body", exchange.CredentialsInBody())
+			Expect(x).To(HaveClientErrorStatus())
+			Expect(x).To(HaveNoTokens(), "the provider documents HTTP Basic as the only client authentication")
+		})
+		rowIt("AUTH-TWO-METHODS", "refuses a request that authenticates two ways (Basic and client_secret)", func(ctx context.Context) {
+			x := probe(ctx, "Basic and client_secret in the body", exchange.SecretInBody())
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_request", "invalid_client"), "a client must not use more than one authentication method per request (RFC 6749 §2.3)")
+		})
+		DescribeTable("answers a malformed Authorization header with 400 or 401, never 5xx",
+			func(ctx SpecContext, id, entry, header string) {
+				checkRow(id, entry, func() {
+					x := probe(ctx, "Authorization: "+entry, exchange.Authorization(header))
+					Expect(x).To(HaveStatus(400, 401))
+					Expect(x).To(HaveNoTokens())
+				})
+			},
+			rowEntry("AUTH-MALFORMED", "Basic !!!", "Basic !!!"),
+			rowEntry("AUTH-MALFORMED", "Bearer x", "Bearer x"),
+			rowEntry("AUTH-MALFORMED", "empty value", ""),
+		)
+		rowIt("AUTH-SECRET-IN-QUERY", "issues no tokens when the client secret is sent in the URL query", func(ctx context.Context) {
+			x := probe(ctx, "client_id and client_secret in the URL query", exchange.CredentialsInQuery())
+			Expect(x).To(HaveNoTokens(), "client credentials must not be accepted in the request URI (RFC 6749 §2.3.1)")
+		})
+	})
+}
+
+// encodingClient returns a configured client whose id or secret changes
+// when form-urlencoded, and whether it is the second client.
+func encodingClient() (*exchange.Credentials, bool) {
+	changes := func(c exchange.Credentials) bool {
+		return url.QueryEscape(c.ID) != c.ID || url.QueryEscape(c.Secret) != c.Secret
+	}
+	if changes(t().Client) {
+		c := t().Client
+		return &c, false
+	}
+	if s := t().SecondClient; s != nil && changes(*s) {
+		c := *s
+		return &c, true
+	}
+	return nil, false
+}
+
+// haveBasicChallenge succeeds when a WWW-Authenticate header names the
+// Basic scheme (RFC 7235 §4.1: a 401 must carry a challenge).
+func haveBasicChallenge() *exchangeMatcher {
+	return &exchangeMatcher{
+		want: "WWW-Authenticate with the Basic scheme",
+		match: func(x *exchange.Exchange) bool {
+			for _, v := range x.RawHeaderValues("WWW-Authenticate") {
+				for _, part := range strings.Split(v, ",") {
+					if f := strings.Fields(part); len(f) > 0 && strings.EqualFold(f[0], "Basic") {
+						return true
+					}
+				}
+			}
+			return false
+		},
+		show: func(x *exchange.Exchange) string {
+			vs := x.RawHeaderValues("WWW-Authenticate")
+			if len(vs) == 0 {
+				return "no WWW-Authenticate header"
+			}
+			return "WWW-Authenticate: " + strings.Join(vs, ", ")
+		},
+	}
+}

@@ -1,0 +1,157 @@
+package suites
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/tokenbench/tokenbench/internal/checks"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+)
+
+// defineCode: the code parameter and the authorization code's life.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+func defineCode() {
+	Describe("code", func() {
+		rowIt("REQ-CODE-MISSING", "rejects a request without code with invalid_request", func(ctx context.Context) {
+			x := probe(ctx, "no code", exchange.Drop("code"))
+			Expect(x).To(HaveOAuthError("invalid_request"))
+		})
+		rowIt("REQ-CODE-UNKNOWN", "rejects a code it never issued with invalid_grant", func(ctx context.Context) {
+			c := fresh(ctx)
+			x := do(ctx, valid(c).With(exchange.Probe("random code"), exchange.Set("code", randomCode())))
+			Expect(x).To(HaveOAuthError("invalid_grant"))
+		})
+		rowIt("CODE-SINGLE-USE", "rejects a code's second redemption with invalid_grant", func(ctx context.Context) {
+			c := fresh(ctx)
+			By("redeeming the code once")
+			first := do(ctx, valid(c).With(exchange.Probe("first redemption")))
+			Expect(first).To(IssueTokens(), "the first redemption must succeed for the reuse to mean anything")
+			By("redeeming the same code again")
+			second := do(ctx, valid(c).With(exchange.Probe("second redemption")))
+			Expect(second).To(HaveOAuthError("invalid_grant"), "the client MUST NOT use the authorization code more than once (RFC 6749 §4.1.2)")
+		})
+		rowIt("CODE-REUSE-REVOKES", "revokes the tokens issued from a code that is redeemed again", func(ctx context.Context) {
+			if t().UserinfoEndpoint == "" {
+				Skip("no userinfo endpoint to test the first access token against")
+			}
+			c := fresh(ctx)
+			first := do(ctx, valid(c).With(exchange.Probe("first redemption")))
+			Expect(first).To(IssueTokens())
+			at, _ := first.String("access_token")
+			By("calling userinfo with the first access token")
+			before := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo before the reuse")))
+			if before.Status() != http.StatusOK {
+				Skip(fmt.Sprintf("userinfo answers %d for the fresh access token, so revocation cannot be observed", before.Status()))
+			}
+			By("redeeming the code again, then calling userinfo with the first access token")
+			do(ctx, valid(c).With(exchange.Probe("second redemption")))
+			after := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo after the reuse")))
+			Expect(after).To(HaveStatus(http.StatusUnauthorized), "the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)")
+		})
+		rowIt("CODE-BOUND-TO-CLIENT", "refuses client A's code redeemed with client B's credentials", func(ctx context.Context) {
+			b := t().SecondClient
+			if b == nil {
+				Skip("no second_client in the target file")
+			}
+			x := probe(ctx, "code of client A, credentials of client B", exchange.BasicAs(*b))
+			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_client"), "the code was issued to another client (RFC 6749 §4.1.3)")
+		})
+		rowIt("CODE-EXPIRES", "rejects a code redeemed after its documented lifetime with invalid_grant", func(ctx context.Context) {
+			p := t().Profile
+			if p.Code.Lifetime == 0 {
+				Skip("the code lifetime is not documented: set code.lifetime in the profile or expect.code_lifetime in the target")
+			}
+			wait := p.Code.Lifetime.D() + p.Code.ExpiryMargin.D()
+			c := fresh(ctx)
+			if age := time.Since(c.ObtainedAt); age < wait {
+				By(fmt.Sprintf("waiting %s (code lifetime %s + margin %s)", (wait - age).Round(time.Millisecond), p.Code.Lifetime, p.Code.ExpiryMargin))
+				select {
+				case <-time.After(wait - age):
+				case <-ctx.Done():
+					Fail("interrupted while waiting for the code to expire")
+				}
+			}
+			x := do(ctx, valid(c).With(exchange.Probe("expired code")))
+			Expect(x).To(HaveOAuthError("invalid_grant"), "the code must expire (RFC 6749 §4.1.2; lifetime %s)", p.Code.Lifetime)
+		}, Label("slow"), SpecTimeout(specTimeout+t().Profile.Code.Lifetime.D()+t().Profile.Code.ExpiryMargin.D()))
+		rowIt("CODE-FAILED-AUTH-BURN", "records whether a failed client authentication burns the code", func(ctx context.Context) {
+			c := fresh(ctx)
+			failed := do(ctx, valid(c).With(exchange.Probe("wrong secret"), exchange.WrongSecret()))
+			then := do(ctx, valid(c).With(exchange.Probe("then the right secret")))
+			switch {
+			case then.Status() == http.StatusOK:
+				observe("the code survived a failed client authentication (%d) and was redeemed afterwards", failed.Status())
+			default:
+				observe("the code was burned by a failed client authentication (%d): the later valid redemption got %d %s", failed.Status(), then.Status(), then.OAuthError())
+			}
+		})
+		rowIt("CODE-ENTROPY", "issues codes with at least 128 bits of estimated entropy", func(ctx context.Context) {
+			const n = 6
+			values := make([]string, 0, n)
+			for range n {
+				values = append(values, fresh(ctx).Value)
+			}
+			bits := checks.EstimateEntropyBits(values)
+			By(fmt.Sprintf("estimated %.0f bits from %d codes", bits, n))
+			minBits := t().Profile.Code.MinEntropyBits
+			if minBits == 0 {
+				minBits = checks.DefaultMinEntropyBits
+			}
+			Expect(checks.CodeEntropy(values, minBits)).To(PassCheck())
+		})
+	})
+}
+
+// defineConcurrency: one code redeemed by N requests at once.
+func defineConcurrency() {
+	Describe("concurrency", func() {
+		rowIt("CODE-SINGLE-USE-RACE", "redeems one code exactly once when N requests race for it", func(ctx context.Context) {
+			n := state.env.Race
+			if n == 0 {
+				n = t().Profile.Code.RaceConcurrency
+			}
+			if n < 2 {
+				n = 10
+			}
+			c := fresh(ctx)
+			spec := valid(c)
+			xs := make([]*exchange.Exchange, n)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					xs[i] = t().HTTP.Do(ctx, spec.With(exchange.Probe(fmt.Sprintf("racer %d of %d", i+1, n))))
+				}()
+			}
+			By(fmt.Sprintf("releasing %d redemptions of one code together", n))
+			close(start)
+			wg.Wait()
+			ok := 0
+			for _, x := range xs {
+				record(x)
+				if x.Status() == http.StatusOK && x.HasTokens() {
+					ok++
+				}
+			}
+			Expect(ok).To(Equal(1), "exactly one of %d concurrent redemptions may succeed (RFC 6749 §4.1.2); %d did", n, ok)
+		})
+	})
+}
+
+func randomCode() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return "tokenbench-" + base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,270 @@
+// Package suites holds the conformance specs: Ginkgo v2 specs, one Describe
+// per documented parameter or behaviour of a token endpoint, one spec (or
+// table entry) per row of the requirement catalogue. They live in ordinary
+// .go files so that both `tokenbench conform` and `go test ./suites` (or
+// `ginkgo ./suites -- --target FILE`) run them.
+//
+// Every spec is labelled with its row ("TE:CODE-SINGLE-USE"), its level
+// under the profile (MUST, SHOULD, INFO, SKIP) and its area
+// ("area:code"); rows that wait are also labelled "slow". A failed MUST row
+// fails the spec; a failed SHOULD row is recorded as a warning and an INFO
+// row as an observation, both in report entries, without failing.
+package suites
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/format"
+
+	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/checks"
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
+	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/reports"
+)
+
+// Env is what the specs run against.
+type Env struct {
+	Target *target.Target
+	Codes  codes.Source
+	// Race is N for CODE-SINGLE-USE-RACE (0: the profile's, else 10).
+	Race int
+	// Report receives Ginkgo's report at the end of the suite.
+	Report func(Report)
+}
+
+// state is the one running suite. Ginkgo's spec tree is process-global, so
+// is this: Define may be called once per process.
+var state *run
+
+type run struct {
+	env        *Env
+	authorizer codes.Authorizer // nil when the source cannot vary requests
+
+	successOnce sync.Once
+	success     *success
+
+	errorsOnce  sync.Once
+	errorProbes []*exchange.Exchange
+	errorsErr   error
+}
+
+// success is the shared valid exchange that RESP-* and IDT-* rows inspect.
+type success struct {
+	code *codes.Code
+	x    *exchange.Exchange
+	err  error
+}
+
+// Define registers every spec for env. It must be called once, before
+// RunSpecs.
+func Define(env *Env) {
+	if state != nil {
+		panic("suites: Define called twice")
+	}
+	state = &run{env: env}
+	if a, ok := codes.AsAuthorizer(env.Codes); ok {
+		state.authorizer = a
+	}
+	format.MaxLength = 20000
+	// One top-level container keeps the specs in catalogue order (Ginkgo
+	// shuffles top-level containers only).
+	Describe("token endpoint "+env.Target.TokenEndpoint, func() {
+		defineRequest()
+		defineGrantType()
+		defineCode()
+		defineRedirectURI()
+		defineClientID()
+		defineAuth()
+		definePKCE()
+		defineResponse()
+		defineRefresh()
+		defineErrors()
+		defineIDToken()
+		defineUserinfo()
+		defineConcurrency()
+	})
+	ReportAfterSuite("tokenbench reports", func(r Report) {
+		if env.Report != nil {
+			env.Report(r)
+		}
+	})
+}
+
+func t() *target.Target { return state.env.Target }
+
+// level returns a row's level under the profile and why it is skipped.
+func level(id string) (catalog.Level, string) { return t().Profile.Level(id) }
+
+// labels returns the decorators of a spec checking row id.
+func labels(id string, extra ...string) Labels {
+	row := catalog.MustLookup(id)
+	lvl, _ := level(id)
+	return Label(append([]string{"TE:" + id, string(lvl), "area:" + string(row.Area)}, extra...)...)
+}
+
+// Spec timeouts.
+const (
+	specTimeout = 60 * time.Second
+)
+
+// rowIt declares the spec for row id: It(text) with the row's labels, a
+// timeout, and the body run through checkRow.
+func rowIt(id, text string, body func(ctx context.Context), decorators ...any) bool {
+	args := append([]any{labels(id)}, decorators...)
+	if !hasTimeout(decorators) {
+		args = append(args, SpecTimeout(specTimeout))
+	}
+	args = append(args, func(ctx SpecContext) { checkRow(id, "", func() { body(ctx) }) })
+	return It(text, args...)
+}
+
+func hasTimeout(ds []any) bool {
+	for _, d := range ds {
+		if _, ok := d.(SpecTimeout); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rowEntry declares a table entry for row id; the table body receives the
+// row ID and the entry name first.
+func rowEntry(id, name string, args ...any) TableEntry {
+	return Entry(name, append([]any{labels(id), SpecTimeout(specTimeout), id, name}, args...)...)
+}
+
+// checkRow attaches the row to the spec, skips a row that does not apply,
+// and runs body. A failed assertion fails a MUST row, and is recorded as a
+// warning for a SHOULD row and as an observation for an INFO row.
+func checkRow(id, entry string, body func()) {
+	lvl, reason := level(id)
+	row := catalog.MustLookup(id)
+	AddReportEntry(reports.EntryRow, reports.RowEntry{ID: id, Level: string(lvl), Area: string(row.Area), Entry: entry, SkipReason: reason}, ReportEntryVisibilityNever)
+	if lvl == catalog.Skip {
+		Skip("not applicable under profile " + t().Profile.Name + ": " + reason)
+	}
+	err := InterceptGomegaFailure(body)
+	if err == nil {
+		return
+	}
+	msg := redacted(err.Error())
+	warningOnly := strings.HasPrefix(msg, warningPrefix)
+	switch {
+	case lvl == catalog.Must && !warningOnly:
+		finding(reports.FindingFailure, msg)
+		Fail(id+": "+msg, 1)
+	case lvl == catalog.Info:
+		finding(reports.FindingObservation, msg)
+	default:
+		finding(reports.FindingWarning, strings.TrimPrefix(msg, warningPrefix))
+	}
+}
+
+// warningPrefix marks an assertion failure that is only a warning even on
+// a MUST row (ERR-DESCRIPTION-CHARSET's CR/LF/TAB).
+const warningPrefix = "warning: "
+
+func finding(kind, msg string) {
+	AddReportEntry(reports.EntryFinding, reports.FindingEntry{Kind: kind, Message: msg}, ReportEntryVisibilityFailureOrVerbose)
+}
+
+// observe records what an INFO row (or any row) saw.
+func observe(format string, args ...any) {
+	finding(reports.FindingObservation, redacted(fmt.Sprintf(format, args...)))
+}
+
+func redactor() *redact.Redactor {
+	if state == nil || state.env.Target == nil {
+		return redact.New()
+	}
+	return t().Redactor
+}
+
+func redacted(s string) string { return redactor().String(s) }
+
+// do sends s and attaches the redacted exchange to the spec.
+func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
+	x := t().HTTP.Do(ctx, s)
+	record(x)
+	return x
+}
+
+// record attaches an exchange to the current spec as evidence.
+func record(x *exchange.Exchange) {
+	r := x.Redacted(redactor())
+	e := reports.ExchangeEntry{
+		Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
+		DurationMS: float64(x.Timings.Done.Sub(x.Timings.Sent).Microseconds()) / 1000, HTTP: r.Format(),
+	}
+	if x.Err != nil {
+		e.Error = redacted(target.DescribeTransportError(x.Err))
+	}
+	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
+}
+
+// fresh returns a new code from the target's code source.
+func fresh(ctx context.Context) *codes.Code {
+	c, err := state.env.Codes.Next(ctx)
+	if err != nil {
+		Fail("no authorization code from the code source: " + redacted(err.Error()))
+	}
+	return c
+}
+
+// authorize returns a code obtained with specific authorization request
+// options, or skips the spec when the code source cannot vary the request.
+func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *codes.Code {
+	if state.authorizer == nil {
+		Skip("the code source cannot make an authorization request " + what + " (use the authorize or embedded source)")
+	}
+	o := state.authorizer.Defaults()
+	edit(&o)
+	c, err := state.authorizer.Authorize(ctx, o)
+	if err != nil {
+		Fail("no authorization code " + what + ": " + redacted(err.Error()))
+	}
+	return c
+}
+
+// valid returns the valid token request for code c: POST form with
+// grant_type, code, redirect_uri (and code_verifier), HTTP Basic.
+func valid(c *codes.Code) exchange.Spec {
+	return exchange.TokenRequest(t().TokenEndpoint, t().Client, c.Value, c.RedirectURI, c.CodeVerifier)
+}
+
+// probe is valid(fresh code) with mutations, sent.
+func probe(ctx context.Context, name string, ms ...exchange.Mutation) *exchange.Exchange {
+	c := fresh(ctx)
+	return do(ctx, valid(c).With(append([]exchange.Mutation{exchange.Probe(name)}, ms...)...))
+}
+
+// checkContext returns the checks' context for a response to code c.
+func checkContext(c *codes.Code) *checks.Context { return t().CheckContext(c) }
+
+// shared returns the one valid exchange the response and ID token rows
+// inspect, made on first use, and attaches it to the current spec.
+func shared(ctx context.Context) (*codes.Code, *exchange.Exchange) {
+	state.successOnce.Do(func() {
+		s := &success{}
+		s.code, s.err = state.env.Codes.Next(ctx)
+		if s.err == nil {
+			s.x = t().HTTP.Do(ctx, valid(s.code).With(exchange.Probe("valid exchange")))
+		}
+		state.success = s
+	})
+	s := state.success
+	if s.err != nil {
+		Fail("no authorization code from the code source: " + redacted(s.err.Error()))
+	}
+	record(s.x)
+	return s.code, s.x
+}

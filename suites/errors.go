@@ -1,0 +1,97 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/tokenbench/tokenbench/internal/checks"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+)
+
+// defineErrors: the error response format, checked on a set of negative
+// probes that need no authorization code.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+func defineErrors() {
+	Describe("error responses", func() {
+		for _, r := range []struct{ id, text string }{
+			{"ERR-STATUS", "answers with 400, or 401 for invalid_client"},
+			{"ERR-JSON", "answers with an application/json object whose error is a string"},
+			{"ERR-CODE-CHARSET", "uses registered error codes in the RFC 6749 character set"},
+			{"ERR-DESCRIPTION-CHARSET", "keeps error_description in the RFC 6749 character set"},
+			{"ERR-URI", "gives error_uri, when present, as a URI reference"},
+			{"ERR-NO-STORE", "sends Cache-Control: no-store with errors too"},
+			{"ERR-NO-5XX", "never answers a negative probe with a 5xx"},
+		} {
+			rowIt(r.id, r.text, func(ctx context.Context) { checkErrorProbes(ctx, r.id) })
+		}
+	})
+}
+
+// errorProbes makes the negative probes once and returns them.
+func errorProbes(ctx context.Context) []*exchange.Exchange {
+	state.errorsOnce.Do(func() {
+		base := exchange.TokenRequest(t().TokenEndpoint, t().Client, randomCode(), t().RedirectURI, "")
+		unsupported := "urn:tokenbench:params:oauth:grant-type:unsupported"
+		for _, ms := range [][]exchange.Mutation{
+			{exchange.Probe("unknown code")},
+			{exchange.Probe("no grant_type"), exchange.Drop("grant_type")},
+			{exchange.Probe("wrong client secret"), exchange.WrongSecret()},
+			{exchange.Probe("code sent twice"), exchange.Duplicate("code")},
+			{exchange.Probe("unsupported grant_type"), exchange.Set("grant_type", unsupported), exchange.Drop("code"), exchange.Drop("redirect_uri")},
+		} {
+			state.errorProbes = append(state.errorProbes, t().HTTP.Do(ctx, base.With(ms...)))
+		}
+	})
+	return state.errorProbes
+}
+
+// checkErrorProbes runs the ERR check for row id on every negative probe.
+func checkErrorProbes(ctx context.Context, id string) {
+	ch, ok := checks.Lookup(id)
+	if !ok {
+		Fail("no check for row " + id)
+	}
+	var errs []error
+	applied := 0
+	for _, x := range errorProbes(ctx) {
+		record(x)
+		cc := checkContext(nil)
+		err := ch.Run(checks.NewEvidence(ctx, x, cc), cc)
+		switch {
+		case err == nil:
+			applied++
+		case errors.Is(err, checks.ErrNotApplicable) && len(checks.Failures(err)) == 0:
+		default:
+			applied++
+			errs = append(errs, prefixed(x.Probe, err))
+		}
+	}
+	if applied == 0 {
+		Skip("no negative probe gave this row anything to check")
+	}
+	expectCheck(errors.Join(errs...))
+}
+
+// probeError names the probe a check failure came from, keeping the
+// failures reachable with checks.Failures.
+type probeError struct {
+	probe string
+	err   error
+}
+
+func (e *probeError) Error() string {
+	lines := strings.Split(e.err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = fmt.Sprintf("[%s] %s", e.probe, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *probeError) Unwrap() error { return e.err }
+
+func prefixed(probe string, err error) error { return &probeError{probe, err} }

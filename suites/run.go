@@ -1,0 +1,53 @@
+package suites
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+)
+
+// RunOptions configure Run.
+type RunOptions struct {
+	LabelFilter string // Ginkgo label filter, e.g. "!slow" or "area:auth && MUST"
+	Verbose     bool   // Ginkgo's -v: every spec's text as it runs
+	NoColor     bool
+}
+
+// CheckLabelFilter reports whether Ginkgo accepts a label filter, so that a
+// bad one is bad input rather than Ginkgo exiting the process.
+func CheckLabelFilter(expr string) error {
+	if _, err := types.ParseLabelFilter(expr); err != nil {
+		return fmt.Errorf("suites: --label-filter %q: %v", expr, err)
+	}
+	return nil
+}
+
+// Run defines the specs for env and runs them in this process (once per
+// process: Ginkgo's tree is global), printing Ginkgo's progress to stdout.
+// It returns Ginkgo's report; the verdict is the caller's to compute from
+// it (levels and known deviations are not Ginkgo's notions).
+func Run(env *Env, o RunOptions) (Report, error) {
+	if err := CheckLabelFilter(o.LabelFilter); err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	env.Report = func(r Report) { rep = r }
+	Define(env)
+	RegisterFailHandler(Fail)
+	sc, rc := GinkgoConfiguration()
+	sc.LabelFilter = o.LabelFilter
+	sc.RandomizeAllSpecs = false
+	rc.NoColor = o.NoColor
+	rc.Verbose = o.Verbose
+	rc.Succinct = !o.Verbose
+	RunSpecs(testingT{}, "tokenbench conformance", sc, rc)
+	return rep, nil
+}
+
+// testingT is what RunSpecs reports a failed suite to; the caller reads the
+// report instead.
+type testingT struct{}
+
+func (testingT) Fail() {}
