@@ -12,14 +12,17 @@ import (
 var conformanceHTML string
 
 var conformanceTmpl = template.Must(template.New("conformance").Funcs(template.FuncMap{
-	"label":     statusLabel,
-	"icon":      statusIcon,
-	"safe":      xmlSafe,
-	"firstLine": firstLine,
-	"millis":    millis,
-	"exTitle":   exchangeTitle,
-	"upper":     strings.ToUpper,
-	"inc":       func(i int) int { return i + 1 },
+	"label":       statusLabel,
+	"icon":        statusIcon,
+	"safe":        xmlSafe,
+	"firstLine":   firstLine,
+	"millis":      millis,
+	"exTitle":     exchangeTitle,
+	"upper":       strings.ToUpper,
+	"inc":         func(i int) int { return i + 1 },
+	"plural":      plural,
+	"showMessage": showMessage,
+	"httpParts":   splitHTTP,
 	"evidence": func(status string) bool {
 		return status == StatusFail || status == StatusWarning || status == StatusKnown
 	},
@@ -137,4 +140,33 @@ func anchorName(s string) string {
 		}
 		return '-'
 	}, s)
+}
+
+// showMessage says whether the row's message adds to its findings (a
+// message taken from the findings is not shown twice).
+func showMessage(r Row) bool {
+	if r.Message == "" {
+		return false
+	}
+	for _, kind := range []string{FindingFailure, FindingWarning, FindingObservation} {
+		if r.Message == joinFindings(r.Findings, kind) {
+			return false
+		}
+	}
+	return true
+}
+
+// httpExchange is an exchange's HTTP text split into request and response.
+type httpExchange struct{ Request, Response string }
+
+// splitHTTP splits an ExchangeEntry's HTTP text before the response's
+// status line; all of it is the request when there is no status line.
+func splitHTTP(text string) httpExchange {
+	text = strings.TrimRight(text, "\n")
+	for _, sep := range []string{"\n\nHTTP/", "\n\n(no response"} {
+		if i := strings.Index(text, sep); i >= 0 {
+			return httpExchange{Request: text[:i], Response: text[i+2:]}
+		}
+	}
+	return httpExchange{Request: text}
 }

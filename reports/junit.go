@@ -191,10 +191,7 @@ func findingsText(fs []FindingEntry) string {
 }
 
 func exchangeTitle(x ExchangeEntry) string {
-	s := x.Probe
-	if x.Method != "" || x.URL != "" {
-		s = joinNonEmpty(": ", s, strings.TrimSpace(x.Method+" "+x.URL))
-	}
+	s := joinNonEmpty(" — ", x.Probe, strings.TrimSpace(x.Method+" "+x.URL))
 	switch {
 	case x.Error != "":
 		s += " → " + x.Error

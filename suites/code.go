@@ -88,7 +88,7 @@ func defineCode() {
 			failed := do(ctx, valid(c).With(exchange.Probe("wrong secret"), exchange.WrongSecret()))
 			then := do(ctx, valid(c).With(exchange.Probe("then the right secret")))
 			switch {
-			case then.Status() == http.StatusOK:
+			case issuedTokens(then):
 				observe("the code survived a failed client authentication (%d) and was redeemed afterwards", failed.Status())
 			default:
 				observe("the code was burned by a failed client authentication (%d): the later valid redemption got %d %s", failed.Status(), then.Status(), then.OAuthError())
@@ -141,7 +141,7 @@ func defineConcurrency() {
 			ok := 0
 			for _, x := range xs {
 				record(x)
-				if x.Status() == http.StatusOK && x.HasTokens() {
+				if issuedTokens(x) {
 					ok++
 				}
 			}

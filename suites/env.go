@@ -54,7 +54,9 @@ type run struct {
 
 	errorsOnce  sync.Once
 	errorProbes []*exchange.Exchange
-	errorsErr   error
+
+	mu        sync.Mutex
+	negatives []*exchange.Exchange // token endpoint answers >= 400, for the ERR-* rows
 }
 
 // success is the shared valid exchange that RESP-* and IDT-* rows inspect.
@@ -87,10 +89,11 @@ func Define(env *Env) {
 		definePKCE()
 		defineResponse()
 		defineRefresh()
-		defineErrors()
 		defineIDToken()
 		defineUserinfo()
 		defineConcurrency()
+		// Last: the ERR-* rows judge every negative answer seen so far.
+		defineErrors()
 	})
 	ReportAfterSuite("tokenbench reports", func(r Report) {
 		if env.Report != nil {
@@ -209,6 +212,18 @@ func record(x *exchange.Exchange) {
 		e.Error = redacted(target.DescribeTransportError(x.Err))
 	}
 	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
+	if x.Status() >= 400 && strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
+		state.mu.Lock()
+		state.negatives = append(state.negatives, x)
+		state.mu.Unlock()
+	}
+}
+
+// seenNegatives returns the token endpoint's answers >= 400 recorded so far.
+func seenNegatives() []*exchange.Exchange {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	return append([]*exchange.Exchange(nil), state.negatives...)
 }
 
 // fresh returns a new code from the target's code source.

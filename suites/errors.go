@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -12,8 +14,9 @@ import (
 	"github.com/tokenbench/tokenbench/internal/exchange"
 )
 
-// defineErrors: the error response format, checked on a set of negative
-// probes that need no authorization code.
+// defineErrors: the error response format, checked on a few negative
+// probes of its own (they need no code) and on every other negative answer
+// the token endpoint gave during the run. It is defined last for that.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-5.2
 func defineErrors() {
@@ -50,18 +53,25 @@ func errorProbes(ctx context.Context) []*exchange.Exchange {
 	return state.errorProbes
 }
 
-// checkErrorProbes runs the ERR check for row id on every negative probe.
+// checkErrorProbes runs the ERR check for row id on this row's own
+// negative probes and on every OAuth-shaped negative answer seen in the run
+// (POST form requests; a GET's 405 or a JSON body's 415 is HTTP's answer,
+// not an OAuth error response). ERR-NO-5XX looks at every answer. The own
+// probes are attached as evidence, the others when they fail.
 func checkErrorProbes(ctx context.Context, id string) {
 	ch, ok := checks.Lookup(id)
 	if !ok {
 		Fail("no check for row " + id)
 	}
+	own := errorProbes(ctx)
 	var errs []error
 	applied := 0
-	for _, x := range errorProbes(ctx) {
-		record(x)
+	judge := func(x *exchange.Exchange, attach bool) {
 		cc := checkContext(nil)
 		err := ch.Run(checks.NewEvidence(ctx, x, cc), cc)
+		if attach || (err != nil && !errors.Is(err, checks.ErrNotApplicable)) {
+			record(x)
+		}
 		switch {
 		case err == nil:
 			applied++
@@ -71,10 +81,29 @@ func checkErrorProbes(ctx context.Context, id string) {
 			errs = append(errs, prefixed(x.Probe, err))
 		}
 	}
+	for _, x := range own {
+		judge(x, true)
+	}
+	seen := 0
+	for _, x := range seenNegatives() {
+		if slices.Contains(own, x) || (id != "ERR-NO-5XX" && !oauthShaped(x)) {
+			continue
+		}
+		seen++
+		judge(x, false)
+	}
+	By(fmt.Sprintf("judged %d own probes and %d other negative answers", len(own), seen))
 	if applied == 0 {
-		Skip("no negative probe gave this row anything to check")
+		Skip("no negative answer gave this row anything to check")
 	}
 	expectCheck(errors.Join(errs...))
+}
+
+// oauthShaped reports whether a request was a POST with a form body, the
+// shape whose errors RFC 6749 §5.2 governs.
+func oauthShaped(x *exchange.Exchange) bool {
+	ct := x.Request.Header.Get("Content-Type")
+	return x.Request.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded")
 }
 
 // probeError names the probe a check failure came from, keeping the

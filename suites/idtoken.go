@@ -4,7 +4,6 @@ import (
 	"context"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
@@ -74,7 +73,9 @@ func defineUserinfo() {
 			}
 			c, x := shared(ctx)
 			ev := checks.NewEvidence(ctx, x, checkContext(c))
-			Expect(ev.IDToken).NotTo(BeNil(), "the valid exchange returned no ID token to compare with (RESP-ID-TOKEN, IDT-JWS)")
+			if ev.IDToken == nil {
+				Skip("the valid exchange returned no ID token to compare with (RESP-ID-TOKEN and IDT-JWS report why)")
+			}
 			sub, _ := ev.IDToken.StringClaim("sub")
 			at, _ := x.String("access_token")
 			u := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo with the access token")))

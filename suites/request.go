@@ -2,6 +2,7 @@ package suites
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -45,9 +46,10 @@ func defineRequest() {
 			omitted := probe(ctx, "redirect_uri omitted", exchange.Drop("redirect_uri"))
 			By("redeeming another code with redirect_uri=")
 			empty := probe(ctx, "redirect_uri empty", exchange.Empty("redirect_uri"))
-			Expect(empty).To(HaveNoTokens(), "a parameter sent without a value must be treated as omitted (RFC 6749 §3.2), and redirect_uri is required")
-			Expect(empty.Status()).To(Equal(omitted.Status()), "status for redirect_uri= differs from the status for no redirect_uri")
-			Expect(empty.OAuthError()).To(Equal(omitted.OAuthError()), "error for redirect_uri= differs from the error for no redirect_uri")
+			// RFC 6749 §3.2: a parameter sent without a value MUST be treated as
+			// if it were omitted. Whether omitting it is right is
+			// REQ-REDIRECT-MISSING's business; this row wants the same answer.
+			Expect(outcome(empty)).To(Equal(outcome(omitted)), "redirect_uri= must be answered as if redirect_uri were omitted (RFC 6749 §3.2)")
 		})
 		rowIt("REQ-UNKNOWN-IGNORED", "ignores an unknown parameter in a valid exchange", func(ctx context.Context) {
 			x := probe(ctx, "unknown parameter foo=bar", exchange.Add("foo", "bar"))
@@ -176,4 +178,10 @@ func defineClientID() {
 				"a confidential client must authenticate (RFC 6749 §3.2.1)")
 		})
 	})
+}
+
+// outcome summarises an answer for comparison: status, error code, and
+// whether tokens were issued.
+func outcome(x *exchange.Exchange) string {
+	return fmt.Sprintf("status %d, error %q, tokens issued: %v", x.Status(), x.OAuthError(), x.HasTokens())
 }
