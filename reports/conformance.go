@@ -163,6 +163,9 @@ func (c *Conformance) ExitCode() int {
 // one decoded from Ginkgo's JSON report. expected maps row IDs listed as
 // known deviations to the reason they are accepted.
 //
+// A row's Text is the It text; for a DescribeTable entry whose text is the
+// entry's name, it is the table's text.
+//
 // Specs without an EntryRow entry become rows only when they carry a
 // "TE:<ID>" label (a spec the label filter deselected, for example); other
 // nodes are ignored, except failed suite nodes, which become SuiteFailures.
@@ -307,6 +310,11 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 		Findings:   findings,
 		Exchanges:  xs,
 		DurationMS: float64(sr.RunTime) / float64(time.Millisecond),
+	}
+	// A DescribeTable entry's leaf text is the entry's description; the
+	// requirement is the table's description, the innermost container.
+	if n := len(sr.ContainerHierarchyTexts); row.Entry != "" && row.Text == row.Entry && n > 0 {
+		row.Text = sr.ContainerHierarchyTexts[n-1]
 	}
 	if row.Area == "" {
 		row.Area = string(cat.Area)

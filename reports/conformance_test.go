@@ -134,6 +134,11 @@ func TestFromGinkgoCatalogueFields(t *testing.T) {
 	if got.DurationMS != 12 {
 		t.Errorf("duration: got %v ms, want 12", got.DurationMS)
 	}
+	table := withEntry(spec("REQ-GRANT-ONLY-CODE", "MUST", "request", "password", types.SpecStatePassed), "password")
+	table.ContainerHierarchyTexts = []string{"grant_type", "rejects other grant types with unsupported_grant_type"}
+	if got := FromGinkgo(report(table), Meta{}, nil).Rows[0].Name(); got != "REQ-GRANT-ONLY-CODE: rejects other grant types with unsupported_grant_type [password]" {
+		t.Errorf("table entry name: got %q", got)
+	}
 	unknown := c.Rows[1]
 	if unknown.Source != "" || unknown.Probe != "" || unknown.Expected != "" || unknown.Refs != nil || unknown.Area != "" {
 		t.Errorf("unknown row has catalogue fields: %+v", unknown)

@@ -28,20 +28,25 @@ var conformanceTmpl = template.Must(template.New("conformance").Funcs(template.F
 	},
 }).Parse(conformanceHTML))
 
+// openExchanges is how many exchanges of a failing, warning or known row
+// the page shows open; later ones (the racers of a race, say) are closed.
+const openExchanges = 4
+
 // htmlView is what the HTML template renders.
 type htmlView struct {
 	*Conformance
-	Headline    string
-	Profile     string
-	StartText   string
-	Duration    string
-	Statuses    []statusCount
-	Groups      []htmlGroup
-	Failures    []indexedRow
-	Warnings    []indexedRow
-	Known       []indexedRow
-	Unexpected  []indexedRow
-	SkipReasons []reasonCount
+	OpenExchanges int
+	Headline      string
+	Profile       string
+	StartText     string
+	Duration      string
+	Statuses      []statusCount
+	Groups        []htmlGroup
+	Failures      []indexedRow
+	Warnings      []indexedRow
+	Known         []indexedRow
+	Unexpected    []indexedRow
+	SkipReasons   []reasonCount
 }
 
 type htmlGroup struct {
@@ -58,17 +63,20 @@ type statusCount struct {
 // WriteHTML writes the report as one self-contained HTML page (inline CSS,
 // no scripts, fonts or images from elsewhere): the verdict, the run
 // metadata, quick links to the failures, then every row grouped by area in
-// catalogue order with its requirement, sources and evidence.
+// catalogue order with its requirement, sources and evidence. The exchanges
+// of failing, warning and known rows are open (the first openExchanges of
+// them), those of other rows closed.
 func (c *Conformance) WriteHTML(w io.Writer) error {
 	v := htmlView{
-		Conformance: c,
-		Headline:    c.headline(),
-		Profile:     c.chain(),
-		Duration:    duration(c.DurationSeconds),
-		Failures:    c.ordered(StatusFail),
-		Warnings:    c.ordered(StatusWarning),
-		Known:       c.ordered(StatusKnown),
-		SkipReasons: c.skipReasons(),
+		Conformance:   c,
+		OpenExchanges: openExchanges,
+		Headline:      c.headline(),
+		Profile:       c.chain(),
+		Duration:      duration(c.DurationSeconds),
+		Failures:      c.ordered(StatusFail),
+		Warnings:      c.ordered(StatusWarning),
+		Known:         c.ordered(StatusKnown),
+		SkipReasons:   c.skipReasons(),
 	}
 	if !c.Start.IsZero() {
 		v.StartText = c.Start.Format("2006-01-02 15:04:05 MST")

@@ -215,7 +215,10 @@ func millis(ms float64) string {
 	if ms >= 10 {
 		return fmt.Sprintf("%.0f ms", ms)
 	}
-	return fmt.Sprintf("%.1f ms", ms)
+	if ms >= 1 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.2f ms", ms)
 }
 
 func sanitizeJUnit(d *junitSuites) {

@@ -145,8 +145,10 @@ func duration(s float64) string {
 		return fmt.Sprintf("%dm%02ds", m, int(s)-60*m)
 	case s >= 10:
 		return fmt.Sprintf("%.0f s", s)
+	case s >= 1:
+		return fmt.Sprintf("%.1f s", s)
 	}
-	return fmt.Sprintf("%.1f s", s)
+	return millis(s * 1000)
 }
 
 // chain is the profile with its chain, "bankid (bankid → oidc)".

@@ -202,6 +202,21 @@ func TestWriteHTML(t *testing.T) {
 	if !strings.Contains(text, `<details class="ex"><summary>Exchange 1 · valid exchange, Basic`) {
 		t.Error("a passing row's exchange is not in a closed <details>")
 	}
+	// Only the first exchanges of a failing row are open.
+	many := failed(spec("CODE-SINGLE-USE-RACE", "MUST", "code", "t", 0), types.SpecStateFailed, "10 succeeded")
+	for i := 0; i < openExchanges+2; i++ {
+		many.ReportEntries = append(many.ReportEntries, exchangeEntry(ExchangeEntry{Probe: "racer", Status: 200, HTTP: "POST / HTTP/1.1\n\nHTTP/1.1 200 OK\n"}))
+	}
+	buf.Reset()
+	if err := FromGinkgo(report(many), Meta{}, nil).WriteHTML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(buf.String(), `<details class="ex" open>`); got != openExchanges {
+		t.Errorf("open exchanges: got %d, want %d", got, openExchanges)
+	}
+	if got := strings.Count(buf.String(), `<details class="ex">`); got != 2 {
+		t.Errorf("closed exchanges: got %d, want 2", got)
+	}
 	// The failures quick list links to the rows.
 	for _, r := range c.ordered(StatusFail) {
 		if !strings.Contains(page, `href="#`+r.Anchor()+`"`) || !strings.Contains(page, `id="`+r.Anchor()+`"`) {
@@ -302,6 +317,19 @@ func TestWriteMarkdown(t *testing.T) {
 	for _, bad := range []string{"POST /oidc/token", "<h1>", "Authorization:"} {
 		if strings.Contains(md, bad) {
 			t.Errorf("markdown contains %q", bad)
+		}
+	}
+}
+
+func TestDuration(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s    float64
+		want string
+	}{{0.0274, "27 ms"}, {0.0031, "3.1 ms"}, {4.2, "4.2 s"}, {27.4, "27 s"}, {185, "3m05s"}}
+	for _, tt := range tests {
+		if got := duration(tt.s); got != tt.want {
+			t.Errorf("duration(%v): got %q, want %q", tt.s, got, tt.want)
 		}
 	}
 }
