@@ -5,12 +5,25 @@ bin=${1:-bin/tokenbench}
 out=${OUT:-out}
 mkdir -p "$out"
 
-echo "== tokenbench $("$bin" version)"
+echo "== $("$bin" version)"
 echo
-echo "== Profiles shipped"
-"$bin" profiles list
+echo "== target check: one code, one exchange, validated (embedded reference provider)"
+"$bin" target check >"$out/target-check.txt"
+tail -n 2 "$out/target-check.txt"
 echo
-echo "== target check against the embedded reference provider (no target file)"
-"$bin" target check | tee "$out/target-check.txt"
+echo "== conform: every row of the bankid profile against the embedded reference provider"
+"$bin" conform --out "$out"
 echo
-echo "Done. Output in $out/"
+echo "== conform against a provider with three defects switched on (the suite must catch them)"
+mkdir -p "$out/defective"
+set +e
+"$bin" conform --defect code-reusable,no-pragma,client-id-accepted --label-filter '!slow' --out "$out/defective" >"$out/defective.txt" 2>&1
+status=$?
+set -e
+grep -E '^(verdict|rows|  FAIL|  WARNING)' "$out/defective.txt" || true
+if [ "$status" -ne 1 ]; then echo "expected exit 1 from the defective run, got $status"; exit 1; fi
+echo
+echo "Reports:"
+echo "  $out/conformance.html   (open in a browser)"
+echo "  $out/conformance.md  $out/conformance.junit.xml  $out/conformance.json"
+echo "  $out/defective/conformance.html   (the defective provider: failures with their evidence)"

@@ -159,12 +159,13 @@ func checkRow(id, entry string, body func()) {
 	if err == nil {
 		return
 	}
-	msg := redacted(err.Error())
+	// The report names the row; a check's own "ROW-ID: " prefix would repeat it.
+	msg := strings.ReplaceAll(redacted(err.Error()), id+": ", "")
 	warningOnly := strings.HasPrefix(msg, warningPrefix)
 	switch {
 	case lvl == catalog.Must && !warningOnly:
 		finding(reports.FindingFailure, msg)
-		Fail(id+": "+msg, 1)
+		Fail(msg, 1)
 	case lvl == catalog.Info:
 		finding(reports.FindingObservation, msg)
 	default:

@@ -144,6 +144,9 @@ func (a *app) printConformSummary(c *reports.Conformance, paths []string) {
 	}
 	fmt.Fprintf(w, "\nrows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
 		s.Total, s.Pass, s.Fail, s.Warning, s.Known, s.Info, s.Skipped)
+	for _, f := range c.SuiteFailures {
+		fmt.Fprintf(w, "  FAILED  %s: %s\n", f.Node, firstLine(f.Message))
+	}
 	for _, r := range c.Rows {
 		switch r.Status {
 		case "fail", "warning", "known":

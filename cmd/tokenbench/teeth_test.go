@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -319,4 +322,68 @@ func TestConformBadInput(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q, want 2 and %q\n%s", tt.args, code, errs, tt.want, out)
 		}
 	}
+}
+
+// TestReportsHoldNoSecrets scans every report of a run, a failing one
+// included, for the client secrets in every encoding, codes, tokens and the
+// test user's personal claims; with --reveal they are there, which shows the
+// scan can see them.
+func TestReportsHoldNoSecrets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite twice")
+	}
+	t.Parallel()
+	scan := func(reveal bool) []string {
+		out := t.TempDir()
+		args := []string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}
+		if reveal {
+			args = append(args, "--reveal")
+		}
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+		stdout, _ := cmd.CombinedOutput()
+		all := string(stdout)
+		for _, name := range []string{"conformance.json", "conformance.html", "conformance.md", "conformance.junit.xml"} {
+			b, err := os.ReadFile(filepath.Join(out, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all += string(b)
+		}
+		var found []string
+		for _, c := range provider.DefaultClients() {
+			for _, s := range []string{c.Secret, basicB64(c.ID, c.Secret)} {
+				if strings.Contains(all, s) {
+					found = append(found, "secret "+s)
+				}
+			}
+		}
+		for _, pii := range []string{"Frode", "Nilsen", "1966-12-18"} {
+			if strings.Contains(all, pii) {
+				found = append(found, "personal claim "+pii)
+			}
+		}
+		if m := jwtRe.FindString(all); m != "" {
+			found = append(found, "a JWT "+m[:20]+"...")
+		}
+		if m := tokenRe.FindString(all); m != "" {
+			found = append(found, "a 43-character token or code "+m)
+		}
+		return found
+	}
+	if found := scan(false); len(found) > 0 {
+		t.Errorf("the reports hold secrets: %v", found)
+	}
+	if found := scan(true); len(found) < 4 {
+		t.Errorf("with --reveal the scan found only %v: it cannot see what it looks for", found)
+	}
+}
+
+var (
+	jwtRe   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`)
+	tokenRe = regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?:$|[^A-Za-z0-9_-])`)
+)
+
+func basicB64(id, secret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
 }
