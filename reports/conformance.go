@@ -339,7 +339,12 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 		if row.Message == "" {
 			row.Message = firstFindingMessage(findings, FindingFailure, FindingWarning)
 		}
-		row.Location = location(sr.Failure.Location)
+		// The spec's own line says which requirement failed; the failure's
+		// line is usually inside the suites' shared helpers.
+		row.Location = location(sr.LeafNodeLocation)
+		if row.Location == "" {
+			row.Location = location(sr.Failure.Location)
+		}
 		switch row.Level {
 		case string(catalog.Info):
 			row.Status = StatusInfo
@@ -473,11 +478,19 @@ func failureMessage(f types.Failure) string {
 	return msg
 }
 
+// location renders a code location relative to the module (from the
+// suites/ or reports/ directory on), not as an absolute build path.
 func location(l types.CodeLocation) string {
 	if l.FileName == "" {
 		return ""
 	}
-	return l.String()
+	s := l.String()
+	for _, dir := range []string{"/suites/", "/reports/", "/cmd/"} {
+		if i := strings.LastIndex(s, dir); i >= 0 {
+			return s[i+1:]
+		}
+	}
+	return s
 }
 
 func hasKind(fs []FindingEntry, kind string) bool {
