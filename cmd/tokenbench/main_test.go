@@ -78,7 +78,7 @@ func TestTargetCheckSources(t *testing.T) {
 	// harvest two codes from the provider's authorize endpoint for the file
 	// and command sources
 	harvest := func() string {
-		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		hc := &http.Client{Transport: &http.Transport{}, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := hc.Get(srv.URL + "/authorize?response_type=code&client_id=tokenbench&scope=openid&state=s&redirect_uri=" + url.QueryEscape("http://127.0.0.1:9/callback"))
 		if err != nil {
 			t.Fatal(err)

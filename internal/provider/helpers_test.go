@@ -88,7 +88,11 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	t.Cleanup(srv.Close)
 	p.SetIssuer(srv.URL)
 	h.p, h.url = p, srv.URL
+	// Each test has its own transport: httptest.Server.Close closes the idle
+	// connections of http.DefaultTransport, which breaks other parallel
+	// tests' requests that share it.
 	h.client = &http.Client{
+		Transport:     &http.Transport{},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       20 * time.Second,
 	}

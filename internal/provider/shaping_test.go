@@ -149,7 +149,7 @@ func TestStart(t *testing.T) {
 	if p.fast.Load() == nil {
 		t.Error("Start did not pre-build the fast response")
 	}
-	resp, err := http.Get(base + PathDiscovery)
+	resp, err := newClient().Get(base + PathDiscovery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestStart(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if _, err := http.Get(base + PathDiscovery); err == nil {
+	if _, err := newClient().Get(base + PathDiscovery); err == nil {
 		t.Error("still serving after Close")
 	}
 }
@@ -178,7 +178,7 @@ func TestIssuerFromHost(t *testing.T) {
 	}
 	srv := httptest.NewServer(p.Handler())
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + PathDiscovery)
+	resp, err := newClient().Get(srv.URL + PathDiscovery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,3 +192,6 @@ func TestIssuerFromHost(t *testing.T) {
 		t.Errorf("issuer %q, want %q", got, srv.URL)
 	}
 }
+
+// newClient returns a client with its own transport (see helpers_test.go).
+func newClient() *http.Client { return &http.Client{Transport: &http.Transport{}} }
