@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -386,4 +388,123 @@ var (
 
 func basicB64(id, secret string) string {
 	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
+}
+
+// TestTargetDiesMidRun: when the provider goes away during a run, the
+// remaining specs fail with a transport error, and the reports are written.
+func TestTargetDiesMidRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	t.Parallel()
+	p, err := provider.New(provider.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		count int
+	)
+	const alive = 40 // requests served before the provider "dies"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		count++
+		n := count
+		mu.Unlock()
+		if n > alive {
+			// Hijack and drop the connection: a dead upstream.
+			if hj, ok := w.(http.Hijacker); ok {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+		}
+		p.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p.SetIssuer(srv.URL)
+	dir := t.TempDir()
+	tf := writeFile(t, dir, "t.yaml", targetYAML(srv.URL, "codes: {source: authorize}\n"))
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(os.Args[0], "conform", "--target", tf, "--out", out, "--label-filter", "!slow")
+	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1", "SECRET=tokenbench-secret")
+	stdout, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != exitFailed {
+		t.Fatalf("exit %d, want 1\n%s", cmd.ProcessState.ExitCode(), stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "conformance.json"))
+	if err != nil {
+		t.Fatalf("no report after the provider died: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(string(data), "EOF") && !strings.Contains(string(data), "connection reset") {
+		t.Errorf("the report does not show the transport error:\n%.2000s", data)
+	}
+	var rep struct{ Summary struct{ Pass, Fail int } }
+	json.Unmarshal(data, &rep)
+	if rep.Summary.Pass == 0 || rep.Summary.Fail == 0 {
+		t.Errorf("summary %+v: want rows that passed before and failed after", rep.Summary)
+	}
+}
+
+// TestInterruptWritesMarkedReport: SIGINT during a run stops it and still
+// writes the reports, marked interrupted.
+func TestInterruptWritesMarkedReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	t.Parallel()
+	out := t.TempDir()
+	// CODE-EXPIRES waits 30 s + margin: the interrupt lands during the wait.
+	cmd := exec.Command(os.Args[0], "conform", "--out", out, "--code-ttl", "30s")
+	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+	var buf syncBuffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(buf.String(), "tokenbench conform:") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	started := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("conform did not stop after SIGINT\n%s", buf.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Errorf("exit %d after SIGINT, want 1\n%s", code, buf.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "conformance.json"))
+	if err != nil {
+		t.Fatalf("no report after SIGINT: %v\n%s", err, buf.String())
+	}
+	if !strings.Contains(string(data), `"interrupted": true`) {
+		t.Errorf("report not marked interrupted:\n%.1500s", data)
+	}
+	t.Logf("stopped %s after SIGINT", time.Since(started).Round(time.Millisecond))
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
