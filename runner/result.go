@@ -1,0 +1,160 @@
+// Package runner drives authorization code exchanges under load: a schedule
+// of intended send times (open model) or a number of back-to-back workers
+// (closed model), fed by a code pipeline, every response validated by the
+// same checks as the conformance suites, latency recorded into HDR
+// histograms from the intended send time (coordinated-omission correct) and
+// from the actual send time.
+package runner
+
+import "time"
+
+// LoadSchema names the version of the load result format.
+const LoadSchema = "tokenbench.load/v1"
+
+// Result is a load run's outcome: load.json.
+type Result struct {
+	Schema      string `json:"schema"`
+	Tool        Tool   `json:"tool"`
+	Interrupted bool   `json:"interrupted"`
+	// Aborted says why --abort-on-error-rate stopped the run ("" when it did not).
+	Aborted   string        `json:"aborted,omitempty"`
+	Model     string        `json:"model"` // "open" or "closed"
+	Target    TargetInfo    `json:"target"`
+	Profile   string        `json:"profile"`
+	Config    RunConfig     `json:"config"`
+	Start     time.Time     `json:"start"`
+	DurationS float64       `json:"duration_s"` // measured phase, warm-up excluded
+	Summary   Summary       `json:"summary"`
+	Stages    []StageResult `json:"stages"`
+	Intervals []Interval    `json:"intervals"`
+	SLO       []SLOResult   `json:"slo"`
+	// Limits says what held the run back, in words ("code supply: ...",
+	// "max in flight: ...", "load generator CPU: ..."); empty when nothing did.
+	Limits []string `json:"limits,omitempty"`
+}
+
+// Tool names the program that produced a result.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// TargetInfo says where the load went.
+type TargetInfo struct {
+	Source        string `json:"source"`
+	Issuer        string `json:"issuer"`
+	TokenEndpoint string `json:"token_endpoint"`
+}
+
+// RunConfig is the run's settings as given.
+type RunConfig struct {
+	Rate        float64 `json:"rate,omitempty"`        // open model, constant rate
+	Concurrency int     `json:"concurrency,omitempty"` // closed model
+	Stages      string  `json:"stages,omitempty"`
+	DurationS   float64 `json:"duration_s,omitempty"`
+	Requests    int64   `json:"requests,omitempty"`
+	MaxInFlight int     `json:"max_in_flight,omitempty"`
+	Validate    string  `json:"validate"` // all, none or sample:F
+	TimeoutS    float64 `json:"timeout_s"`
+	WarmupS     float64 `json:"warmup_s,omitempty"`
+	SLO         string  `json:"slo,omitempty"`
+}
+
+// Percentiles of a distribution, in milliseconds.
+type Percentiles struct {
+	Min  float64 `json:"min"`
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+}
+
+// Summary is the figures of a run or a stage.
+type Summary struct {
+	Requests      int64   `json:"requests"` // completed (any outcome)
+	OK            int64   `json:"ok"`       // 200 that passed validation (or was not sampled)
+	Errors        int64   `json:"errors"`   // everything else, invalid 200s included
+	ErrorRate     float64 `json:"error_rate"`
+	ThroughputRPS float64 `json:"throughput_rps"` // completed requests per second
+	TargetRPS     float64 `json:"target_rps,omitempty"`
+	// LatencyMS is measured from the intended send time in the open model
+	// (coordinated-omission correct) and equals ServiceTimeMS in the closed
+	// model.
+	LatencyMS     Percentiles `json:"latency_ms"`
+	ServiceTimeMS Percentiles `json:"service_time_ms"` // from the actual send
+	ScheduleLagMS Percentiles `json:"schedule_lag_ms"` // actual send - intended send
+	Late          int64       `json:"late"`            // sent more than 1 ms after the intended time
+	Unsent        int64       `json:"unsent"`          // scheduled, but the run ended before they were sent
+	OutOfRange    int64       `json:"out_of_range"`    // latencies outside 1 µs .. 60 s: counted, not in the histograms
+	Validated     int64       `json:"validated"`       // responses that went through the checks
+	// CheckFailures counts, per catalogue row, the validated responses that
+	// failed that row's check.
+	CheckFailures map[string]int64 `json:"check_failures"`
+	// Outcomes counts by kind: ok, invalid_200, an OAuth error code (for
+	// 4xx with one), http_4xx, http_5xx, timeout, connection_error.
+	Outcomes map[string]int64 `json:"outcomes"`
+	Codes    CodeStats        `json:"codes"`
+	// HDR holds the latency and service time histograms, V2 compressed and
+	// base64 (HdrHistogram's interchange encoding, as in .hlog files), so
+	// that results merge exactly.
+	HDR *Histograms `json:"hdr,omitempty"`
+}
+
+// Histograms are encoded HDR histograms (microseconds).
+type Histograms struct {
+	Latency string `json:"latency"`
+	Service string `json:"service"`
+}
+
+// CodeStats describe the code supply.
+type CodeStats struct {
+	Obtained int64       `json:"obtained"`
+	Dropped  int64       `json:"dropped"` // expired before use
+	ObtainMS Percentiles `json:"obtain_ms"`
+	P99MS    float64     `json:"p99_ms"` // of obtaining one code
+	// Waits counts requests whose code was not ready at their intended send
+	// time; WaitMS is how long they waited. Code time is never part of the
+	// exchange latency.
+	Waits  int64       `json:"waits"`
+	WaitMS Percentiles `json:"wait_ms"`
+}
+
+// StageResult is one stage's figures.
+type StageResult struct {
+	Name       string  `json:"name"`
+	TargetRate float64 `json:"target_rate"` // mean arrivals per second (open model)
+	FromRate   float64 `json:"from_rate,omitempty"`
+	ToRate     float64 `json:"to_rate,omitempty"`
+	DurationS  float64 `json:"duration_s"`
+	Summary    Summary `json:"summary"`
+}
+
+// Interval is one second of the run, by completion time.
+type Interval struct {
+	T         float64             `json:"t"` // seconds since the start of the measured phase
+	Requests  int64               `json:"requests"`
+	Errors    int64               `json:"errors"`
+	TargetRPS float64             `json:"target_rps,omitempty"`
+	LatencyMS IntervalPercentiles `json:"latency_ms"`
+	ServiceMS IntervalPercentiles `json:"service_time_ms"`
+	CodeWaits int64               `json:"code_waits,omitempty"`
+	HDR       *Histograms         `json:"hdr,omitempty"`
+}
+
+// IntervalPercentiles are the per-second figures.
+type IntervalPercentiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// SLOResult is one evaluated threshold.
+type SLOResult struct {
+	Expr     string  `json:"expr"`
+	Observed float64 `json:"observed"`
+	Unit     string  `json:"unit"` // "ms", "%", "rps"
+	Pass     bool    `json:"pass"`
+}
