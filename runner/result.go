@@ -28,6 +28,11 @@ type Result struct {
 	Stages    []StageResult `json:"stages"`
 	Intervals []Interval    `json:"intervals"`
 	SLO       []SLOResult   `json:"slo"`
+	// PeakInFlight is the most requests that were in flight at once.
+	PeakInFlight int `json:"peak_in_flight"`
+	// GeneratorCPU is the CPU tokenbench used during the run, as a fraction
+	// of all the machine's cores (an embedded provider's share included).
+	GeneratorCPU float64 `json:"generator_cpu"`
 	// Limits says what held the run back, in words ("code supply: ...",
 	// "max in flight: ...", "load generator CPU: ..."); empty when nothing did.
 	Limits []string `json:"limits,omitempty"`
@@ -73,10 +78,10 @@ type Percentiles struct {
 
 // Summary is the figures of a run or a stage.
 type Summary struct {
-	Requests      int64   `json:"requests"` // completed (any outcome)
-	OK            int64   `json:"ok"`       // 200 that passed validation (or was not sampled)
-	Errors        int64   `json:"errors"`   // everything else, invalid 200s included
-	ErrorRate     float64 `json:"error_rate"`
+	Requests      int64   `json:"requests"`       // completed (any outcome)
+	OK            int64   `json:"ok"`             // 200 that passed validation (or was not sampled)
+	Errors        int64   `json:"errors"`         // everything else, invalid 200s included
+	ErrorRate     float64 `json:"error_rate"`     // Errors/Requests, a fraction 0..1
 	ThroughputRPS float64 `json:"throughput_rps"` // completed requests per second
 	TargetRPS     float64 `json:"target_rps,omitempty"`
 	// LatencyMS is measured from the intended send time in the open model
@@ -157,4 +162,5 @@ type SLOResult struct {
 	Observed float64 `json:"observed"`
 	Unit     string  `json:"unit"` // "ms", "%", "rps"
 	Pass     bool    `json:"pass"`
+	Note     string  `json:"note,omitempty"` // why it could not be evaluated
 }

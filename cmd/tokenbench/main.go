@@ -111,6 +111,7 @@ Exit status: 0 success, 1 a check or SLO failed, 2 bad input, 3 internal error.`
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(
 		a.conformCmd(),
+		a.loadCmd(),
 		a.serveCmd(),
 		a.targetCmd(),
 		a.profilesCmd(),

@@ -21,6 +21,8 @@ type targetFlags struct {
 	path    string
 	profile string
 	reveal  bool
+	// clientOptions size the exchange client (set by commands, not flags)
+	clientOptions []exchange.Option
 }
 
 func (tf *targetFlags) register(cmd *cobra.Command) {
@@ -33,7 +35,7 @@ func (tf *targetFlags) register(cmd *cobra.Command) {
 // bad input.
 func (a *app) openTarget(ctx context.Context, tf targetFlags, pc provider.Config) (*target.Target, error) {
 	o := target.Options{Profile: tf.profile, Env: a.env, Reveal: tf.reveal,
-		ClientOptions: []exchange.Option{exchange.WithUserAgent("tokenbench/" + versionString())}}
+		ClientOptions: append([]exchange.Option{exchange.WithUserAgent("tokenbench/" + versionString())}, tf.clientOptions...)}
 	var (
 		t   *target.Target
 		err error

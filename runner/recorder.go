@@ -1,0 +1,328 @@
+package runner
+
+import (
+	"maps"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// sample is one completed request as the recorder sees it. No per-request
+// storage outlives Record: samples go straight into histograms and counters.
+type sample struct {
+	stage     int           // index into the measured plan; < 0 during warm-up
+	intended  time.Time     // the intended send time, after any wait for a code
+	sent      time.Time     // when the request was handed to the client
+	done      time.Time     // when the response body was read
+	codeWait  time.Duration // how long the request waited for a code past its intended time
+	outcome   string
+	ok        bool     // counted as ok (valid 200)
+	validated bool     // went through the checks
+	failed    []string // rows whose checks failed
+}
+
+// codeWaitThreshold: a request counts as having waited for a code when
+// the wait past its intended time exceeds this (a channel receive from a
+// full prefetch buffer takes microseconds).
+const codeWaitThreshold = time.Millisecond
+
+// recorder aggregates samples into HDR histograms per stage and per
+// one-second interval (by completion time), sharded so that workers rarely
+// contend: a worker always records into the same shard. Safe for
+// concurrent use.
+type recorder struct {
+	start  time.Time
+	shards []*shard
+	pool   sync.Pool // *pair, for interval histograms
+
+	// live counters for the progress view
+	requests, errors, codeWaits atomic.Int64
+	perStage                    []atomic.Int64
+
+	mu        sync.Mutex // guards intervals and nextClose
+	intervals []Interval
+	nextClose int // the lowest interval not yet closed
+}
+
+// pair is the histograms and counters of one interval in one shard.
+type pair struct {
+	lat, svc                   *hdr.Histogram
+	requests, errors, codeWait int64
+}
+
+// stageAgg is one stage's aggregate in one shard.
+type stageAgg struct {
+	lat, svc, lag, wait *hdr.Histogram
+	requests, ok        int64
+	late, outOfRange    int64
+	validated           int64
+	codeWaits           int64
+	outcomes            map[string]int64
+	failures            map[string]int64
+	first, last         time.Time // first send, last completion
+}
+
+type shard struct {
+	mu        sync.Mutex
+	stages    []*stageAgg
+	intervals map[int]*pair
+}
+
+func newRecorder(start time.Time, stages, shards int) *recorder {
+	r := &recorder{start: start, perStage: make([]atomic.Int64, stages)}
+	r.pool.New = func() any { return &pair{lat: newHist(), svc: newHist()} }
+	for range shards {
+		s := &shard{intervals: map[int]*pair{}}
+		for range stages {
+			s.stages = append(s.stages, newStageAgg())
+		}
+		r.shards = append(r.shards, s)
+	}
+	return r
+}
+
+func newStageAgg() *stageAgg {
+	return &stageAgg{lat: newHist(), svc: newHist(), lag: newHist(), wait: newHist(),
+		outcomes: map[string]int64{}, failures: map[string]int64{}}
+}
+
+// Record adds one completed request. shardHint is the worker's id.
+func (r *recorder) Record(shardHint int, s sample) {
+	if s.stage < 0 {
+		return // warm-up
+	}
+	r.requests.Add(1)
+	r.perStage[s.stage].Add(1)
+	if !s.ok {
+		r.errors.Add(1)
+	}
+	waited := s.codeWait > codeWaitThreshold
+	if waited {
+		r.codeWaits.Add(1)
+	}
+	lat := s.done.Sub(s.intended).Microseconds()
+	svc := s.done.Sub(s.sent).Microseconds()
+	lag := s.sent.Sub(s.intended)
+	k := int(s.done.Sub(r.start) / time.Second)
+	if k < 0 {
+		k = 0
+	}
+	sh := r.shards[shardHint%len(r.shards)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	st := sh.stages[s.stage]
+	st.requests++
+	if s.ok {
+		st.ok++
+	}
+	if st.first.IsZero() || s.sent.Before(st.first) {
+		st.first = s.sent
+	}
+	if s.done.After(st.last) {
+		st.last = s.done
+	}
+	if !record(st.lat, lat) || !record(st.svc, svc) {
+		st.outOfRange++
+	}
+	if lag > time.Millisecond {
+		st.late++
+	}
+	if lag > 0 {
+		record(st.lag, lag.Microseconds())
+	} else {
+		record(st.lag, 0)
+	}
+	if waited {
+		st.codeWaits++
+		record(st.wait, s.codeWait.Microseconds())
+	}
+	if s.validated {
+		st.validated++
+	}
+	st.outcomes[s.outcome]++
+	for _, id := range s.failed {
+		st.failures[id]++
+	}
+	p := sh.intervals[k]
+	if p == nil {
+		p = r.pool.Get().(*pair)
+		sh.intervals[k] = p
+	}
+	p.requests++
+	if !s.ok {
+		p.errors++
+	}
+	if waited {
+		p.codeWait++
+	}
+	record(p.lat, lat)
+	record(p.svc, svc)
+}
+
+// closeIntervals closes every interval that ended before now - slack:
+// merges it across shards, summarises and encodes it, and frees its
+// histograms. targetRate gives the plan's rate at a moment of the run.
+func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool, targetRate func(time.Duration) float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	limit := int(now.Sub(r.start)-slack) / int(time.Second) // intervals < limit are over
+	if final {
+		limit = 1 << 30
+	}
+	// the highest interval any shard has
+	top := -1
+	for _, sh := range r.shards {
+		sh.mu.Lock()
+		for k := range sh.intervals {
+			if k > top {
+				top = k
+			}
+		}
+		sh.mu.Unlock()
+	}
+	if top >= limit {
+		top = limit - 1
+	}
+	for k := r.nextClose; k <= top; k++ {
+		merged := &pair{lat: newHist(), svc: newHist()}
+		for _, sh := range r.shards {
+			sh.mu.Lock()
+			if p := sh.intervals[k]; p != nil {
+				merged.lat.Merge(p.lat)
+				merged.svc.Merge(p.svc)
+				merged.requests += p.requests
+				merged.errors += p.errors
+				merged.codeWait += p.codeWait
+				delete(sh.intervals, k)
+				p.lat.Reset()
+				p.svc.Reset()
+				p.requests, p.errors, p.codeWait = 0, 0, 0
+				r.pool.Put(p)
+			}
+			sh.mu.Unlock()
+		}
+		iv := Interval{
+			T: float64(k), Requests: merged.requests, Errors: merged.errors, CodeWaits: merged.codeWait,
+			LatencyMS: intervalPercentiles(merged.lat), ServiceMS: intervalPercentiles(merged.svc),
+		}
+		if targetRate != nil {
+			iv.TargetRPS = targetRate(time.Duration(k)*time.Second + time.Second/2)
+		}
+		if merged.requests > 0 {
+			lat, err1 := EncodeHist(merged.lat)
+			svc, err2 := EncodeHist(merged.svc)
+			if err1 == nil && err2 == nil {
+				iv.HDR = &Histograms{Latency: lat, Service: svc}
+			}
+		}
+		r.intervals = append(r.intervals, iv)
+	}
+	if top+1 > r.nextClose {
+		r.nextClose = top + 1
+	}
+}
+
+// stageRequests is the live count of a stage's completed requests.
+func (r *recorder) stageRequests(i int) int64 {
+	if i < 0 || i >= len(r.perStage) {
+		return 0
+	}
+	return r.perStage[i].Load()
+}
+
+// Intervals returns the closed intervals.
+func (r *recorder) Intervals() []Interval {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Interval(nil), r.intervals...)
+}
+
+// lastIntervals sums the requests and errors of the closed intervals that
+// ended within window of the newest one.
+func (r *recorder) recentErrorRate(window time.Duration) (requests, errors int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := int(window / time.Second)
+	if n < 1 {
+		n = 1
+	}
+	for i := len(r.intervals) - 1; i >= 0 && i >= len(r.intervals)-n; i-- {
+		requests += r.intervals[i].Requests
+		errors += r.intervals[i].Errors
+	}
+	return requests, errors
+}
+
+// stage merges one stage across shards.
+func (r *recorder) stage(i int) *stageAgg {
+	out := newStageAgg()
+	for _, sh := range r.shards {
+		sh.mu.Lock()
+		s := sh.stages[i]
+		mergeAgg(out, s)
+		sh.mu.Unlock()
+	}
+	return out
+}
+
+func mergeAgg(dst, s *stageAgg) {
+	dst.lat.Merge(s.lat)
+	dst.svc.Merge(s.svc)
+	dst.lag.Merge(s.lag)
+	dst.wait.Merge(s.wait)
+	dst.requests += s.requests
+	dst.ok += s.ok
+	dst.late += s.late
+	dst.outOfRange += s.outOfRange
+	dst.validated += s.validated
+	dst.codeWaits += s.codeWaits
+	for k, v := range s.outcomes {
+		dst.outcomes[k] += v
+	}
+	for k, v := range s.failures {
+		dst.failures[k] += v
+	}
+	if !s.first.IsZero() && (dst.first.IsZero() || s.first.Before(dst.first)) {
+		dst.first = s.first
+	}
+	if s.last.After(dst.last) {
+		dst.last = s.last
+	}
+}
+
+// summary turns an aggregate into a Summary over the given duration.
+func (a *stageAgg) summary(d time.Duration) Summary {
+	s := Summary{
+		Requests: a.requests, OK: a.ok, Errors: a.requests - a.ok,
+		LatencyMS: percentiles(a.lat), ServiceTimeMS: percentiles(a.svc), ScheduleLagMS: percentiles(a.lag),
+		Late: a.late, OutOfRange: a.outOfRange, Validated: a.validated,
+		Outcomes: maps.Clone(a.outcomes), CheckFailures: maps.Clone(a.failures),
+	}
+	if a.requests > 0 {
+		s.ErrorRate = float64(s.Errors) / float64(a.requests)
+	}
+	if d > 0 {
+		s.ThroughputRPS = float64(a.requests) / d.Seconds()
+	}
+	s.Codes.Waits = a.codeWaits
+	s.Codes.WaitMS = percentiles(a.wait)
+	if lat, err := EncodeHist(a.lat); err == nil {
+		if svc, err := EncodeHist(a.svc); err == nil {
+			s.HDR = &Histograms{Latency: lat, Service: svc}
+		}
+	}
+	return s
+}
+
+// sortedKeys is for deterministic output in tests and text.
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
