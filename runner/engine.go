@@ -519,9 +519,9 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 	res.Summary.Unsent = e.unsent.Load()
 	if cfg.Model == Open {
 		var expected, dur float64
-		for i, st := range cfg.Plan.Stages {
+		for i := range cfg.Plan.Stages {
 			expected += cfg.Plan.Expected(i)
-			dur += st.Duration.Seconds()
+			dur += cfg.Plan.StageLength(i).Seconds()
 		}
 		if dur > 0 {
 			res.Summary.TargetRPS = expected / dur
@@ -543,7 +543,7 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 func (e *engine) limits(r *Result) []string {
 	var out []string
 	s := r.Summary
-	if s.Codes.Waits > 0 && s.Requests > 0 {
+	if s.Codes.Waits > 0 && s.Requests > 0 && float64(s.Codes.Waits)/float64(s.Requests) > 0.01 {
 		out = append(out, fmt.Sprintf("code supply: %d of %d requests (%.1f%%) waited for an authorization code (p99 wait %.1f ms); the code source, not the token endpoint, limited the rate",
 			s.Codes.Waits, s.Requests, 100*float64(s.Codes.Waits)/float64(s.Requests), s.Codes.WaitMS.P99))
 	}

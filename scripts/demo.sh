@@ -23,7 +23,11 @@ set -e
 grep -E '^(verdict|rows|  FAIL|  WARNING)' "$out/defective.txt" || true
 if [ "$status" -ne 1 ]; then echo "expected exit 1 from the defective run, got $status"; exit 1; fi
 echo
+echo "== load: 5 s at 50 exchanges/s against the embedded provider, every response validated"
+"$bin" load --rate 50 --duration 5s --out "$out" --slo "p99<500ms,error_rate<1%"
+echo
 echo "Reports:"
 echo "  $out/conformance.html   (open in a browser)"
 echo "  $out/conformance.md  $out/conformance.junit.xml  $out/conformance.json"
 echo "  $out/defective/conformance.html   (the defective provider: failures with their evidence)"
+echo "  $out/load.json  $out/load.hlog   (the load run: figures, per-second HDR histograms)"

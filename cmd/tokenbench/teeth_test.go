@@ -133,7 +133,7 @@ rows:
 // TestMain lets the test binary act as the CLI for the subprocess runs.
 func TestMain(m *testing.M) {
 	if os.Getenv("TOKENBENCH_TEST_AS_CLI") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		main()
 	}
 	os.Exit(m.Run())
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadEmbedded(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, nil, "load", "--rate", "100", "--requests", "50", "--out", out, "--slo", "error_rate<1%,throughput>=50%")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"requests    50, ok 50, errors 0", "[from the intended send time]", "slo         error_rate<1%", "results     " + filepath.Join(out, "load.json")} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(out, "load.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Schema  string
+		Summary struct{ Requests, OK int64 }
+		SLO     []struct{ Pass bool }
+	}
+	if err := json.Unmarshal(data, &r); err != nil || r.Schema != "tokenbench.load/v1" || r.Summary.Requests != 50 || len(r.SLO) != 2 {
+		t.Errorf("load.json: %v %+v", err, r)
+	}
+	hlog, err := os.ReadFile(filepath.Join(out, "load.hlog"))
+	if err != nil || !strings.Contains(string(hlog), "Tag=latency,") || !strings.Contains(string(hlog), "Tag=service,") {
+		t.Errorf("load.hlog: %v\n%.400s", err, hlog)
+	}
+}
+
+func TestLoadSLOBreachExits1(t *testing.T) {
+	t.Parallel()
+	code, stdout, _ := runCLI(t, nil, "load", "--concurrency", "2", "--requests", "20", "--out", t.TempDir(), "--slo", "p99<1us")
+	if code != exitFailed || !strings.Contains(stdout, "BREACHED") {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+}
+
+func TestLoadBadInput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "--rate", "10", "--concurrency", "2"}, "not both"},
+		{[]string{"load", "--stages", "30x@5"}, `stages item 1 "30x@5"`},
+		{[]string{"load", "--stages", "10s@5", "--rate", "5"}, "--stages carries its own rates"},
+		{[]string{"load", "--slo", "p99<<3ms"}, "slo"},
+		{[]string{"load", "--concurrency", "2", "--slo", "throughput>=95%"}, "throughput"},
+		{[]string{"load", "--validate", "some"}, `--validate "some"`},
+		{[]string{"load", "--abort-on-error-rate", "50"}, "RATE%/WINDOW"},
+		{[]string{"load", "--defect", "nosuch"}, `unknown defect "nosuch"`},
+		{[]string{"load", "--profile", "acme"}, `unknown profile "acme"`},
+		{[]string{"load", "--max-in-flight", "0"}, "--max-in-flight must be positive"},
+	}
+	for _, tt := range tests {
+		code, _, errs := runCLI(t, nil, tt.args...)
+		if code != exitBadInput || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+// TestLoadInterrupt: SIGINT stops a load run within a few seconds and the
+// results are written, marked interrupted.
+func TestLoadInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a subprocess run")
+	}
+	t.Parallel()
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "load", "--rate", "50", "--duration", "5m", "--out", out)
+	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+	var buf syncBuffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(buf.String(), "tokenbench load:") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("load did not stop after SIGINT\n%s", buf.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Errorf("exit %d, want 1\n%s", code, buf.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "load.json"))
+	if err != nil || !strings.Contains(string(data), `"interrupted": true`) {
+		t.Errorf("load.json after SIGINT: %v\n%.500s", err, data)
+	}
+}
