@@ -502,7 +502,10 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 	for i, st := range cfg.Plan.Stages {
 		agg := e.rec.stage(i)
 		mergeAgg(all, agg)
-		d := st.Duration
+		d := cfg.Plan.StageLength(i)
+		if cfg.Model == Closed {
+			d = st.Duration
+		}
 		if !agg.first.IsZero() && (d == 0 || cfg.Model == Closed || interrupted || res.Aborted != "") {
 			d = agg.last.Sub(e.measured.Add(cfg.Plan.StageStart(i)))
 		}
@@ -515,7 +518,14 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 			DurationS: d.Seconds(), Summary: sum,
 		})
 	}
-	res.Summary = all.summary(measuredEnd.Sub(e.measured))
+	// Throughput is over the plan's time when the run went to its end (the
+	// last arrival is due a fraction of an interval before it), else over
+	// the time it actually ran.
+	total := measuredEnd.Sub(e.measured)
+	if planned := cfg.Plan.Duration(); cfg.Model == Open && planned > 0 && !interrupted && res.Aborted == "" && e.unsent.Load() == 0 {
+		total = planned
+	}
+	res.Summary = all.summary(total)
 	res.Summary.Unsent = e.unsent.Load()
 	if cfg.Model == Open {
 		var expected, dur float64
