@@ -32,8 +32,8 @@ walkthrough: build ## the reference provider driven by curl alone
 e2e: build walkthrough ## target check against real providers (node oidc-provider)
 	TOKENBENCH=$(CURDIR)/$(BIN) bash e2e/node-oidc-provider/run.sh
 
-bench: ## Go benchmarks of the hot paths
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/checks
+bench: ## tokenbench side by side with vegeta and wrk, plus Go benchmarks (writes out/bench.md)
+	@./scripts/bench.sh
 
 clean:
 	rm -rf bin out

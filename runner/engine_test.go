@@ -266,3 +266,19 @@ func TestOutOfRangeCounted(t *testing.T) {
 		t.Errorf("out of range %d, requests %d, in histogram %d", a.outOfRange, a.requests, a.lat.TotalCount())
 	}
 }
+
+// BenchmarkRecord is the recorder's hot path: one completed request into
+// the stage and interval histograms.
+func BenchmarkRecord(b *testing.B) {
+	start := time.Now()
+	r := newRecorder(start, 1, 8)
+	s := sample{stage: 0, intended: start, sent: start.Add(50 * time.Microsecond), done: start.Add(900 * time.Microsecond), outcome: "ok", ok: true, validated: true}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			r.Record(i, s)
+			i++
+		}
+	})
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,7 @@ type loadFlags struct {
 	out         string
 	abort       string
 	staticCode  string
+	cpuProfile  string
 	// the embedded provider's switches (no --target)
 	defects, variants string
 	codeTTL           time.Duration
@@ -84,6 +87,7 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVarP(&f.out, "out", "o", "out", "directory for load.json and load.hlog")
 	fl.StringVar(&f.abort, "abort-on-error-rate", "", `stop a run whose error rate over a window exceeds a threshold, e.g. "50%/10s"`)
 	fl.StringVar(&f.staticCode, "static-code", "", "benchmarks only: redeem this one code every time (for serve --fast), no code source")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the load generator to FILE")
 	fl.StringVar(&f.defects, "defect", "", "embedded provider only: defects, NAME[@FRACTION],... (e.g. bad-at-hash@0.01)")
 	fl.StringVar(&f.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
 	fl.DurationVar(&f.codeTTL, "code-ttl", 30*time.Second, "embedded provider only: authorization code lifetime")
@@ -248,6 +252,16 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		}
 	}
 	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, model, plan, f.validate)
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return badInput(fmt.Errorf("load: --cpuprofile: %w", err))
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return badInput(fmt.Errorf("load: --cpuprofile: %w", err))
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
 	res, runErr := runner.Run(ctx, runner.Config{
 		Target: t, Codes: src, Model: model, Plan: plan, Concurrency: f.concurrency, MaxInFlight: f.maxInFlight,
 		ValidateFraction: frac, Timeout: f.timeout, Warmup: f.warmup,

@@ -1,6 +1,8 @@
 package checks
 
 import (
+	"github.com/tokenbench/tokenbench/internal/jsonscan"
+
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -54,7 +56,7 @@ func NewEvidence(ctx context.Context, x *exchange.Exchange, c *Context) *Evidenc
 		ev.MembersErr = ErrNoResponse
 		return ev
 	}
-	if m, _, err := parseMembers(x.Response.Body); err == nil {
+	if m, _, err := jsonscan.ParseMembers(x.Response.Body); err == nil {
 		ev.Members = m
 	} else {
 		// Not a JSON object: the exchange's own parser says why, and keeps
@@ -196,10 +198,10 @@ func parseIDToken(tok []byte) (*IDToken, error) {
 		return nil, bad("a signature that is not base64url", err.Error(), ErrMalformedJWS)
 	}
 	t := &IDToken{SigningInput: tok[:j], Signature: buf[hn+pn : hn+pn+sn]}
-	if t.Header, t.dupHeader, err = parseMembers(buf[:hn]); err != nil {
+	if t.Header, t.dupHeader, err = jsonscan.ParseMembers(buf[:hn]); err != nil {
 		return nil, bad("a header that is not a JSON object", err.Error(), ErrMalformedJWS)
 	}
-	if t.Claims, t.dupClaims, err = parseMembers(buf[hn : hn+pn]); err != nil {
+	if t.Claims, t.dupClaims, err = jsonscan.ParseMembers(buf[hn : hn+pn]); err != nil {
 		return nil, bad("a payload that is not a JSON object", err.Error(), ErrMalformedJWS)
 	}
 	if alg, ok := jsonStringBytes(t.Header["alg"]); ok {

@@ -7,7 +7,8 @@
 package exchange
 
 import (
-	"bytes"
+	"github.com/tokenbench/tokenbench/internal/jsonscan"
+
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -175,20 +176,16 @@ const (
 	errNotObject  = exchangeError("exchange: body is not a JSON object")
 )
 
-// parseObject decodes a JSON object's members, rejecting trailing data. A
-// duplicated member keeps its last value (the checks package, which must see
-// duplicates, splits bodies itself).
+// parseObject splits a JSON object into its members. A duplicated member
+// keeps its last value (RFC 8259 leaves the choice open); jsonscan.ParseMembers
+// reports duplicates to those who must see them.
 func parseObject(body []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var m map[string]json.RawMessage
-	if err := dec.Decode(&m); err != nil {
+	m, _, err := jsonscan.ParseMembers(body)
+	if err != nil {
 		return nil, err
 	}
 	if m == nil {
 		return nil, errNotObject
-	}
-	if dec.More() {
-		return m, exchangeError("exchange: trailing data after the JSON object")
 	}
 	return m, nil
 }

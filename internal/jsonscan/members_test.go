@@ -1,4 +1,4 @@
-package checks
+package jsonscan
 
 import (
 	"bytes"
@@ -12,14 +12,14 @@ var objscanSeeds = []string{
 	"{\n\t\"a\"\r\n:\n[ ]\n}", `{"a":1,"a":2}`, `[1]`, `"s"`, `null`, `{"a":1} x`, `{"a":}`, ``, `{"a":1`,
 }
 
-// TestParseMembers: parseMembers agrees with json.Unmarshal into a map on
+// TestParseMembers: ParseMembers agrees with json.Unmarshal into a map on
 // what is an object and on every member's value.
 func TestParseMembers(t *testing.T) {
 	t.Parallel()
 	for _, in := range objscanSeeds {
 		checkParseMembers(t, []byte(in))
 	}
-	m, dups, err := parseMembers([]byte(`{"a":1,"b":2,"a":3}`))
+	m, dups, err := ParseMembers([]byte(`{"a":1,"b":2,"a":3}`))
 	if err != nil || string(m["a"]) != "3" || len(dups) != 1 || dups[0] != "a" {
 		t.Errorf("duplicates: %s %v %v", m, dups, err)
 	}
@@ -36,7 +36,7 @@ func checkParseMembers(t *testing.T, data []byte) {
 	t.Helper()
 	var want map[string]json.RawMessage
 	wantErr := json.Unmarshal(data, &want)
-	got, _, err := parseMembers(data)
+	got, _, err := ParseMembers(data)
 	if (err != nil) != (wantErr != nil || want == nil) {
 		t.Fatalf("%q: err %v, json.Unmarshal: %v %v", data, err, want, wantErr)
 	}

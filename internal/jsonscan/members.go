@@ -1,4 +1,7 @@
-package checks
+// Package jsonscan splits JSON objects and arrays into their raw values
+// without decoding them: several times cheaper than encoding/json into maps,
+// which matters where every response and ID token of a load run is parsed.
+package jsonscan
 
 import (
 	"bytes"
@@ -6,13 +9,13 @@ import (
 	"errors"
 )
 
-// parseMembers splits a JSON object into its top-level members without
+// ParseMembers splits a JSON object into its top-level members without
 // decoding their values, which alias data (data must not change
 // afterwards). The grammar is encoding/json's (json.Valid); duplicate member
 // names are returned in dups and the last one wins, as with encoding/json.
 // It is several times cheaper than json.Unmarshal into a map, which matters
 // on the load path where every response and ID token is parsed.
-func parseMembers(data []byte) (m map[string]json.RawMessage, dups []string, err error) {
+func ParseMembers(data []byte) (m map[string]json.RawMessage, dups []string, err error) {
 	if !json.Valid(data) {
 		// The slow path, only to say why.
 		var v any
@@ -21,43 +24,47 @@ func parseMembers(data []byte) (m map[string]json.RawMessage, dups []string, err
 		}
 		return nil, nil, errors.New("invalid JSON")
 	}
-	i := skipWS(data, 0)
+	i := SkipWS(data, 0)
 	if data[i] != '{' {
 		return nil, nil, errNotJSONObject
 	}
 	// Every member has a colon; strings may add more, which only
 	// over-sizes the map a little.
 	m = make(map[string]json.RawMessage, min(bytes.Count(data, []byte{':'}), 64))
-	i = skipWS(data, i+1)
+	i = SkipWS(data, i+1)
 	if data[i] == '}' {
 		return m, nil, nil
 	}
 	for {
 		end := skipString(data, i)
-		kb, ok := jsonStringBytes(data[i:end])
+		kb, ok := StringBytes(data[i:end])
 		if !ok {
 			return nil, nil, errors.New("invalid member name")
 		}
-		key := intern(kb)
-		i = skipWS(data, end)
-		i = skipWS(data, i+1) // the colon
-		vend := skipValue(data, i)
+		key := Intern(kb)
+		i = SkipWS(data, end)
+		i = SkipWS(data, i+1) // the colon
+		vend := SkipValue(data, i)
 		if _, dup := m[key]; dup {
 			dups = append(dups, key)
 		}
 		m[key] = data[i:vend:vend]
-		i = skipWS(data, vend)
+		i = SkipWS(data, vend)
 		if data[i] == '}' {
 			return m, dups, nil
 		}
-		i = skipWS(data, i+1) // the comma
+		i = SkipWS(data, i+1) // the comma
 	}
 }
 
 // errNotJSONObject is a valid JSON value that is not an object.
-const errNotJSONObject = ruleError("a JSON value that is not an object")
+const errNotJSONObject = scanError("a JSON value that is not an object")
 
-func skipWS(data []byte, i int) int {
+type scanError string
+
+func (e scanError) Error() string { return string(e) }
+
+func SkipWS(data []byte, i int) int {
 	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
 		i++
 	}
@@ -78,7 +85,7 @@ func skipString(data []byte, i int) int {
 }
 
 // skipValue returns the index after the valid JSON value at data[i].
-func skipValue(data []byte, i int) int {
+func SkipValue(data []byte, i int) int {
 	switch data[i] {
 	case '"':
 		return skipString(data, i)
