@@ -22,11 +22,13 @@ const (
 	SourceCommand   = "command"
 	SourceFile      = "file"
 	SourceEmbedded  = "embedded" // authorize against the built-in reference provider
+	SourceForm      = "form"     // follow the login/consent pages, filling their forms
+	SourceHydra     = "hydra"    // act as Ory Hydra's login and consent app
 )
 
 // Config is the `codes:` section of the user's target file.
 type Config struct {
-	Source   string            `yaml:"source"`             // authorize (default) | command | file | embedded
+	Source   string            `yaml:"source"`             // authorize (default) | command | file | embedded | form | hydra
 	Command  []string          `yaml:"command,omitempty"`  // argv for command
 	Path     string            `yaml:"path,omitempty"`     // JSON lines file for file; relative to the target file
 	Params   map[string]string `yaml:"params,omitempty"`   // extra authorize query parameters
@@ -37,6 +39,8 @@ type Config struct {
 	Parallel int               `yaml:"parallel,omitempty"` // concurrent authorize requests when prefetching (default 1)
 	MaxAge   yamlfile.Duration `yaml:"max_age,omitempty"`  // codes older than this are dropped, not used
 	Timeout  yamlfile.Duration `yaml:"timeout,omitempty"`  // per code
+	Form     *FormConfig       `yaml:"form,omitempty"`     // for source form
+	Hydra    *HydraConfig      `yaml:"hydra,omitempty"`    // for source hydra
 }
 
 // Validate checks c on its own (no environment, no files) and returns every
@@ -47,9 +51,19 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("codes: field %q: %s", field, fmt.Sprintf(format, args...)))
 	}
 	switch c.Source {
-	case "", SourceAuthorize, SourceEmbedded, SourceCommand, SourceFile:
+	case "", SourceAuthorize, SourceEmbedded, SourceCommand, SourceFile, SourceForm, SourceHydra:
 	default:
-		bad("source", "%q is not one of authorize, command, file, embedded", c.Source)
+		bad("source", "%q is not one of authorize, command, file, embedded, form, hydra", c.Source)
+	}
+	switch kind := c.kind(); {
+	case kind == SourceForm && c.Form == nil:
+		bad("form", "source form needs a form section (the field values to fill in)")
+	case kind != SourceForm && c.Form != nil:
+		bad("form", "is only used with source: form")
+	case kind == SourceHydra && (c.Hydra == nil || c.Hydra.AdminURL == ""):
+		bad("hydra", "source hydra needs hydra.admin_url")
+	case kind != SourceHydra && c.Hydra != nil:
+		bad("hydra", "is only used with source: hydra")
 	}
 	kind := c.kind()
 	switch {
@@ -109,7 +123,7 @@ func (c *Config) kind() string {
 
 func (c *Config) authorizes() bool {
 	k := c.kind()
-	return k == SourceAuthorize || k == SourceEmbedded
+	return k == SourceAuthorize || k == SourceEmbedded || k == SourceForm || k == SourceHydra
 }
 
 // Query returns Params as url.Values.
@@ -240,6 +254,18 @@ func Open(cfg Config, d Deps) (Source, error) {
 		if cfg.Timeout > 0 {
 			src = &timeoutSource{Source: c, timeout: cfg.Timeout.D()}
 		}
+	case SourceForm:
+		f, err := newFormSource(cfg, d, now)
+		if err != nil {
+			return nil, err
+		}
+		src = f
+	case SourceHydra:
+		h, err := newHydraSource(cfg, d, now)
+		if err != nil {
+			return nil, err
+		}
+		src = h
 	case SourceFile:
 		path := cfg.Path
 		if !filepath.IsAbs(path) && d.BaseDir != "" {

@@ -35,7 +35,8 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 		cfg.MaxAge = t.Profile.Code.Lifetime * 4 / 5
 	}
 	kind := cfg.Source
-	if kind == "" || kind == codes.SourceAuthorize || kind == codes.SourceEmbedded {
+	switch kind {
+	case "", codes.SourceAuthorize, codes.SourceEmbedded, codes.SourceForm, codes.SourceHydra:
 		if t.AuthorizationEndpoint == "" {
 			return nil, fmt.Errorf("target: %s: codes.source %s needs an authorization endpoint (discovery or authorization_endpoint)", t.Source, first(kind, codes.SourceAuthorize))
 		}
