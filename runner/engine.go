@@ -158,7 +158,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.start = e.now()
 	e.measured = e.start.Add(e.plan.StageStart(e.warm))
 	shards := 4 * runtime.GOMAXPROCS(0)
-	e.rec = newRecorder(e.measured, len(e.cfg.Plan.Stages), shards)
+	// Intervals are whole wall-clock seconds, so that the results of
+	// several machines (shards) line up second by second.
+	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
 
 	go func() {
 		select {
@@ -419,8 +421,13 @@ func classify(x *exchange.Exchange) (string, bool) {
 var accessTokenMember = []byte(`"access_token"`)
 
 // measuredRate is the target rate at a moment of the measured phase.
+// d counts from the whole second the intervals start at.
 func (e *engine) measuredRate(d time.Duration) float64 {
 	if e.cfg.Model == Closed {
+		return 0
+	}
+	d -= e.measured.Sub(e.measured.Truncate(time.Second))
+	if d < 0 {
 		return 0
 	}
 	return e.cfg.Plan.RateAt(d)
@@ -495,7 +502,7 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 	res := &Result{
 		Schema: LoadSchema, Model: cfg.Model, Interrupted: interrupted,
 		Target:  TargetInfo{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
-		Profile: tg.Profile.Name, Start: e.measured,
+		Profile: tg.Profile.Name, Start: e.measured, IntervalEpoch: e.measured.Truncate(time.Second).Unix(),
 		Intervals: e.rec.Intervals(),
 	}
 	if why, _ := e.stopWhy.Load().(string); why != "" && why != "interrupted" {

@@ -33,7 +33,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 // https://github.com/HdrHistogram/HdrHistogram/blob/master/GoogleChartsExample/README.md
 func (r *Result) WriteHlog(w io.Writer) error {
 	lw := hdr.NewHistogramLogWriter(w)
-	startMs := r.Start.UnixMilli()
+	startMs := r.IntervalEpoch * 1000
 	if err := lw.OutputLogFormatVersion(); err != nil {
 		return err
 	}

@@ -17,17 +17,20 @@ type Result struct {
 	Tool        Tool   `json:"tool"`
 	Interrupted bool   `json:"interrupted"`
 	// Aborted says why --abort-on-error-rate stopped the run ("" when it did not).
-	Aborted   string        `json:"aborted,omitempty"`
-	Model     string        `json:"model"` // "open" or "closed"
-	Target    TargetInfo    `json:"target"`
-	Profile   string        `json:"profile"`
-	Config    RunConfig     `json:"config"`
-	Start     time.Time     `json:"start"`
-	DurationS float64       `json:"duration_s"` // measured phase, warm-up excluded
-	Summary   Summary       `json:"summary"`
-	Stages    []StageResult `json:"stages"`
-	Intervals []Interval    `json:"intervals"`
-	SLO       []SLOResult   `json:"slo"`
+	Aborted string     `json:"aborted,omitempty"`
+	Model   string     `json:"model"` // "open" or "closed"
+	Target  TargetInfo `json:"target"`
+	Profile string     `json:"profile"`
+	Config  RunConfig  `json:"config"`
+	Start   time.Time  `json:"start"`
+	// IntervalEpoch is the Unix second interval 0 covers: intervals are
+	// whole wall-clock seconds, so results of several machines line up.
+	IntervalEpoch int64         `json:"interval_epoch"`
+	DurationS     float64       `json:"duration_s"` // measured phase, warm-up excluded
+	Summary       Summary       `json:"summary"`
+	Stages        []StageResult `json:"stages"`
+	Intervals     []Interval    `json:"intervals"`
+	SLO           []SLOResult   `json:"slo"`
 	// PeakInFlight is the most requests that were in flight at once.
 	PeakInFlight int `json:"peak_in_flight"`
 	// GeneratorCPU is the CPU tokenbench used during the run, as a fraction
@@ -138,7 +141,7 @@ type StageResult struct {
 
 // Interval is one second of the run, by completion time.
 type Interval struct {
-	T         float64             `json:"t"` // seconds since the start of the measured phase
+	T         float64             `json:"t"` // seconds since IntervalEpoch
 	Requests  int64               `json:"requests"`
 	Errors    int64               `json:"errors"`
 	TargetRPS float64             `json:"target_rps,omitempty"`

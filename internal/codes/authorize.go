@@ -152,40 +152,11 @@ func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {
 	} else if err := checkRedirectURI(o.RedirectURI); err != nil {
 		return nil, err
 	}
-	redirect, _ := url.Parse(o.RedirectURI)
-
-	c := &Code{ClientID: o.ClientID, RedirectURI: o.RedirectURI}
-	var err error
-	if c.State, err = a.random(16); err != nil {
+	c, u, err := authRequest(a.endpoint, a.cfg.Params, a.cfg.Scope, o, a.rand)
+	if err != nil {
 		return nil, err
 	}
-	q := a.endpoint.Query()
-	for k, vs := range a.cfg.Params {
-		q[k] = slices.Clone(vs)
-	}
-	q.Set("response_type", "code")
-	q.Set("client_id", o.ClientID)
-	q.Set("redirect_uri", o.RedirectURI)
-	if a.cfg.Scope != "" {
-		q.Set("scope", a.cfg.Scope)
-	}
-	q.Set("state", c.State)
-	if o.Nonce {
-		if c.Nonce, err = a.random(16); err != nil {
-			return nil, err
-		}
-		q.Set("nonce", c.Nonce)
-	}
-	if o.PKCE {
-		// 32 random bytes make a 43-character verifier, RFC 7636 §4.1's minimum.
-		if c.CodeVerifier, err = a.random(32); err != nil {
-			return nil, err
-		}
-		q.Set("code_challenge", S256Challenge(c.CodeVerifier))
-		q.Set("code_challenge_method", "S256")
-	}
-	u := *a.endpoint
-	u.RawQuery = q.Encode()
+	redirect, _ := url.Parse(o.RedirectURI)
 
 	if a.cfg.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -250,6 +221,50 @@ func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {
 	return c, nil
 }
 
+// authRequest builds one authorization request varied by o (whose ClientID
+// and RedirectURI are set): the Code it will yield, with its client, redirect
+// URI, random state and, when o asks, random nonce and PKCE verifier; and the
+// URL to GET, endpoint's own query kept, params added, the source's own
+// parameters set. Shared by the sources that send the authorization request.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+// https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+func authRequest(endpoint *url.URL, params url.Values, scope string, o Options, rnd io.Reader) (*Code, *url.URL, error) {
+	c := &Code{ClientID: o.ClientID, RedirectURI: o.RedirectURI}
+	var err error
+	if c.State, err = randomString(rnd, 16); err != nil {
+		return nil, nil, err
+	}
+	q := endpoint.Query()
+	for k, vs := range params {
+		q[k] = slices.Clone(vs)
+	}
+	q.Set("response_type", "code")
+	q.Set("client_id", o.ClientID)
+	q.Set("redirect_uri", o.RedirectURI)
+	if scope != "" {
+		q.Set("scope", scope)
+	}
+	q.Set("state", c.State)
+	if o.Nonce {
+		if c.Nonce, err = randomString(rnd, 16); err != nil {
+			return nil, nil, err
+		}
+		q.Set("nonce", c.Nonce)
+	}
+	if o.PKCE {
+		// 32 random bytes make a 43-character verifier, RFC 7636 §4.1's minimum.
+		if c.CodeVerifier, err = randomString(rnd, 32); err != nil {
+			return nil, nil, err
+		}
+		q.Set("code_challenge", S256Challenge(c.CodeVerifier))
+		q.Set("code_challenge_method", "S256")
+	}
+	u := *endpoint
+	u.RawQuery = q.Encode()
+	return c, &u, nil
+}
+
 // fromRedirect reads the code from a redirect's Location into c, checking it
 // goes to the redirect URI and carries the state sent.
 //
@@ -274,6 +289,15 @@ func (a *Authorize) fromRedirect(c *Code, reqURL, redirect *url.URL, location st
 		}
 		return fmt.Errorf("codes: authorize: the provider redirected to %q, not to the redirect URI %q", withoutQuery(loc), c.RedirectURI)
 	}
+	return codeFromLocation(c, loc)
+}
+
+// codeFromLocation reads the code from loc, a redirect to c's redirect URI,
+// into c: an error response is an *AuthorizeError, a state other than
+// c.State is ErrStateMismatch.
+//
+// https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+func codeFromLocation(c *Code, loc *url.URL) error {
 	params := loc.Query()
 	if !params.Has("code") && !params.Has("error") && loc.Fragment != "" {
 		if fp, err := url.ParseQuery(loc.Fragment); err == nil { // response_mode=fragment
@@ -351,11 +375,12 @@ func S256Challenge(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// random returns n random bytes, base64url-encoded without padding.
-func (a *Authorize) random(n int) (string, error) {
+// randomString returns n bytes read from r, base64url-encoded without
+// padding.
+func randomString(r io.Reader, n int) (string, error) {
 	b := make([]byte, n)
-	if _, err := io.ReadFull(a.rand, b); err != nil {
-		return "", fmt.Errorf("codes: authorize: reading random bytes: %w", err)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("codes: reading random bytes: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
