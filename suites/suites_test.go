@@ -3,7 +3,6 @@ package suites
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -61,5 +60,4 @@ func TestSuites(t *testing.T) {
 	Define(env)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "tokenbench conformance")
-	_ = os.Stdout
 }
