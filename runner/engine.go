@@ -47,6 +47,10 @@ type Config struct {
 	// CodeTimes).
 	CodeTimes *CodeTimes
 	Now       func() time.Time
+	// Shard, when set, is recorded in the result: this run is one shard of
+	// a run split across machines. The caller scales the plan and the
+	// codes (ShardInfo.Plan, ShardCodes); Run does not.
+	Shard *ShardInfo
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -81,6 +85,7 @@ type engine struct {
 	rec      *recorder
 	inFlight atomic.Int64
 	peak     atomic.Int64 // most requests in flight at once
+	busy     atomic.Int64 // ns that measured requests spent in flight, summed (Result.MeanInFlight)
 	cpu0     time.Duration
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
@@ -365,8 +370,12 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 	if n := e.inFlight.Add(1); n > e.peak.Load() {
 		e.peak.Store(n) // racy max: close enough for a report
 	}
+	flight := e.now()
 	x := tg.HTTP.DoScheduled(rctx, spec, intended)
 	e.inFlight.Add(-1)
+	if t.stage >= 0 {
+		e.busy.Add(int64(e.now().Sub(flight)))
+	}
 	cancel()
 	if e.slots != nil {
 		<-e.slots
@@ -557,6 +566,10 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 		res.GeneratorCPU = (processCPU() - e.cpu0).Seconds() / (wall.Seconds() * float64(runtime.NumCPU()))
 	}
 	res.PeakInFlight = int(e.peak.Load())
+	if d := end.Sub(e.measured); d > 0 {
+		res.MeanInFlight = float64(e.busy.Load()) / float64(d)
+	}
+	res.Shard = cfg.Shard
 	res.Limits = e.limits(res)
 	return res
 }

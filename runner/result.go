@@ -39,6 +39,15 @@ type Result struct {
 	// Limits says what held the run back, in words ("code supply: ...",
 	// "max in flight: ...", "load generator CPU: ..."); empty when nothing did.
 	Limits []string `json:"limits,omitempty"`
+	// --shard, merge and capacity (runner/shard.go, merge.go, capacity.go):
+	// MeanInFlight is the time-weighted mean number of measured requests
+	// in flight over the measured phase (for the Little's law check).
+	MeanInFlight float64 `json:"mean_in_flight,omitempty"`
+	// Shard is set when the run was one shard of a run split across
+	// machines (load --shard I/N).
+	Shard *ShardInfo `json:"shard,omitempty"`
+	// MergedFrom lists the results Merge combined into this one.
+	MergedFrom []MergedPart `json:"merged_from,omitempty"`
 }
 
 // Tool names the program that produced a result.

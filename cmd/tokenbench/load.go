@@ -34,6 +34,7 @@ type loadFlags struct {
 	abort       string
 	staticCode  string
 	cpuProfile  string
+	shard       string // --shard I/N
 	// the embedded provider's switches (no --target)
 	defects, variants string
 	codeTTL           time.Duration
@@ -88,6 +89,7 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVar(&f.abort, "abort-on-error-rate", "", `stop a run whose error rate over a window exceeds a threshold, e.g. "50%/10s"`)
 	fl.StringVar(&f.staticCode, "static-code", "", "benchmarks only: redeem this one code every time (for serve --fast), no code source")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the load generator to FILE")
+	fl.StringVar(&f.shard, "shard", "", "run shard I of N of a run split across machines: the rates divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge')")
 	fl.StringVar(&f.defects, "defect", "", "embedded provider only: defects, NAME[@FRACTION],... (e.g. bad-at-hash@0.01)")
 	fl.StringVar(&f.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
 	fl.DurationVar(&f.codeTTL, "code-ttl", 30*time.Second, "embedded provider only: authorization code lifetime")
@@ -185,6 +187,21 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
+	// --shard I/N: this machine runs 1/N of the plan (runner/shard.go).
+	var shard *runner.ShardInfo
+	if f.shard != "" {
+		sh, err := runner.ParseShard(f.shard)
+		if err != nil {
+			return badInput(fmt.Errorf("load: --shard: %w", err))
+		}
+		if model == runner.Closed {
+			return badInput(fmt.Errorf("load: --shard divides the arrival rate, and the closed model (--concurrency) has none; give each machine its own --concurrency"))
+		}
+		if plan, err = sh.Plan(plan); err != nil {
+			return badInput(fmt.Errorf("load: --shard: %w", err))
+		}
+		shard = &sh
+	}
 	frac, err := parseValidate(f.validate)
 	if err != nil {
 		return badInput(err)
@@ -241,17 +258,38 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	defer t.Close()
 
 	times := runner.NewCodeTimes()
+	observe := times.Observe
+	// --shard: a codes file is a list shared by the shards, each takes its
+	// every N-th code; other sources obtain fresh codes on each machine.
+	shareCodes := shard != nil && f.staticCode == "" && t.File() != nil && t.File().Codes.Source == codes.SourceFile
+	if shareCodes {
+		observe = func(c codes.Code) {
+			if shard.Owns(c) {
+				times.Observe(c)
+			}
+		}
+	}
 	var src codes.Source
 	if f.staticCode != "" {
 		src = runner.StaticCodes(f.staticCode, t.RedirectURI)
 	} else {
 		depth, parallel := pipelineSize(model, peak, f.concurrency)
-		src, err = t.OpenCodes(target.CodeOptions{Prefetch: depth, Parallel: parallel, OnObtained: times.Observe})
+		src, err = t.OpenCodes(target.CodeOptions{Prefetch: depth, Parallel: parallel, OnObtained: observe})
 		if err != nil {
 			return badInput(err)
 		}
 	}
+	if shard != nil {
+		shard.Codes = runner.ShardCodesOwn
+		if shareCodes {
+			shard.Codes = shard.FileCodes()
+			src = runner.ShardCodes(src, *shard)
+		}
+	}
 	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, model, plan, f.validate)
+	if shard != nil {
+		fmt.Fprintf(a.stdout, "tokenbench load: shard %s: rates divided by %d, %s\n", shard, shard.Count, shard.Codes)
+	}
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -267,6 +305,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		ValidateFraction: frac, Timeout: f.timeout, Warmup: f.warmup,
 		AbortErrorRate: abortRate, AbortWindow: abortWindow, CodeTimes: times,
 		Progress: runner.NewProgress(a.stdout, isTerminal(a.stdout), plan, f.concurrency),
+		Shard:    shard,
 	})
 	if res == nil {
 		return badInput(runErr)

@@ -12,6 +12,7 @@
 //   OP_CLIENT_SECRET     secret of client "tokenbench"   (default tokenbench-secret)
 //   OP_CLIENT_B_SECRET   secret of client "tokenbench-b" (default tokenbench-b-secret)
 //   OP_REDIRECT_URI      the clients' redirect URI       (default http://127.0.0.1:9/callback)
+//   OP_OTHER_REDIRECT_URI a second registered redirect URI (default http://127.0.0.1:9/other)
 //   OP_CODE_TTL          authorization code lifetime, s  (default 60, the provider's default)
 //
 // PKCE: left at the provider's default. In oidc-provider 9.13 pkce.required()
@@ -25,7 +26,12 @@
 // user for any of the clients, so after one login (the devInteractions form)
 // an authorization request carrying the session cookies is answered with a
 // direct 303 to the redirect URI with code, state and iss. Scopes beyond
-// openid still go through the consent form.
+// openid, and any request with prompt=consent, still go through the consent
+// form.
+//
+// Refresh tokens: both clients may use the refresh_token grant, so that
+// oidc-provider's default issueRefreshToken() issues one when the granted
+// scope has offline_access (which it keeps only with prompt=consent).
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -45,6 +51,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535 || String(port) !== Stri
 }
 
 const redirectUri = process.env.OP_REDIRECT_URI || 'http://127.0.0.1:9/callback';
+const otherRedirectUri = process.env.OP_OTHER_REDIRECT_URI || 'http://127.0.0.1:9/other';
 const codeTTL = Number.parseInt(process.env.OP_CODE_TTL || '60', 10);
 
 // The test user: any login name given to the devInteractions form becomes
@@ -82,8 +89,8 @@ server.listen(port, '127.0.0.1', () => {
     client_id: id,
     client_secret: secret,
     token_endpoint_auth_method: 'client_secret_basic',
-    redirect_uris: [redirectUri],
-    grant_types: ['authorization_code'],
+    redirect_uris: [redirectUri, otherRedirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   });
 
@@ -104,7 +111,7 @@ server.listen(port, '127.0.0.1', () => {
       profile: ['name', 'given_name', 'family_name', 'preferred_username', 'locale'],
       email: ['email', 'email_verified'],
     },
-    scopes: ['openid', 'profile', 'email'],
+    scopes: ['openid', 'offline_access', 'profile', 'email'],
     async findAccount(ctx, sub) {
       return account(sub);
     },

@@ -7,12 +7,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -167,13 +165,7 @@ func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codes: authorize: GET %q: %w", a.cfg.Endpoint, err)
 	}
-	for k, vs := range a.cfg.Header {
-		if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
-			req.Host = vs[0]
-			continue
-		}
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
-	}
+	setHeader(req, a.cfg.Header)
 	for _, ck := range a.cfg.Cookies {
 		req.AddCookie(ck)
 	}
@@ -219,6 +211,18 @@ func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {
 	c.Took = done.Sub(start)
 	c.Seq = int(a.seq.Add(1))
 	return c, nil
+}
+
+// setHeader sets the configured extra headers h on req; a Host header sets
+// req.Host. Shared by the sources that send the authorization request.
+func setHeader(req *http.Request, h http.Header) {
+	for k, vs := range h {
+		if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
+			req.Host = vs[0]
+			continue
+		}
+		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
+	}
 }
 
 // authRequest builds one authorization request varied by o (whose ClientID
@@ -396,18 +400,6 @@ func (l *lockedReader) Read(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.Read(p)
-}
-
-var titleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-
-// pageTitle returns an HTML page's title, whitespace collapsed, at most 80
-// characters, or "".
-func pageTitle(body []byte) string {
-	m := titleRe.FindSubmatch(body)
-	if m == nil {
-		return ""
-	}
-	return excerpt([]byte(html.UnescapeString(string(m[1]))), 80)
 }
 
 // excerpt returns b as valid UTF-8 with whitespace collapsed, cut to at most

@@ -283,13 +283,7 @@ func (f *hydraFlow) get(ctx context.Context, u *url.URL) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("codes: hydra: GET %s: %w", redactURL(u), unwrapURLError(err))
 	}
-	for k, vs := range f.h.header {
-		if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
-			req.Host = vs[0]
-			continue
-		}
-		req.Header[http.CanonicalHeaderKey(k)] = slices.Clone(vs)
-	}
+	setHeader(req, f.h.header)
 	resp, body, err := f.do(req)
 	if err != nil {
 		return nil, err

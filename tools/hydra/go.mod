@@ -1,6 +1,9 @@
-// Module for building Ory Hydra as a Go tool for the e2e targets (see
-// ../../e2e/hydra). Kept apart from the main module so that Hydra's
-// dependencies never enter tokenbench's go.mod.
+// Ory Hydra v2.3.0 as a Go tool, for the e2e target in ../../e2e/hydra.
+// A module of its own so that Hydra's dependencies never enter tokenbench's
+// go.mod. Build (about 70 s cold; e2e/hydra/up.sh does it when needed):
+//
+//	cd tools/hydra && go build -tags sqlite,sqlite_omit_load_extension \
+//	    -o ../../.cache/bin/hydra github.com/ory/hydra/v2
 module github.com/tokenbench/tokenbench/tools/hydra
 
 go 1.26
@@ -221,4 +224,6 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
+// Hydra's own go.mod has this replace, but a dependency's replace directives
+// are ignored: without it the build fails with "p.conn.Store.SQLDB undefined".
 replace github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.1-0.20241121111754-e5dfc0f3344b

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Start panva's oidc-provider 9.13.3 (server.js, installed with npm ci from
+# package-lock.json) on 127.0.0.1 as a tokenbench e2e target and write the
+# target file for the form code source (its devInteractions login and
+# consent pages).
+#
+#   bash e2e/node-oidc-provider/up.sh     # then: source $E2E_WORK/node-oidc-provider/env
+#   bash e2e/node-oidc-provider/down.sh   # stops it, by PID
+#
+# Writes into $E2E_WORK/node-oidc-provider (E2E_WORK default /tmp/tokenbench-e2e):
+#   target.yaml  issuer, both clients, two redirect URIs, scope openid
+#                offline_access with prompt=consent, codes.source form,
+#                expect.code_lifetime 10s
+#   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
+#                TOKENBENCH_SECOND_CLIENT_SECRET, NODE_OP_PASSWORD)
+#   info         issuer=URL
+#   pids         "PID node" of the server
+#   node.out, node.err  the server's output
+#
+# Environment (all optional):
+#   OP_CLIENT_SECRET, OP_CLIENT_B_SECRET  the clients' secrets (default:
+#       random; the first with characters that RFC 6749 §2.3.1's
+#       form-encoding of Basic credentials changes)
+#   OP_CODE_TTL   the authorization code lifetime in seconds (default 10, so
+#                 that CODE-EXPIRES waits 12 s instead of the default 62)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+dir=$E2E_WORK/node-oidc-provider
+code_ttl=${OP_CODE_TTL:-10}
+
+say() { printf '== node-oidc-provider/up.sh: %s\n' "$*"; }
+die() { echo "node-oidc-provider/up.sh: $*" >&2; exit 1; }
+
+command -v node >/dev/null || die "node is not installed"
+command -v npm >/dev/null || die "npm is not installed"
+[[ "$code_ttl" =~ ^[1-9][0-9]*$ ]] || die "OP_CODE_TTL=$code_ttl is not a positive number of seconds"
+
+mkdir -p "$dir"
+e2e_stop_pids "$dir" # what a previous run left
+rm -rf "$dir/out-"* "$dir/load"
+
+if [[ ! -f "$here/node_modules/oidc-provider/package.json" ]]; then
+	say "npm ci (oidc-provider from package-lock.json)"
+	(cd "$here" && timeout 300 npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+fi
+say "node $(node --version), oidc-provider $(node -p 'require(process.argv[1]).version' "$here/node_modules/oidc-provider/package.json")"
+
+secret=${OP_CLIENT_SECRET:-"e2e a+b:c/d%e=$(e2e_random 8)"}
+secret_b=${OP_CLIENT_B_SECRET:-"e2e-b-$(e2e_random 8)"}
+password="pw-$(e2e_random 8)" # devInteractions accepts any password; the form source still has to send one
+redirect_uri=http://127.0.0.1:9/callback # never contacted: the form source stops at the redirect
+other_redirect_uri=http://127.0.0.1:9/other
+
+issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code_ttl \
+	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
+	e2e_start "$dir" node node "$here/server.js" 0) || die "the provider did not start"
+say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
+
+{
+	e2e_export TOKENBENCH_CLIENT_SECRET "$secret"
+	e2e_export TOKENBENCH_SECOND_CLIENT_SECRET "$secret_b"
+	e2e_export NODE_OP_PASSWORD "$password"
+} >"$dir/env"
+chmod 600 "$dir/env"
+echo "issuer=$issuer" >"$dir/info"
+
+cat >"$dir/target.yaml" <<EOF
+# panva oidc-provider 9.13.3 (e2e/node-oidc-provider/server.js) on loopback,
+# written by e2e/node-oidc-provider/up.sh.
+issuer: "$issuer"
+client:
+  id: tokenbench
+  secret_env: TOKENBENCH_CLIENT_SECRET
+second_client:
+  id: tokenbench-b
+  secret_env: TOKENBENCH_SECOND_CLIENT_SECRET
+redirect_uri: "$redirect_uri"
+other_redirect_uri: "$other_redirect_uri"
+# offline_access asks for a refresh token; oidc-provider keeps it only with
+# prompt=consent (OIDC Core §11), which also shows the consent form every time.
+scope: openid offline_access
+codes:
+  source: form
+  timeout: 20s
+  params:
+    prompt: consent
+  form:
+    # devInteractions: a login form (login, password), then a consent form.
+    fields:
+      login: tokenbench-user
+      password_env: NODE_OP_PASSWORD
+expect:
+  code_lifetime: ${code_ttl}s # server.js: ttl.AuthorizationCode from OP_CODE_TTL
+EOF
+say "wrote $dir/target.yaml and $dir/env"

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# make e2e: tokenbench against real OpenID Providers on 127.0.0.1.
+#
+#   bash e2e/run.sh                       # all providers
+#   E2E_PROVIDERS="zitadel" bash e2e/run.sh
+#
+# 1. e2e/node-oidc-provider/run.sh: `target check` with the authorize,
+#    command and file code sources against panva's oidc-provider.
+# 2. For each provider P in $E2E_PROVIDERS (default: node-oidc-provider
+#    zitadel hydra) that has an e2e/P/up.sh (a missing one is skipped with a
+#    message):
+#    - e2e/P/up.sh starts it and writes $E2E_WORK/P/target.yaml and
+#      $E2E_WORK/P/env (the secrets, sourced here in a subshell);
+#    - `tokenbench conform --profile P` and `--profile oidc`, each report's
+#      row verdicts compared with e2e/P/expect-PROFILE.yaml by e2e/verdicts
+#      (a changed verdict, or a row missing on either side, fails);
+#    - a short closed-model `tokenbench load` (4 workers, 3 s): its summary,
+#      and a failure when more than 1% of the exchanges fail. It runs with
+#      --validate none: the checks are conform's job (a provider that omits
+#      Cache-Control: no-store would make every response "invalid"); this
+#      shows that the code source and the provider keep up;
+#    - e2e/P/down.sh stops it.
+#    A trap runs every down.sh on exit, so every process started is stopped
+#    by its recorded PID whatever happens.
+#
+# Environment: TOKENBENCH (default bin/tokenbench, built by make e2e),
+# E2E_WORK (default /tmp/tokenbench-e2e; reports in $E2E_WORK/P/out-PROFILE),
+# E2E_PROVIDERS, E2E_TARGET_CHECK=0 to leave out step 1.
+# Exit 0 when every stage passed, 1 otherwise.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+root=$E2E_ROOT
+tb=${TOKENBENCH:-$root/bin/tokenbench}
+providers=${E2E_PROVIDERS:-node-oidc-provider zitadel hydra}
+verdicts=$root/.cache/bin/verdicts
+export E2E_WORK
+
+say() { printf '\n==== %s\n' "$*"; }
+die() { echo "e2e/run.sh: $*" >&2; exit 1; }
+
+[[ -x "$tb" ]] || die "no tokenbench binary at $tb (run make build, or set TOKENBENCH)"
+mkdir -p "$E2E_WORK" "$(dirname "$verdicts")"
+(cd "$root" && go build -o "$verdicts" ./e2e/verdicts) || die "building e2e/verdicts failed"
+"$tb" version
+
+up=() # providers brought up, for the trap
+cleanup() {
+	local rc=$? p
+	for p in "${up[@]}"; do
+		[[ -f "$here/$p/down.sh" ]] && bash "$here/$p/down.sh" || true
+	done
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+failed=()
+skipped=()
+summary=()
+
+if [[ "${E2E_TARGET_CHECK:-1}" != 0 && " $providers " == *" node-oidc-provider "* ]]; then
+	say "node-oidc-provider: target check with the authorize, command and file code sources"
+	if TOKENBENCH=$tb bash "$here/node-oidc-provider/run.sh"; then
+		summary+=("node-oidc-provider target check (authorize, command, file): ok")
+	else
+		failed+=("node-oidc-provider target check")
+	fi
+fi
+
+# conform_and_compare P PROFILE: one conform run and its verdict diff.
+conform_and_compare() {
+	local p=$1 profile=$2 dir=$E2E_WORK/$1 rc=0
+	local out=$dir/out-$profile expect=$here/$p/expect-$profile.yaml
+	say "$p: tokenbench conform --profile $profile"
+	timeout 1200 "$tb" conform --target "$dir/target.yaml" --profile "$profile" --out "$out" >"$dir/conform-$profile.log" 2>&1 || rc=$?
+	# The report's own summary: the verdict and every row that did not pass.
+	sed -n '/^verdict /,$p' "$dir/conform-$profile.log"
+	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then
+		tail -n 30 "$dir/conform-$profile.log"
+		echo "conform exited $rc (2: bad input, 3: internal error); log $dir/conform-$profile.log"
+		return 1
+	fi
+	if [[ ! -f "$expect" ]]; then
+		echo "no expectation file $expect; write one from the report with"
+		echo "  $verdicts -report $out/conformance.json -expect $expect -update"
+		echo "and check every non-pass by hand"
+		return 1
+	fi
+	"$verdicts" -report "$out/conformance.json" -expect "$expect"
+}
+
+# load P: a short closed-model load run.
+load() {
+	local p=$1 dir=$E2E_WORK/$1 rc=0
+	say "$p: tokenbench load --concurrency 4 --duration 3s"
+	timeout 120 "$tb" load --target "$dir/target.yaml" --profile "$p" --concurrency 4 --duration 3s \
+		--validate none --slo 'error_rate<=1%' --out "$dir/load" >"$dir/load.log" 2>&1 || rc=$?
+	sed -n '/^run /,$p' "$dir/load.log"
+	if ((rc != 0)); then
+		tail -n 20 "$dir/load.log"
+		echo "load exited $rc: more than 1% of the exchanges failed, or the run did not complete"
+		return 1
+	fi
+}
+
+for p in $providers; do
+	if [[ ! -f "$here/$p/up.sh" ]]; then
+		echo
+		echo "SKIP $p: e2e/$p/up.sh is not there"
+		skipped+=("$p (no e2e/$p/up.sh)")
+		continue
+	fi
+	say "$p: up"
+	up+=("$p")
+	if ! bash "$here/$p/up.sh"; then
+		failed+=("$p: up.sh")
+		continue
+	fi
+	dir=$E2E_WORK/$p
+	for f in target.yaml env; do
+		[[ -f "$dir/$f" ]] || { failed+=("$p: up.sh wrote no $dir/$f"); continue 2; }
+	done
+	# The provider's secrets live in this subshell only.
+	for profile in "$p" oidc; do
+		if (set -a && source "$dir/env" && conform_and_compare "$p" "$profile"); then
+			summary+=("$p conform --profile $profile: every verdict as expected")
+		else
+			failed+=("$p conform --profile $profile")
+		fi
+	done
+	if (set -a && source "$dir/env" && load "$p"); then
+		summary+=("$p load: $(sed -n 's/^requests *//p' "$dir/load.log")")
+	else
+		failed+=("$p load")
+	fi
+	say "$p: down"
+	bash "$here/$p/down.sh" || failed+=("$p: down.sh")
+done
+
+say "summary"
+printf '  %s\n' "${summary[@]}"
+((${#skipped[@]} == 0)) || printf '  SKIPPED %s\n' "${skipped[@]}"
+if ((${#failed[@]} > 0)); then
+	printf '  FAILED %s\n' "${failed[@]}"
+	echo "reports and logs: $E2E_WORK"
+	exit 1
+fi
+echo "e2e: OK (reports in $E2E_WORK)"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Stop what e2e/zitadel/up.sh started, by the PID it recorded. Idempotent:
+# nothing running is not an error.
+#
+#   bash e2e/zitadel/down.sh   # E2E_WORK as for up.sh
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+e2e_stop_pids "$E2E_WORK/zitadel"

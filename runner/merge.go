@@ -1,0 +1,425 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Merge errors; the errors of Merge match one of them with errors.Is and say
+// which result and which field.
+var (
+	// ErrIncompatible: the results are not parts of one run (different
+	// schemas, models, targets, profiles, stage layouts, SLOs or shard
+	// counts, or one shard given twice).
+	ErrIncompatible = errors.New("runner: results cannot be merged")
+	// ErrNoHistograms: a result with requests lacks its encoded HDR
+	// histograms (or they do not decode), so it cannot be merged exactly.
+	ErrNoHistograms = errors.New("runner: no histograms to merge")
+)
+
+// MergedPart is one of the results Merge combined.
+type MergedPart struct {
+	Source   string     `json:"source,omitempty"` // the file it was read from, when the caller says
+	Shard    *ShardInfo `json:"shard,omitempty"`
+	Start    time.Time  `json:"start"`
+	Requests int64      `json:"requests"`
+}
+
+// Label names the part in messages: "shard 1/3", else "result K".
+func (p MergedPart) label(k int) string {
+	if p.Shard != nil {
+		return "shard " + p.Shard.String()
+	}
+	if p.Source != "" {
+		return p.Source
+	}
+	return fmt.Sprintf("result %d", k+1)
+}
+
+// Merge combines the results of several shards of one run (load --shard
+// I/N on several machines, or plain runs of the same plan at once) into the
+// run's result, exactly: the summary's, every stage's and every interval's
+// latency and service time histograms are the sums of the shards' decoded
+// HDR histograms, so a merged percentile is the percentile of all the
+// samples, never an average of percentiles. Counts (requests, ok, errors,
+// outcomes, check failures, late, unsent, out of range, codes) and rates
+// (throughput, target) add up; the error rate is recomputed; intervals are
+// aligned on wall-clock seconds (IntervalEpoch + T) and merged histogram by
+// histogram; the SLOs are evaluated again from RunConfig.SLO on the merged
+// figures; each shard's limits are kept, named by shard.
+//
+// What is not exact: no histogram is stored for the schedule lag, the code
+// obtain time or the code wait, so their merged percentiles are the worst
+// shard's (an upper bound; min, max and mean are exact); PeakInFlight and
+// MeanInFlight are sums over the machines (peaks need not coincide, so the
+// sum is an upper bound); GeneratorCPU is the busiest machine's.
+//
+// Results of different schemas, models, targets (issuer and token
+// endpoint), profiles, stage layouts or SLO expressions, of different shard
+// counts, a shard given twice, or shards mixed with unsharded results are
+// refused with an error matching ErrIncompatible. A set of shards with
+// some missing merges, and the merged result says which are missing in
+// Limits. Merge does not modify its arguments.
+func Merge(results ...*Result) (*Result, error) {
+	if len(results) == 0 {
+		return nil, fmt.Errorf("runner: merge: %w: no results", ErrIncompatible)
+	}
+	for i, r := range results {
+		if r == nil {
+			return nil, fmt.Errorf("runner: merge: result %d: %w: nil", i+1, ErrIncompatible)
+		}
+	}
+	first := results[0]
+	if err := checkMergeable(results); err != nil {
+		return nil, err
+	}
+	parts, labels, missing, err := mergeParts(results)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &Result{
+		Schema: first.Schema, Tool: first.Tool, Model: first.Model, Target: first.Target,
+		Profile: first.Profile, Config: first.Config, MergedFrom: parts,
+	}
+	start, end := first.Start, first.Start
+	out.IntervalEpoch = first.IntervalEpoch
+	var aborted []string
+	for i, r := range results {
+		if r.Start.Before(start) {
+			start = r.Start
+		}
+		if e := r.Start.Add(secondsDuration(r.DurationS)); e.After(end) {
+			end = e
+		}
+		out.IntervalEpoch = min(out.IntervalEpoch, r.IntervalEpoch)
+		out.Interrupted = out.Interrupted || r.Interrupted
+		if r.Aborted != "" {
+			aborted = append(aborted, labelled(r, labels[i], r.Aborted))
+		}
+		out.PeakInFlight += r.PeakInFlight
+		out.MeanInFlight += r.MeanInFlight
+		out.GeneratorCPU = max(out.GeneratorCPU, r.GeneratorCPU)
+	}
+	out.Start = start
+	out.DurationS = end.Sub(start).Seconds()
+	out.Aborted = strings.Join(aborted, "; ")
+
+	sums := make([]Summary, len(results))
+	for i, r := range results {
+		sums[i] = r.Summary
+	}
+	if out.Summary, err = mergeSummaries(sums, "summary", labels); err != nil {
+		return nil, err
+	}
+	for j, st := range first.Stages {
+		ms := StageResult{Name: st.Name}
+		for i, r := range results {
+			s := r.Stages[j]
+			ms.TargetRate += s.TargetRate
+			ms.FromRate += s.FromRate
+			ms.ToRate += s.ToRate
+			ms.DurationS = max(ms.DurationS, s.DurationS)
+			sums[i] = s.Summary
+		}
+		if ms.Summary, err = mergeSummaries(sums, fmt.Sprintf("stage %q", st.Name), labels); err != nil {
+			return nil, err
+		}
+		out.Stages = append(out.Stages, ms)
+	}
+	if out.Intervals, err = mergeIntervals(results, out.IntervalEpoch, labels); err != nil {
+		return nil, err
+	}
+
+	for i, r := range results {
+		for _, l := range r.Limits {
+			if len(r.MergedFrom) > 0 && strings.HasPrefix(l, incompleteLimit) {
+				continue // said again below if still so
+			}
+			out.Limits = append(out.Limits, labelled(r, labels[i], l))
+		}
+	}
+	if len(missing) > 0 {
+		out.Limits = append(out.Limits, fmt.Sprintf(incompleteLimit+" shard %s missing; the merged figures cover %d of %d shards",
+			strings.Join(missing, ", "), len(parts), len(parts)+len(missing)))
+	}
+	if first.Config.SLO != "" {
+		slos, err := ParseSLOs(first.Config.SLO)
+		if err != nil {
+			return nil, fmt.Errorf("runner: merge: config.slo: %w", err)
+		}
+		out.SLO = Evaluate(slos, out)
+	}
+	return out, nil
+}
+
+// incompleteLimit starts the limit of a merge with shards missing.
+const incompleteLimit = "incomplete:"
+
+// labelled prefixes a part's message with its label; a merged result's
+// messages are labelled already.
+func labelled(r *Result, label, msg string) string {
+	if len(r.MergedFrom) > 0 {
+		return msg
+	}
+	return label + ": " + msg
+}
+
+// checkMergeable refuses results that are not parts of one run.
+func checkMergeable(results []*Result) error {
+	first := results[0]
+	for i, r := range results {
+		bad := func(field, got, want string) error {
+			return fmt.Errorf("runner: merge: result %d: %w: %s %q, but result 1 has %q", i+1, ErrIncompatible, field, got, want)
+		}
+		switch {
+		case r.Schema != LoadSchema:
+			return fmt.Errorf("runner: merge: result %d: %w: schema %q is not %q", i+1, ErrIncompatible, r.Schema, LoadSchema)
+		case r.Model != first.Model:
+			return bad("model", r.Model, first.Model)
+		case r.Target.TokenEndpoint != first.Target.TokenEndpoint:
+			return bad("target token_endpoint", r.Target.TokenEndpoint, first.Target.TokenEndpoint)
+		case r.Target.Issuer != first.Target.Issuer:
+			return bad("target issuer", r.Target.Issuer, first.Target.Issuer)
+		case r.Profile != first.Profile:
+			return bad("profile", r.Profile, first.Profile)
+		case r.Config.SLO != first.Config.SLO:
+			return bad("config slo", r.Config.SLO, first.Config.SLO)
+		case len(r.Stages) != len(first.Stages):
+			return bad("stage layout", stageNames(r), stageNames(first))
+		}
+		for j := range r.Stages {
+			if r.Stages[j].Name != first.Stages[j].Name {
+				return bad("stage layout", stageNames(r), stageNames(first))
+			}
+		}
+	}
+	return nil
+}
+
+func stageNames(r *Result) string {
+	names := make([]string, len(r.Stages))
+	for i, s := range r.Stages {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ",")
+}
+
+// mergeParts lists the parts of the merged result (a merged input
+// contributes its own parts), a label per input for limits and errors, and
+// the shards missing from a sharded set.
+func mergeParts(results []*Result) (parts []MergedPart, labels []string, missing []string, err error) {
+	for _, r := range results {
+		own := r.MergedFrom
+		if len(own) == 0 {
+			own = []MergedPart{{Shard: r.Shard, Start: r.Start, Requests: r.Summary.Requests}}
+		}
+		var names []string
+		for _, p := range own {
+			names = append(names, p.label(len(parts)))
+			parts = append(parts, p)
+		}
+		labels = append(labels, strings.Join(names, "+"))
+	}
+	sharded := parts[0].Shard != nil
+	seen := map[int]bool{}
+	for _, p := range parts {
+		switch {
+		case (p.Shard != nil) != sharded:
+			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shards (load --shard) mixed with results of unsharded runs", ErrIncompatible)
+		case !sharded:
+			continue
+		case p.Shard.Count != parts[0].Shard.Count:
+			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shard %s is one of %d, but shard %s is one of %d",
+				ErrIncompatible, p.Shard, p.Shard.Count, parts[0].Shard, parts[0].Shard.Count)
+		case seen[p.Shard.Index]:
+			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shard %s is given twice", ErrIncompatible, p.Shard)
+		}
+		seen[p.Shard.Index] = true
+	}
+	if sharded {
+		for i := 1; i <= parts[0].Shard.Count; i++ {
+			if !seen[i] {
+				missing = append(missing, ShardInfo{Index: i, Count: parts[0].Shard.Count}.String())
+			}
+		}
+	}
+	return parts, labels, missing, nil
+}
+
+// mergeSummaries adds summaries up, histograms included.
+func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error) {
+	lat, svc := newHist(), newHist()
+	out := Summary{CheckFailures: map[string]int64{}, Outcomes: map[string]int64{}}
+	lags := make([]Percentiles, len(ss))
+	obtains := make([]Percentiles, len(ss))
+	waits := make([]Percentiles, len(ss))
+	var lagW, obtainW, waitW []int64
+	for i, s := range ss {
+		if err := addHists(lat, svc, s.HDR, s.Requests-s.OutOfRange, what, labels[i]); err != nil {
+			return Summary{}, err
+		}
+		out.Requests += s.Requests
+		out.OK += s.OK
+		out.Errors += s.Errors
+		out.ThroughputRPS += s.ThroughputRPS
+		out.TargetRPS += s.TargetRPS
+		out.Late += s.Late
+		out.Unsent += s.Unsent
+		out.OutOfRange += s.OutOfRange
+		out.Validated += s.Validated
+		for k, v := range s.CheckFailures {
+			out.CheckFailures[k] += v
+		}
+		for k, v := range s.Outcomes {
+			out.Outcomes[k] += v
+		}
+		out.Codes.Obtained += s.Codes.Obtained
+		out.Codes.Dropped += s.Codes.Dropped
+		out.Codes.Waits += s.Codes.Waits
+		lags[i], obtains[i], waits[i] = s.ScheduleLagMS, s.Codes.ObtainMS, s.Codes.WaitMS
+		lagW = append(lagW, s.Requests)
+		obtainW = append(obtainW, s.Codes.Obtained)
+		waitW = append(waitW, s.Codes.Waits)
+	}
+	if out.Requests > 0 {
+		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
+	}
+	out.LatencyMS, out.ServiceTimeMS = percentiles(lat), percentiles(svc)
+	out.ScheduleLagMS = boundPercentiles(lags, lagW)
+	out.Codes.ObtainMS = boundPercentiles(obtains, obtainW)
+	out.Codes.P99MS = out.Codes.ObtainMS.P99
+	out.Codes.WaitMS = boundPercentiles(waits, waitW)
+	h, err := encodePair(lat, svc)
+	if err != nil {
+		return Summary{}, err
+	}
+	out.HDR = h
+	return out, nil
+}
+
+// addHists decodes a pair of encoded histograms into lat and svc. A part
+// whose histograms should hold samples but are missing cannot be merged
+// exactly.
+func addHists(lat, svc *hdr.Histogram, h *Histograms, samples int64, what, label string) error {
+	if h == nil {
+		if samples > 0 {
+			return fmt.Errorf("runner: merge: %s: %s: %w: %d requests but no encoded histograms (hdr)", label, what, ErrNoHistograms, samples)
+		}
+		return nil
+	}
+	for _, p := range []struct {
+		name string
+		enc  string
+		into *hdr.Histogram
+	}{{"latency", h.Latency, lat}, {"service", h.Service, svc}} {
+		d, err := DecodeHist(p.enc)
+		if err != nil {
+			return fmt.Errorf("runner: merge: %s: %s: hdr.%s: %w: %w", label, what, p.name, ErrNoHistograms, err)
+		}
+		if dropped := p.into.Merge(d); dropped > 0 {
+			return fmt.Errorf("runner: merge: %s: %s: hdr.%s: %w: %d values outside 1 µs..60 s", label, what, p.name, ErrNoHistograms, dropped)
+		}
+	}
+	return nil
+}
+
+func encodePair(lat, svc *hdr.Histogram) (*Histograms, error) {
+	l, err := EncodeHist(lat)
+	if err != nil {
+		return nil, err
+	}
+	s, err := EncodeHist(svc)
+	if err != nil {
+		return nil, err
+	}
+	return &Histograms{Latency: l, Service: s}, nil
+}
+
+// boundPercentiles combines distributions of which only the summary is
+// kept: exact min, max and (weighted) mean; each percentile is the largest
+// of the parts', an upper bound of the merged one.
+func boundPercentiles(ps []Percentiles, weights []int64) Percentiles {
+	var out Percentiles
+	var n int64
+	var sum float64
+	out.Min = math.Inf(1)
+	for i, p := range ps {
+		if weights[i] <= 0 {
+			continue
+		}
+		n += weights[i]
+		sum += p.Mean * float64(weights[i])
+		out.Min = min(out.Min, p.Min)
+		out.Max = max(out.Max, p.Max)
+		out.P50 = max(out.P50, p.P50)
+		out.P90 = max(out.P90, p.P90)
+		out.P99 = max(out.P99, p.P99)
+		out.P999 = max(out.P999, p.P999)
+	}
+	if n == 0 {
+		return Percentiles{}
+	}
+	out.Mean = sum / float64(n)
+	return out
+}
+
+// mergeIntervals aligns the results' intervals on wall-clock seconds and
+// merges those of the same second.
+func mergeIntervals(results []*Result, epoch int64, labels []string) ([]Interval, error) {
+	type acc struct {
+		iv       Interval
+		lat, svc *hdr.Histogram
+	}
+	bySecond := map[int64]*acc{}
+	for i, r := range results {
+		for _, iv := range r.Intervals {
+			sec := r.IntervalEpoch + int64(math.Round(iv.T)) - epoch
+			a := bySecond[sec]
+			if a == nil {
+				a = &acc{iv: Interval{T: float64(sec)}, lat: newHist(), svc: newHist()}
+				bySecond[sec] = a
+			}
+			what := fmt.Sprintf("interval at %s", time.Unix(r.IntervalEpoch+int64(math.Round(iv.T)), 0).UTC().Format(time.RFC3339))
+			if err := addHists(a.lat, a.svc, iv.HDR, iv.Requests, what, labels[i]); err != nil {
+				return nil, err
+			}
+			a.iv.Requests += iv.Requests
+			a.iv.Errors += iv.Errors
+			a.iv.TargetRPS += iv.TargetRPS
+			a.iv.CodeWaits += iv.CodeWaits
+		}
+	}
+	if len(bySecond) == 0 {
+		return nil, nil
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for s := range bySecond {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	// one interval per second, as the engine writes them: a second no
+	// shard has (they did not overlap) is an empty interval
+	out := make([]Interval, 0, hi-lo+1)
+	for s := lo; s <= hi; s++ {
+		a := bySecond[s]
+		if a == nil {
+			out = append(out, Interval{T: float64(s)})
+			continue
+		}
+		a.iv.LatencyMS, a.iv.ServiceMS = intervalPercentiles(a.lat), intervalPercentiles(a.svc)
+		if a.iv.Requests > 0 {
+			h, err := encodePair(a.lat, a.svc)
+			if err != nil {
+				return nil, err
+			}
+			a.iv.HDR = h
+		}
+		out = append(out, a.iv)
+	}
+	return out, nil
+}
