@@ -29,8 +29,8 @@ demo: build ## run the main job against the embedded reference provider
 walkthrough: build ## the reference provider driven by curl alone
 	@./scripts/curl-walkthrough.sh $(BIN)
 
-e2e: build walkthrough ## target check against real providers (node oidc-provider)
-	TOKENBENCH=$(CURDIR)/$(BIN) bash e2e/node-oidc-provider/run.sh
+e2e: build walkthrough ## conform and load against real providers (node oidc-provider, zitadel, hydra): e2e/run.sh
+	TOKENBENCH=$(CURDIR)/$(BIN) bash e2e/run.sh
 
 bench: ## tokenbench side by side with vegeta and wrk, plus Go benchmarks (writes out/bench.md)
 	@./scripts/bench.sh

@@ -1,9 +1,11 @@
+# shellcheck shell=bash
 # Helpers for the e2e scripts (sourced, not run): starting a provider in the
 # background, waiting for its listening line, stopping it by PID, writing the
 # env file. Every wait is bounded; every process is started by us and
 # stopped by the PID we recorded, never by name.
 
 E2E_WORK=${E2E_WORK:-/tmp/tokenbench-e2e}
+# shellcheck disable=SC2034 # used by the scripts that source this file
 E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # e2e_random N: N random bytes as hex.

@@ -30,7 +30,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 source "$here/lib.sh"
 root=$E2E_ROOT
 tb=${TOKENBENCH:-$root/bin/tokenbench}
@@ -50,7 +50,7 @@ up=() # providers brought up, for the trap
 cleanup() {
 	local rc=$? p
 	for p in "${up[@]}"; do
-		[[ -f "$here/$p/down.sh" ]] && bash "$here/$p/down.sh" || true
+		if [[ -f "$here/$p/down.sh" ]]; then bash "$here/$p/down.sh" || true; fi
 	done
 	exit "$rc"
 }
@@ -126,12 +126,14 @@ for p in $providers; do
 	done
 	# The provider's secrets live in this subshell only.
 	for profile in "$p" oidc; do
+		# shellcheck disable=SC1091 # written by up.sh
 		if (set -a && source "$dir/env" && conform_and_compare "$p" "$profile"); then
 			summary+=("$p conform --profile $profile: every verdict as expected")
 		else
 			failed+=("$p conform --profile $profile")
 		fi
 	done
+	# shellcheck disable=SC1091 # written by up.sh
 	if (set -a && source "$dir/env" && load "$p"); then
 		summary+=("$p load: $(sed -n 's/^requests *//p' "$dir/load.log")")
 	else

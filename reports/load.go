@@ -25,9 +25,7 @@ const (
 //go:embed load.html.tmpl
 var loadHTML string
 
-var loadTmpl = template.Must(template.New("load").Funcs(template.FuncMap{
-	"upper": strings.ToUpper,
-}).Parse(loadHTML))
+var loadTmpl = template.Must(template.New("load").Parse(loadHTML))
 
 // errNoResult is returned for a nil result.
 var errNoResult = errors.New("no result to report")
@@ -140,8 +138,8 @@ type chartFigure struct {
 
 // stageRow is one row of the per-stage table.
 type stageRow struct {
-	Name, Target, Achieved, Share, P50, P90, P99, Max, Errors, ErrorRate, Late, Outcomes string
-	Short, Bad                                                                           bool
+	Name, Target, Achieved, Share, P50, P90, P99, Max, Errors, ErrorRate, Late, ErrorKinds string
+	Short, Bad                                                                             bool
 }
 
 // countRow is a count with its share and meaning.
@@ -167,7 +165,7 @@ func newLoadView(r *runner.Result) loadView {
 	v.Sub = runLine(r)
 	v.Tiles = tiles(r)
 	v.Charts, v.Notes = loadCharts(r)
-	v.Total = newStageRow("whole run", totalTarget(r), s, s.TargetRPS, r.DurationS, r.Model)
+	v.Total = newStageRow("whole run", totalTarget(r), s, s.TargetRPS, r.Model)
 	v.Outcomes = outcomeRows(s)
 	v.Checks, v.ChecksNote = checkRows(r)
 	v.Distribution = distRows(r)
@@ -185,16 +183,12 @@ func newLoadTextView(r *runner.Result) loadView {
 	v.SLOs, v.Breached = sloRows(r)
 	v.Verdict, v.Word, v.Headline = loadVerdict(r, v.SLOs, v.Breached)
 	for _, l := range r.Limits {
-		kind, text, ok := strings.Cut(l, ": ")
-		if !ok {
-			kind, text = "limit", l
-		}
-		v.Limits = append(v.Limits, limitRow{Kind: kind, Text: text})
+		v.Limits = append(v.Limits, newLimitRow(l))
 	}
 	v.LimitFacts = limitFacts(r)
 	v.NotLimited = notLimited(r)
 	for _, st := range r.Stages {
-		v.Stages = append(v.Stages, newStageRow(st.Name, targetText(st), st.Summary, st.TargetRate, st.DurationS, r.Model))
+		v.Stages = append(v.Stages, newStageRow(st.Name, targetText(st), st.Summary, st.TargetRate, r.Model))
 	}
 	return v
 }
@@ -226,10 +220,10 @@ func loadVerdict(r *runner.Result, slos []sloRow, breached int) (class, word, he
 		return loadFail, "ABORTED", "Aborted: " + r.Aborted + "; " + sloText + "."
 	case r.Interrupted:
 		return loadFail, "INTERRUPTED", "Interrupted before the plan's end; " + sloText + " over the part that ran."
+	case s.Requests == 0:
+		return loadFail, "NO DATA", "No request completed: there is nothing to judge, so every SLO fails."
 	case breached > 0:
 		return loadFail, "FAIL", capitalize(sloText) + "."
-	case s.Requests == 0:
-		return loadFail, "NO DATA", "No request completed: there is nothing to judge."
 	case len(slos) > 0:
 		return loadPass, "PASS", capitalize(sloText) + ": " + figures + "."
 	}
@@ -252,7 +246,7 @@ func runLine(r *runner.Result) string {
 	if plan := planText(r); plan != "" {
 		parts = append(parts, plan)
 	}
-	parts = append(parts, duration(r.DurationS)+" measured")
+	parts = append(parts, runTime(r.DurationS)+" measured")
 	if r.Profile != "" {
 		parts = append(parts, "profile "+r.Profile)
 	}
@@ -416,42 +410,98 @@ func sloDelta(d float64, s *runner.SLO) string {
 	return sloValue(d, s.Unit, s)
 }
 
-// tiles are the headline figures.
+// breachedMetrics are the metrics of the breached SLOs.
+func breachedMetrics(r *runner.Result) map[string]bool {
+	out := map[string]bool{}
+	for _, x := range r.SLO {
+		if ss, err := runner.ParseSLOs(x.Expr); err == nil && len(ss) == 1 && !x.Pass {
+			out[ss[0].Metric] = true
+		}
+	}
+	return out
+}
+
+// tiles are the headline figures. A figure is marked when an SLO on it
+// was breached (or, with none on it, when it is plainly bad: under 95 % of
+// the target rate, 1 % errors or more).
 func tiles(r *runner.Result) []tile {
 	s := r.Summary
+	bad := breachedMetrics(r)
+	hasSLO := map[string]bool{}
+	for _, x := range r.SLO {
+		if ss, err := runner.ParseSLOs(x.Expr); err == nil && len(ss) == 1 {
+			hasSLO[ss[0].Metric] = true
+		}
+	}
 	t := []tile{{
 		Label: "Requests", Value: intText(s.Requests),
 		Detail: fmt.Sprintf("%s ok · %s errors", intText(s.OK), intText(s.Errors)),
-		From:   "completed, any outcome, in " + duration(r.DurationS),
+		From:   "completed, any outcome, in " + runTime(r.DurationS),
 	}}
 	tp := tile{Label: "Throughput", Value: rateText(s.ThroughputRPS), From: "completed requests per second"}
 	switch {
 	case s.TargetRPS > 0:
 		share := s.ThroughputRPS / s.TargetRPS
 		tp.Detail = fmt.Sprintf("%s of the %s target", pctText(share), rateText(s.TargetRPS))
-		tp.Bad = share < 0.95
+		tp.Bad = bad["throughput"] || !hasSLO["throughput"] && share < 0.95
 	case r.Model == runner.Closed:
 		tp.Detail = fmt.Sprintf("closed model: %d workers, no target rate", r.Config.Concurrency)
 	}
 	t = append(t, tp)
+	errRate := pctText(s.ErrorRate)
+	if s.Requests == 0 {
+		errRate = "—"
+	}
 	t = append(t, tile{
-		Label: "Error rate", Value: pctText(s.ErrorRate), Bad: s.Errors > 0,
+		Label: "Error rate", Value: errRate, Bad: bad["error_rate"] || !hasSLO["error_rate"] && s.ErrorRate >= 0.01,
 		Detail: fmt.Sprintf("%s of %s", intText(s.Errors), intText(s.Requests)),
 		From:   "anything but a valid 200: 4xx, 5xx, timeouts, invalid 200s",
 	})
+	if s.Requests == 0 {
+		return append(t,
+			tile{Label: "p50 latency", Value: "—", From: "no request completed"},
+			tile{Label: "p99 latency", Value: "—", Bad: bad["p99"], From: "no request completed"},
+			tile{Label: "p99 service time", Value: "—", From: "no request completed"})
+	}
 	if r.Model == runner.Closed {
 		t = append(t,
-			tile{Label: "p50 latency", Value: msText(s.ServiceTimeMS.P50), From: "service time: the closed model sends when a worker is free"},
-			tile{Label: "p99 latency", Value: msText(s.ServiceTimeMS.P99), From: "service time, from the actual send"},
-			tile{Label: "max latency", Value: msText(s.ServiceTimeMS.Max), Detail: "p99.9 " + msText(s.ServiceTimeMS.P999), From: "service time, from the actual send"},
+			tile{Label: "p50 latency", Value: msText(s.ServiceTimeMS.P50), Bad: bad["p50"] || bad["service_p50"], From: "service time: the closed model sends when a worker is free"},
+			tile{Label: "p99 latency", Value: msText(s.ServiceTimeMS.P99), Bad: bad["p99"] || bad["service_p99"], From: "service time, from the actual send"},
+			tile{Label: "max latency", Value: msText(s.ServiceTimeMS.Max), Bad: bad["max"] || bad["service_max"], Detail: "p99.9 " + msText(s.ServiceTimeMS.P999), From: "service time, from the actual send"},
 		)
 		return t
 	}
 	return append(t,
-		tile{Label: "p50 latency", Value: msText(s.LatencyMS.P50), Detail: "service time " + msText(s.ServiceTimeMS.P50), From: "from the intended send time (queueing included)"},
-		tile{Label: "p99 latency", Value: msText(s.LatencyMS.P99), Detail: "service time " + msText(s.ServiceTimeMS.P99), From: "from the intended send time (queueing included)"},
-		tile{Label: "p99 service time", Value: msText(s.ServiceTimeMS.P99), Detail: "max " + msText(s.ServiceTimeMS.Max), From: "from the actual send: the endpoint's own time"},
+		tile{Label: "p50 latency", Value: msText(s.LatencyMS.P50), Bad: bad["p50"], Detail: "service time " + msText(s.ServiceTimeMS.P50), From: "from the intended send time (queueing included)"},
+		tile{Label: "p99 latency", Value: msText(s.LatencyMS.P99), Bad: bad["p99"], Detail: "service time " + msText(s.ServiceTimeMS.P99), From: "from the intended send time (queueing included)"},
+		tile{Label: "p99 service time", Value: msText(s.ServiceTimeMS.P99), Bad: bad["service_p99"], Detail: "max " + msText(s.ServiceTimeMS.Max), From: "from the actual send: the endpoint's own time"},
 	)
+}
+
+// newLimitRow names what a limit of runner's is about, in the words of
+// the people reading the report: the endpoint, the code supply, the load
+// generator.
+func newLimitRow(l string) limitRow {
+	kind, text, ok := strings.Cut(l, ": ")
+	if !ok {
+		return limitRow{Kind: "Limit", Text: l}
+	}
+	switch kind {
+	case "code supply":
+		kind = "Code supply"
+	case "schedule":
+		kind = "Load generator: sends late"
+		if strings.Contains(text, "in-flight slots were busy") {
+			kind = "The endpoint (every in-flight slot busy)"
+		}
+	case "load generator CPU":
+		kind = "Load generator CPU"
+	case "unsent":
+		kind = "Requests never sent"
+	default:
+		kind = capitalize(kind)
+	}
+	return limitRow{Kind: kind, Text: capitalize(text)}
 }
 
 // limitFacts quotes the figures that decide what limited a run.
@@ -507,7 +557,7 @@ func totalTarget(r *runner.Result) string {
 	return "—"
 }
 
-func newStageRow(name, target string, s runner.Summary, targetRate, dur float64, model string) stageRow {
+func newStageRow(name, target string, s runner.Summary, targetRate float64, model string) stageRow {
 	p := s.LatencyMS
 	if model == runner.Closed {
 		p = s.ServiceTimeMS
@@ -516,7 +566,7 @@ func newStageRow(name, target string, s runner.Summary, targetRate, dur float64,
 		Name: name, Target: target, Achieved: rateText(s.ThroughputRPS),
 		P50: msText(p.P50), P90: msText(p.P90), P99: msText(p.P99), Max: msText(p.Max),
 		Errors: intText(s.Errors), ErrorRate: pctText(s.ErrorRate), Late: intText(s.Late),
-		Outcomes: countsText(s.Outcomes), Bad: s.Errors > 0,
+		ErrorKinds: errorKinds(s.Outcomes), Bad: s.Errors > 0,
 	}
 	if s.Requests == 0 {
 		row.P50, row.P90, row.P99, row.Max = "—", "—", "—", "—"
@@ -590,6 +640,17 @@ func sortedByCount(m map[string]int64) []string {
 		return keys[i] < keys[j]
 	})
 	return keys
+}
+
+// errorKinds counts the outcomes other than ok.
+func errorKinds(m map[string]int64) string {
+	bad := make(map[string]int64, len(m))
+	for k, n := range m {
+		if k != "ok" && n > 0 {
+			bad[k] = n
+		}
+	}
+	return countsText(bad)
 }
 
 func countsText(m map[string]int64) string {
@@ -698,7 +759,7 @@ func metaFacts(r *runner.Result) []fact {
 	if c.SLO != "" {
 		slo = c.SLO
 	}
-	dur := duration(r.DurationS) + " measured"
+	dur := runTime(r.DurationS) + " measured"
 	if r.Interrupted {
 		dur += " (interrupted)"
 	}
@@ -717,6 +778,14 @@ func metaFacts(r *runner.Result) []fact {
 }
 
 // Number formatting for people.
+
+// runTime is duration with a plain zero.
+func runTime(s float64) string {
+	if s <= 0 {
+		return "0 s"
+	}
+	return duration(s)
+}
 
 // msText formats milliseconds with about three significant digits.
 func msText(v float64) string {

@@ -16,6 +16,8 @@ const (
 	loadChartW     = 1052
 	loadChartH     = 340
 	loadChartShort = 190
+	// timeChartLeft lines up the per-second charts' time axes.
+	timeChartLeft = 76
 )
 
 // logRatio is the spread (largest ÷ smallest positive value) above which a
@@ -37,6 +39,27 @@ func loadCharts(r *runner.Result) ([]chartFigure, []string) {
 	}
 	figs = append(figs, dist, codeSupplyChart(r))
 	return figs, notes
+}
+
+// timeAxis is the per-second charts' X axis: from the start of the
+// measured run to the end of its last second, or of its plan when that is
+// longer (an interrupted run shows the part that did not run), so that
+// every per-second chart has the same axis.
+func timeAxis(r *runner.Result) Axis {
+	end := 0.0
+	for _, iv := range r.Intervals {
+		end = math.Max(end, iv.T+1)
+	}
+	planned := 0.0
+	for _, st := range r.Stages {
+		planned += st.DurationS
+	}
+	end = math.Max(end, planned)
+	a := Axis{Label: timeAxisLabel, IncludeZero: true, Integer: true, Unit: "s"}
+	if end > 0 {
+		a.Min, a.Max = 0, end
+	}
+	return a
 }
 
 // intervalX is where an interval's point goes: the middle of its second.
@@ -73,7 +96,7 @@ func sloRefs(r *runner.Result) []RefLine {
 			col = "#b42318"
 		}
 		what, _ := sloMetric(&ss[0], r.Model)
-		refs = append(refs, RefLine{Value: ss[0].Threshold, Label: fmt.Sprintf("SLO: %s %s %s", what, opText(ss[0].Op), msText(ss[0].Threshold)), Color: col})
+		refs = append(refs, RefLine{Value: ss[0].Threshold, Label: fmt.Sprintf("SLO: %s %s %s", what, opText(ss[0].Op), thresholdText(&ss[0])), Color: col})
 	}
 	return refs
 }
@@ -87,6 +110,27 @@ func logScale(values []float64) bool {
 		}
 	}
 	return hi > 0 && hi/lo > logRatio
+}
+
+// wantLog says whether a latency chart needs a log axis: the values
+// spread wide, or a threshold sits far above them (on a linear axis it
+// would flatten the data; on a log one the headroom shows).
+func wantLog(values []float64, refs []RefLine) bool {
+	if logScale(values) {
+		return true
+	}
+	hi := 0.0
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			hi = math.Max(hi, v)
+		}
+	}
+	for _, r := range refs {
+		if !r.Vertical && hi > 0 && r.Value > 2*hi {
+			return true
+		}
+	}
+	return false
 }
 
 func latencyAxis(log bool) Axis {
@@ -127,7 +171,10 @@ func latencyOverTime(r *runner.Result) chartFigure {
 	}
 	var series []Series
 	var values []float64
-	for _, m := range measures {
+	// service time first: the latency from the intended time, which users
+	// feel, is drawn over it
+	for i := len(measures) - 1; i >= 0; i-- {
+		m := measures[i]
 		for _, pc := range pctColors {
 			s := Series{Name: pc.name + " " + m.label, Color: pc.color, Dashed: m.dashed, Width: pc.width, Markers: len(r.Intervals) <= 20}
 			for _, iv := range r.Intervals {
@@ -153,12 +200,13 @@ func latencyOverTime(r *runner.Result) chartFigure {
 			LegendEntry{Label: "from the intended send time", Color: Palette.Black},
 			LegendEntry{Label: "service time (from the actual send)", Color: Palette.Black, Dashed: true})
 	}
+	slo := sloRefs(r)
 	c := Chart{
 		ID: "chart-latency", Title: "Latency percentiles per second", Subtitle: subtitle,
-		Width: loadChartW, Height: loadChartH + 20,
-		X:      Axis{Label: timeAxisLabel, IncludeZero: true, Unit: "s"},
-		Y:      latencyAxis(logScale(values)),
-		Series: series, Legend: legend, Refs: append(stageRefs(r), sloRefs(r)...),
+		Width: loadChartW, Height: loadChartH + 20, MinLeft: timeChartLeft,
+		X:      timeAxis(r),
+		Y:      latencyAxis(wantLog(values, slo)),
+		Series: series, Legend: legend, Refs: append(stageRefs(r), slo...),
 		Empty: "no request completed: nothing to plot",
 	}
 	read := "Each second's p50, p90, p99 and max. Where the solid lines climb away from the dashed ones, requests waited to be sent: the endpoint (or the in-flight bound) fell behind the arrival rate, and users would feel the solid figure."
@@ -179,9 +227,9 @@ func throughputOverTime(r *runner.Result) chartFigure {
 	for _, iv := range r.Intervals {
 		x := intervalX(iv)
 		achieved.Points = append(achieved.Points, Point{X: x, Y: float64(iv.Requests)})
-		if iv.TargetRPS > 0 {
+		if iv.TargetRPS > 0 { // a step: the schedule's rate over the whole second
 			hasTarget = true
-			target.Points = append(target.Points, Point{X: x, Y: iv.TargetRPS})
+			target.Points = append(target.Points, Point{X: iv.T, Y: iv.TargetRPS}, Point{X: iv.T + 1, Y: iv.TargetRPS})
 		} else {
 			target.Points = append(target.Points, Point{X: x, Y: math.NaN()})
 		}
@@ -198,9 +246,9 @@ func throughputOverTime(r *runner.Result) chartFigure {
 	refs := stageRefs(r)
 	rate := Chart{
 		ID: "chart-throughput", Title: "Throughput per second: achieved vs target", Subtitle: sub,
-		Width: loadChartW, Height: loadChartH,
-		X:      Axis{Label: timeAxisLabel, IncludeZero: true, Unit: "s"},
-		Y:      Axis{Label: "requests per second", IncludeZero: true, Unit: "/s"},
+		Width: loadChartW, Height: loadChartH, MinLeft: timeChartLeft,
+		X:      timeAxis(r),
+		Y:      Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
 		Series: series, Refs: refs, Empty: "no interval recorded: nothing to plot",
 	}
 	errSub := fmt.Sprintf("%s errors in the run: anything but a valid 200 (4xx, 5xx, timeouts, connection errors, invalid 200s), by completion second.", intText(errTotal))
@@ -209,15 +257,15 @@ func throughputOverTime(r *runner.Result) chartFigure {
 	}
 	errc := Chart{
 		ID: "chart-errors", Title: "Errors per second", Subtitle: errSub,
-		Width: loadChartW, Height: loadChartShort,
-		X:      Axis{Label: timeAxisLabel, IncludeZero: true, Unit: "s"},
-		Y:      Axis{Label: "errors per second", IncludeZero: true, Unit: "/s"},
+		Width: loadChartW, Height: loadChartShort, MinLeft: timeChartLeft,
+		X:      timeAxis(r),
+		Y:      Axis{Label: "errors/s", IncludeZero: true, Integer: true, Unit: "/s"},
 		Series: []Series{errs}, Refs: refs, Legend: []LegendEntry{},
 		Empty: "no interval recorded: nothing to plot",
 	}
-	read := "The blue line should sit on the dashed target. A blue line below the target means the endpoint or the load generator could not keep up (see what limited this run); red columns are errors."
+	read := "The blue line should sit on the dashed target. A blue line below the target means the endpoint or the load generator could not keep up (see what limited this run). The columns below count the errors of each second."
 	if !hasTarget {
-		read = "Requests completed per second; red columns are errors."
+		read = "Requests completed per second; the columns below count the errors of each second."
 	}
 	return chartFigure{ID: rate.ID, Heading: "Throughput and errors over time", SVGs: []template.HTML{rate.SVG(), errc.SVG()}, Read: read}
 }
@@ -294,6 +342,7 @@ func distributionChart(r *runner.Result) (chartFigure, string) {
 		series = append(series, svcSeries)
 	default:
 		switch {
+		case s.Requests == 0: // nothing to draw, nothing missing
 		case s.HDR == nil:
 			note = "load.json carries no histograms (summary.hdr): the percentile distribution is drawn from the summary's percentiles only."
 		default:
@@ -323,7 +372,7 @@ func distributionChart(r *runner.Result) (chartFigure, string) {
 		ID: "chart-distribution", Title: "Latency by percentile (HDR), whole run", Subtitle: sub,
 		Width: loadChartW, Height: loadChartH,
 		X:      Axis{Label: "percentile of requests (log scale of 1/(1−p): 90 %, 99 %, 99.9 % … equally spaced)", Min: 0, Max: math.Ceil(xmax - 1e-9), Ticks: percentileTicks},
-		Y:      latencyAxis(logScale(values)),
+		Y:      latencyAxis(wantLog(values, sloRefs(r))),
 		Series: series, Refs: sloRefs(r), Empty: "no request completed: nothing to plot",
 	}
 	read := "Read across to a percentile, up to the latency: the solid curve is what callers saw including queueing, the dashed one the endpoint's own time. A curve that bends up sharply on the right means a few requests were much slower than the rest."
@@ -363,9 +412,9 @@ func codeSupplyChart(r *runner.Result) chartFigure {
 		intText(s.Codes.Obtained), msText(s.Codes.P99MS), intText(s.Codes.Dropped), intText(s.Codes.Waits))
 	c := Chart{
 		ID: "chart-codes", Title: "Code supply per second", Subtitle: sub,
-		Width: loadChartW, Height: loadChartH - 40,
-		X:      Axis{Label: timeAxisLabel, IncludeZero: true, Unit: "s"},
-		Y:      Axis{Label: "requests per second", IncludeZero: true, Unit: "/s"},
+		Width: loadChartW, Height: loadChartH - 40, MinLeft: timeChartLeft,
+		X:      timeAxis(r),
+		Y:      Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
 		Series: []Series{waits, reqs}, Refs: append(refs, stageRefs(r)...),
 		Empty: "no interval recorded: nothing to plot",
 	}

@@ -185,7 +185,7 @@ func healthyRun(t testing.TB) *runner.Result {
 	return synthRun(t, runner.Open, []synthStage{
 		{name: "10s@50", seconds: 10, rate: 50, serviceMS: 18, queueMS: func(int) float64 { return 1.5 }},
 		{name: "10s@100", seconds: 10, rate: 100, serviceMS: 19, queueMS: func(int) float64 { return 2 }},
-		{name: "10s@200", seconds: 10, rate: 200, serviceMS: 22, errorEvery: 1500, queueMS: func(int) float64 { return 3 }},
+		{name: "10s@200", seconds: 10, rate: 200, serviceMS: 22, errorEvery: 700, queueMS: func(int) float64 { return 3 }},
 	}, "p99<300ms,service_p99<100ms,error_rate<1%,throughput>=95%")
 }
 

@@ -99,7 +99,7 @@ func WriteLoadMarkdown(w io.Writer, r *runner.Result) error {
 	if !r.Start.IsZero() {
 		meta = append(meta, "started "+r.Start.Format(time.RFC3339))
 	}
-	meta = append(meta, duration(r.DurationS)+" measured")
+	meta = append(meta, runTime(r.DurationS)+" measured")
 	if r.Config.SLO != "" {
 		meta = append(meta, "slo `"+mdCode(r.Config.SLO)+"`")
 	}

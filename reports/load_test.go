@@ -120,7 +120,7 @@ func TestWriteLoadHTML(t *testing.T) {
 		{
 			name: "saturated", run: saturatedRun, verdict: "fail", word: "FAIL",
 			want: []string{
-				"BREACHED", "past the limit", "! LIMITED", "code supply", "waited for an authorization code",
+				"BREACHED", "past the limit", "! LIMITED", "Code supply", "The endpoint (every in-flight slot busy)", "waited for an authorization code",
 				"all 500 in-flight slots were busy", "peak 500 in flight of 500 allowed",
 				"Orange columns mean the code source", "SLO: p99 latency &lt; 300 ms",
 			},
@@ -137,9 +137,9 @@ func TestWriteLoadHTML(t *testing.T) {
 			charts: openCharts,
 		},
 		{
-			name: "zero requests", run: emptyRun, verdict: "fail", word: "FAIL",
+			name: "zero requests", run: emptyRun, verdict: "fail", word: "NO DATA",
 			want:   []string{"no request completed: nothing to judge", "No request completed.", "nothing to plot", "not evaluated"},
-			charts: openCharts,
+			charts: []chartWant{{"chart-latency", 8}, {"chart-throughput", 1}, {"chart-errors", 0}, {"chart-distribution", 2}, {"chart-codes", 1}},
 		},
 	}
 	for _, tt := range tests {
@@ -164,7 +164,7 @@ func TestWriteLoadHTML(t *testing.T) {
 				t.Errorf("%d SLOs marked breached, want %d", got, want)
 			}
 			for _, st := range r.Stages {
-				if !strings.Contains(page, "<td><code>"+html.EscapeString(st.Name)+"</code></td>") {
+				if !strings.Contains(page, `<td class="name"><code>`+html.EscapeString(st.Name)+"</code></td>") {
 					t.Errorf("stage row %q missing", st.Name)
 				}
 			}
@@ -304,7 +304,7 @@ func TestWriteLoadMarkdown(t *testing.T) {
 	}{
 		{"healthy", healthyRun, []string{
 			"## tokenbench load: PASS (open model",
-			"**All 4 SLOs met: 3,500 requests at 116.7/s (100.0 % of the 116.7/s target), 0.029 % errors, p99",
+			"**All 4 SLOs met: 3,500 requests at 116.7/s (100.0 % of the 116.7/s target), 0.086 % errors, p99",
 			"| `p99<300ms` | p99 latency, from the intended send time |",
 			"| `throughput>=95%` | throughput, completed requests per second ÷ target rate | 100 % of target | ≥ 95 % of target | pass |",
 			"| `10s@200` | 200/s | 200/s (100.0 %) |",
@@ -315,8 +315,8 @@ func TestWriteLoadMarkdown(t *testing.T) {
 		{"saturated", saturatedRun, []string{
 			"## tokenbench load: FAIL",
 			"| **BREACHED** |",
-			"- **code supply**: 160 of 7000 requests",
-			"- **schedule**: 2810 requests",
+			"- **Code supply**: 160 of 7000 requests",
+			"- **The endpoint (every in-flight slot busy)**: 2810 requests",
 			"stages 10s@100,10s@200,10s@400",
 		}, nil},
 		{"closed", closedRun, []string{"closed model", "latency service time, closed model", "| 3,800 | 380/s | — |", "| `8 workers, 10s` | — | 380/s |"}, []string{"p99 latency, from the intended"}},

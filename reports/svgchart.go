@@ -36,6 +36,9 @@ type Chart struct {
 	Legend []LegendEntry
 	// Empty is shown in the plot area when no series has a point.
 	Empty string
+	// MinLeft is the least distance from the chart's left edge to the
+	// plot's, so that charts stacked one above the other share an X axis.
+	MinLeft float64
 }
 
 // Axis is a chart axis: its label names the quantity and its unit.
@@ -48,6 +51,8 @@ type Axis struct {
 	Min, Max float64
 	// IncludeZero starts a linear axis at zero (counts and rates).
 	IncludeZero bool
+	// Integer keeps a linear axis's ticks on whole numbers (counts).
+	Integer bool
 	// Ticks fixes the ticks and their labels (a transformed axis such as
 	// the percentile axis); nice ticks are computed when it is nil.
 	Ticks []Tick
@@ -168,8 +173,9 @@ func usable(v float64, log bool) bool {
 	return !math.IsNaN(v) && !math.IsInf(v, 0) && (!log || v > 0)
 }
 
-// domain computes an axis's range and ticks from the values to show.
-func (a Axis) domain(values []float64) (lo, hi float64, ticks []Tick) {
+// domain computes an axis's range and about n ticks from the values to
+// show.
+func (a Axis) domain(values []float64, n int) (lo, hi float64, ticks []Tick) {
 	if a.Max > a.Min && (!a.Log || a.Min > 0) {
 		lo, hi = a.Min, a.Max
 	} else {
@@ -179,11 +185,11 @@ func (a Axis) domain(values []float64) (lo, hi float64, ticks []Tick) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
 		}
-		if a.IncludeZero && !a.Log {
+		if a.IncludeZero && !a.Log && !math.IsInf(hi, -1) {
 			lo = math.Min(lo, 0)
 		}
 		switch {
-		case math.IsInf(lo, 1): // no data
+		case math.IsInf(hi, -1): // no data
 			lo, hi = 0, 1
 			if a.Log {
 				lo, hi = 1, 10
@@ -203,7 +209,7 @@ func (a Axis) domain(values []float64) (lo, hi float64, ticks []Tick) {
 			if a.Log {
 				return logTicks(lo, hi)
 			}
-			return linearTicks(lo, hi, 5)
+			return linearTicks(lo, hi, n, a.Integer)
 		}
 	}
 	if a.Ticks != nil {
@@ -223,7 +229,7 @@ func (a Axis) domain(values []float64) (lo, hi float64, ticks []Tick) {
 		}
 		return lo, hi, ticks
 	}
-	_, _, all := linearTicks(lo, hi, 5)
+	_, _, all := linearTicks(lo, hi, n, a.Integer)
 	for _, t := range all {
 		if t.Value >= lo-1e-9*(hi-lo) && t.Value <= hi+1e-9*(hi-lo) {
 			ticks = append(ticks, t)
@@ -247,9 +253,16 @@ func niceStep(span float64, n int) float64 {
 	return 10 * mag
 }
 
-// linearTicks widens [lo, hi] to multiples of a nice step, about n of them.
-func linearTicks(lo, hi float64, n int) (float64, float64, []Tick) {
+// linearTicks widens [lo, hi] to multiples of a nice step, about n of
+// them; whole numbers only when integer.
+func linearTicks(lo, hi float64, n int, integer bool) (float64, float64, []Tick) {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		lo, hi = 0, 1
+	}
 	step := niceStep(hi-lo, n)
+	if integer {
+		step = math.Max(step, 1)
+	}
 	lo = math.Floor(lo/step+1e-9) * step
 	hi = math.Ceil(hi/step-1e-9) * step
 	decimals := 0
@@ -260,7 +273,7 @@ func linearTicks(lo, hi float64, n int) (float64, float64, []Tick) {
 		}
 	}
 	var ticks []Tick
-	for i := 0; ; i++ {
+	for i := 0; i <= 4*n+2; i++ { // bounded: never more than a few ticks
 		v := lo + float64(i)*step
 		if v > hi+step*1e-6 {
 			break
@@ -273,53 +286,53 @@ func linearTicks(lo, hi float64, n int) (float64, float64, []Tick) {
 	return lo, hi, ticks
 }
 
-// logTicks widens [lo, hi] to the 1-2-5 values around it and labels the
-// decades, with 2 and 5 as well when the range spans few decades.
+// logTicks widens [lo, hi] to the nearest 1-2-5 values around it and
+// labels the decades, with 2 and 5 (or 3) between them when the range
+// spans few decades.
 func logTicks(lo, hi float64) (float64, float64, []Tick) {
+	if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 0) {
+		lo, hi = 1, 10
+	}
 	d0 := int(math.Floor(math.Log10(lo) + 1e-9))
 	d1 := int(math.Ceil(math.Log10(hi) - 1e-9))
-	if d1 <= d0 {
-		d1 = d0 + 1
-	}
-	mults := []float64{1}
-	switch span := d1 - d0; {
-	case span <= 2:
-		mults = []float64{1, 2, 5}
-	case span <= 3:
-		mults = []float64{1, 3}
-	}
-	var cands []float64
+	var bounds []float64
 	for d := d0; d <= d1; d++ {
-		for _, m := range mults {
-			cands = append(cands, m*math.Pow(10, float64(d)))
+		for _, m := range []float64{1, 2, 5} {
+			bounds = append(bounds, m*math.Pow(10, float64(d)))
 		}
 	}
-	// the widest candidate ≤ lo and the narrowest ≥ hi
-	nlo, nhi := cands[0], cands[len(cands)-1]
-	for _, c := range cands {
+	nlo, nhi := bounds[0], bounds[len(bounds)-1]
+	for _, c := range bounds {
 		if c <= lo*(1+1e-9) {
 			nlo = c
 		}
 	}
-	for i := len(cands) - 1; i >= 0; i-- {
-		if cands[i] >= hi*(1-1e-9) {
-			nhi = cands[i]
+	for i := len(bounds) - 1; i >= 0; i-- {
+		if bounds[i] >= hi*(1-1e-9) {
+			nhi = bounds[i]
 		}
 	}
-	step := 1
-	if d1-d0 > 6 {
-		step = 2
+	span := math.Log10(nhi / nlo)
+	mults, every := []float64{1}, 1
+	switch {
+	case span <= 2.1:
+		mults = []float64{1, 2, 5}
+	case span <= 3.5:
+		mults = []float64{1, 3}
+	case span > 6:
+		every = 2
 	}
 	var ticks []Tick
-	for _, c := range cands {
-		if c < nlo*(1-1e-9) || c > nhi*(1+1e-9) {
+	for d := d0; d <= d1; d++ {
+		if (d-d0)%every != 0 {
 			continue
 		}
-		d := int(math.Floor(math.Log10(c) + 1e-9))
-		if c == math.Pow(10, float64(d)) && (d-d0)%step != 0 {
-			continue
+		for _, m := range mults {
+			v := m * math.Pow(10, float64(d))
+			if v >= nlo*(1-1e-9) && v <= nhi*(1+1e-9) {
+				ticks = append(ticks, Tick{Value: v, Label: formatTick(v, max(0, -d))})
+			}
 		}
-		ticks = append(ticks, Tick{Value: c, Label: formatTick(c, max(0, -d))})
 	}
 	return nlo, nhi, ticks
 }
@@ -332,17 +345,18 @@ func formatTick(v float64, decimals int) string {
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
-// fmtValue writes a data value for a tooltip: 3 significant digits.
+// fmtValue writes a data value for a tooltip: whole numbers as they are,
+// others with 3 significant digits.
 func fmtValue(v float64) string {
 	switch a := math.Abs(v); {
-	case a == 0:
-		return "0"
+	case v == math.Trunc(v) && a < 1e15:
+		return strconv.FormatFloat(v, 'f', 0, 64)
 	case a >= 100:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	case a >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
+		return trimFloat(v, 1)
 	case a >= 1:
-		return strconv.FormatFloat(v, 'f', 2, 64)
+		return trimFloat(v, 2)
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
@@ -440,15 +454,17 @@ func (c Chart) SVG() template.HTML {
 			ys = append(ys, r.Value)
 		}
 	}
-	ylo, yhi, yticks := c.Y.domain(ys)
-	xlo, xhi, xticks := c.X.domain(xs)
+	// about one y tick per 45 px of plot, one x tick per 90 px
+	plotH := height - (y + 14) - (chartPad + axisTitleSize + tickSize + 14)
+	ylo, yhi, yticks := c.Y.domain(ys, max(2, min(6, int(plotH/45))))
+	xlo, xhi, xticks := c.X.domain(xs, max(2, min(10, int((width-140)/90))))
 
 	// Margins from the tick labels.
 	labelW := 0.0
 	for _, t := range yticks {
 		labelW = math.Max(labelW, textWidth(t.Label, tickSize))
 	}
-	left := float64(chartPad) + axisTitleSize + 10 + labelW + 8
+	left := math.Max(float64(chartPad)+axisTitleSize+10+labelW+8, c.MinLeft)
 	right := width - chartPad - 8
 	if n := len(xticks); n > 0 {
 		right = math.Min(right, width-chartPad-textWidth(xticks[n-1].Label, tickSize)/2)
@@ -510,8 +526,19 @@ func (c Chart) SVG() template.HTML {
 	w.f(`<text x="%s" y="%s" text-anchor="middle" font-size="%d">%s</text>`, px((left+right)/2), px(height-chartPad), axisTitleSize, esc(c.X.Label))
 	w.f(`<text transform="translate(%s %s) rotate(-90)" text-anchor="middle" font-size="%d">%s</text>`, px(chartPad+axisTitleSize-2), px((top+bottom)/2), axisTitleSize, esc(c.Y.Label))
 
-	// Reference lines.
+	// Reference lines under the series; their labels over them, each
+	// above its line, or below it when another label is in the way.
 	var offScale []string
+	var labels svgWriter
+	var boxes [][2]float64 // the label boxes' vertical extents
+	free := func(y0, y1 float64) bool {
+		for _, b := range boxes {
+			if y0 < b[1] && y1 > b[0] {
+				return false
+			}
+		}
+		return y0 >= top-2 && y1 <= bottom
+	}
 	for _, r := range c.Refs {
 		col := r.Color
 		if col == "" {
@@ -540,14 +567,30 @@ func (c Chart) SVG() template.HTML {
 		}
 		p := ys0.pos(r.Value)
 		w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1" %s shape-rendering="crispEdges"/>`, px(left), crisp(p), px(right), crisp(p), esc(col), pattern)
-		if r.Label != "" {
-			lw := textWidth(r.Label, 11) + 8
-			w.f(`<rect x="%s" y="%s" width="%s" height="15" fill="#fff" fill-opacity="0.85"/>`, px(right-lw-2), px(p-17), px(lw))
-			w.f(`<text x="%s" y="%s" text-anchor="end" font-size="11" fill="%s">%s</text>`, px(right-6), px(p-5), esc(col), esc(r.Label))
+		if r.Label == "" {
+			continue
 		}
+		placed := false
+		var boxTop float64
+		for _, cand := range []float64{p - 17, p + 2, p - 32, p + 17} { // above, below, then further
+			if free(cand, cand+15) {
+				boxTop, placed = cand, true
+				break
+			}
+		}
+		if !placed {
+			continue // a crowd of labels at one height: the lines speak for themselves
+		}
+		boxes = append(boxes, [2]float64{boxTop, boxTop + 15})
+		lw := textWidth(r.Label, 11) + 8
+		labels.f(`<rect x="%s" y="%s" width="%s" height="15" fill="#fff" fill-opacity="0.85"/>`, px(right-lw-2), px(boxTop), px(lw))
+		labels.f(`<text x="%s" y="%s" text-anchor="end" font-size="11" fill="%s">%s</text>`, px(right-6), px(boxTop+12), esc(col), esc(r.Label))
 	}
 	if len(offScale) > 0 {
-		w.f(`<text x="%s" y="%s" text-anchor="end" font-size="11" fill="#57606a">%s</text>`, px(right-4), px(top-4), esc("above the chart: "+strings.Join(offScale, "; ")))
+		note := "off the scale: " + strings.Join(offScale, "; ")
+		lw := textWidth(note, 11) + 8
+		labels.f(`<rect x="%s" y="%s" width="%s" height="15" fill="#fff" fill-opacity="0.85"/>`, px(right-lw-2), px(bottom-19), px(lw))
+		labels.f(`<text x="%s" y="%s" text-anchor="end" font-size="11" fill="#57606a">%s</text>`, px(right-6), px(bottom-7), esc(note))
 	}
 
 	// Series, clipped to the plot area (with room for markers).
@@ -557,6 +600,7 @@ func (c Chart) SVG() template.HTML {
 		w.series(s, xs0, ys0, c.X, c.Y)
 	}
 	w.f(`</g>`)
+	w.WriteString(labels.String())
 	if !hasData && c.Empty != "" {
 		w.f(`<text x="%s" y="%s" text-anchor="middle" font-size="13" fill="#59636e">%s</text>`, px((left+right)/2), px((top+bottom)/2), esc(c.Empty))
 	}

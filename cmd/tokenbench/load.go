@@ -274,7 +274,8 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		src = runner.StaticCodes(f.staticCode, t.RedirectURI)
 	} else {
 		depth, parallel := pipelineSize(model, peak, f.concurrency)
-		src, err = t.OpenCodes(target.CodeOptions{Prefetch: depth, Parallel: parallel, OnObtained: observe})
+		// codeParallel (capacity.go): a codes file refuses codes.parallel
+		src, err = t.OpenCodes(target.CodeOptions{Prefetch: depth, Parallel: codeParallel(t, parallel), OnObtained: observe})
 		if err != nil {
 			return badInput(err)
 		}

@@ -26,7 +26,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib.sh
+# shellcheck source=e2e/lib.sh
 source "$here/../lib.sh"
 dir=$E2E_WORK/node-oidc-provider
 code_ttl=${OP_CODE_TTL:-10}

@@ -133,7 +133,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *update {
-		if err := os.WriteFile(*expectPath, render(rep, exp, order), 0o644); err != nil {
+		if err := os.WriteFile(*expectPath, render(rep, exp, order, header(*expectPath)), 0o644); err != nil {
 			fmt.Fprintf(stderr, "verdicts: %v\n", err)
 			return 2
 		}
@@ -277,12 +277,33 @@ func note(r row) string {
 	return m
 }
 
+// header returns the comment lines at the top of the file at path, "" when
+// there are none or no file.
+func header(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var h strings.Builder
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		h.WriteString(line)
+	}
+	return h.String()
+}
+
 // render writes an expectation file with the report's verdicts, in the
-// file's order for the rows it had and report order for new ones.
-func render(rep *report, exp map[string]expectation, order []string) []byte {
+// file's order for the rows it had and report order for new ones, under
+// hdr (a default comment when empty).
+func render(rep *report, exp map[string]expectation, order []string, hdr string) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Expected verdicts of tokenbench conform, profile %s: row ID (\"ROW-ID\" or\n", rep.Profile.Name)
-	b.WriteString("# \"ROW-ID [entry]\") -> verdict and, for every non-pass, a one-line reason.\n")
+	if hdr == "" {
+		hdr = fmt.Sprintf("# Expected verdicts of tokenbench conform, profile %s: row ID (\"ROW-ID\" or\n"+
+			"# \"ROW-ID [entry]\") -> verdict and, for every non-pass, a one-line reason.\n", rep.Profile.Name)
+	}
+	b.WriteString(hdr)
 	byKey := map[string]row{}
 	var keys []string
 	for _, r := range rep.Rows {
@@ -322,7 +343,7 @@ func render(rep *report, exp map[string]expectation, order []string) []byte {
 			fmt.Fprintf(&b, ", flaky: %s", e.Flaky)
 		}
 		if e.Reason != "" {
-			fmt.Fprintf(&b, ", reason: %s", yamlString(e.Reason))
+			fmt.Fprintf(&b, ", reason: %s", quoted(e.Reason))
 		}
 		b.WriteString("}\n")
 	}
@@ -331,10 +352,14 @@ func render(rep *report, exp map[string]expectation, order []string) []byte {
 
 // yamlString quotes s for a flow mapping when it needs it.
 func yamlString(s string) string {
-	plain := s != "" && !strings.ContainsAny(s, ":{}[],#&*!|>'\"%@`\n") && strings.TrimSpace(s) == s
-	if plain {
+	if s != "" && !strings.ContainsAny(s, ":{}[],#&*!|>'\"%@`\n") && strings.TrimSpace(s) == s {
 		return s
 	}
+	return quoted(s)
+}
+
+// quoted is s as a YAML double-quoted scalar.
+func quoted(s string) string {
 	var b bytes.Buffer // a JSON string is a YAML double-quoted scalar
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

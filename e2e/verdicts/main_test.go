@@ -108,7 +108,9 @@ REQ-CLIENT-ID-REJECTED: {verdict: skip, reason: profile}
 func TestVerdictsUpdate(t *testing.T) {
 	t.Parallel()
 	rep := write(t, "conformance.json", testReport)
-	exp := write(t, "expect.yaml", `RESP-PRAGMA: {verdict: warning, reason: "kept: RFC 6749 §5.1"}
+	exp := write(t, "expect.yaml", `# kept header
+# line two
+RESP-PRAGMA: {verdict: warning, reason: "kept: RFC 6749 §5.1"}
 REQ-METHOD-POST: {verdict: fail, reason: "dropped"}
 `)
 	var out, errOut bytes.Buffer
@@ -121,7 +123,7 @@ REQ-METHOD-POST: {verdict: fail, reason: "dropped"}
 	}
 	got := string(b)
 	for _, w := range []string{
-		"RESP-PRAGMA: {verdict: warning, reason: \"kept: RFC 6749 §5.1\"}\nREQ-METHOD-POST: {verdict: pass}\n",
+		"# kept header\n# line two\nRESP-PRAGMA: {verdict: warning, reason: \"kept: RFC 6749 §5.1\"}\nREQ-METHOD-POST: {verdict: pass}\n",
 		`"REQ-GRANT-ONLY-CODE [password]": {verdict: fail, reason: "TODO: got 200"}`,
 		`REQ-CLIENT-ID-REJECTED: {verdict: skip, reason: "TODO: RFC 6749 §3.2.1 allows client_id"}`,
 	} {

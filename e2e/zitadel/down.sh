@@ -5,6 +5,6 @@
 #   bash e2e/zitadel/down.sh   # E2E_WORK as for up.sh
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib.sh
+# shellcheck source=e2e/lib.sh
 source "$here/../lib.sh"
 e2e_stop_pids "$E2E_WORK/zitadel"

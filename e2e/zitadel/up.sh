@@ -23,7 +23,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib.sh
+# shellcheck source=e2e/lib.sh
 source "$here/../lib.sh"
 dir=$E2E_WORK/zitadel
 bin=${ZITADEL_OP_BIN:-$E2E_ROOT/.cache/bin/zitadel-op}

@@ -273,7 +273,7 @@ type formWalk struct {
 	client   *http.Client
 	redirect *url.URL
 	steps    int
-	last     string // formKey of the form submitted last, "" after a redirect elsewhere
+	last     string // formKey of the form submitted last: seeing it again means the submission was refused
 }
 
 // pendingRequest is the next request of a walk.
@@ -290,6 +290,16 @@ type pendingRequest struct {
 func (w *formWalk) run(ctx context.Context, c *Code, u *url.URL) error {
 	next := &pendingRequest{method: http.MethodGet, u: u}
 	for {
+		if sameEndpoint(next.u, w.redirect) {
+			// A form that posts to the redirect URI (response_mode=form_post,
+			// OAuth 2.0 Form Post Response Mode §2): read the code from it
+			// instead of sending it to the client.
+			loc := *next.u
+			if next.method == http.MethodPost && next.contentType == enctypeURLEncoded {
+				loc.RawQuery = string(next.body)
+			}
+			return codeFromLocation(c, &loc)
+		}
 		w.steps++
 		if w.steps > w.f.maxSteps {
 			return mark(ErrLoginPage, fmt.Errorf("codes: form: no redirect to the redirect URI within %d requests (codes.form.max_steps); the next would be %s %s",
@@ -308,9 +318,6 @@ func (w *formWalk) run(ctx context.Context, c *Code, u *url.URL) error {
 			loc, err := next.u.Parse(location)
 			if err != nil {
 				return fmt.Errorf("codes: form: %s %s: the Location header is not a URL: %w", next.method, redactURL(next.u), unwrapURLError(err))
-			}
-			if sameEndpoint(loc, w.redirect) {
-				return codeFromLocation(c, loc)
 			}
 			if resp.StatusCode == http.StatusTemporaryRedirect || resp.StatusCode == http.StatusPermanentRedirect {
 				// The method and body are kept (RFC 9110 §15.4.8, §15.4.9).

@@ -488,6 +488,30 @@ func TestFormProviderPages(t *testing.T) {
 	})
 }
 
+// TestFormPostResponseMode: a page that posts the code to the redirect URI
+// (response_mode=form_post) is read, never sent.
+func TestFormPostResponseMode(t *testing.T) {
+	t.Parallel()
+	op := newFakeOP(t, "/login", map[string]func(http.ResponseWriter, *http.Request, *fakeSession){
+		"/login": func(w http.ResponseWriter, r *http.Request, s *fakeSession) {
+			if r.Method == http.MethodPost {
+				writeHTML(w, `<form method="post" action="%s"><input type="hidden" name="code" value="%s"><input type="hidden" name="state" value="%s">
+<noscript><button>Continue</button></noscript></form><script>document.forms[0].submit()</script>`, s.query.Get("redirect_uri"), secretCode, s.query.Get("state"))
+				return
+			}
+			writeHTML(w, `<form method="post"><input name="username"><input name="password" type="password"></form>`)
+		},
+	})
+	f := openForm(t, op, FormConfig{Fields: map[string]string{"username": "u", "password": formPassword}}, nil)
+	c, err := f.Next(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Value != secretCode {
+		t.Errorf("Value = %q, want %q", c.Value, secretCode)
+	}
+}
+
 // TestFormPageChangesShape: a login page whose fields were renamed is an
 // error that quotes the URL without secrets and lists the form's fields.
 func TestFormPageChangesShape(t *testing.T) {

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
 )
 
 // fakeHydra mimics Ory Hydra's headless login and consent flow: a public
@@ -30,7 +32,7 @@ type fakeHydra struct {
 	// Scenario knobs, set before use.
 	requestedAudience []string
 	authPage          bool   // /oauth2/auth answers 200 HTML instead of redirecting
-	final             string // "" | "error" | "wrong-state" | "hydra-error" | "loop" | "login-404"
+	final             string // "" | "error" | "wrong-state" | "hydra-error" | "loop" | "login-404" | "admin-hang"
 
 	mu        sync.Mutex
 	flows     map[string]*fakeFlow // by login_challenge, consent_challenge and verifiers
@@ -174,6 +176,10 @@ func (f *fakeHydra) body(w http.ResponseWriter, r *http.Request) (map[string]any
 }
 
 func (f *fakeHydra) acceptLogin(w http.ResponseWriter, r *http.Request) {
+	if f.final == "admin-hang" {
+		<-r.Context().Done()
+		return
+	}
 	if f.final == "login-404" {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -548,5 +554,23 @@ func TestRedactURL(t *testing.T) {
 	want := "https://op.example/oauth2/auth?client_id=c1&login_verifier=REDACTED&scope=openid+offline&state=REDACTED"
 	if got != want {
 		t.Errorf("redactURL = %q, want %q", got, want)
+	}
+}
+
+func TestHydraTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFakeHydra(t, false)
+	// An admin API that never answers: the per-code timeout (codes.timeout)
+	// must end the wait, with an error that says so and is not permanent.
+	f.final = "admin-hang"
+	src := f.open(t, nil, func(c *Config, d *Deps) { c.Timeout = yamlfile.Duration(200 * time.Millisecond) })
+	start := time.Now()
+	_, err := src.Next(context.Background())
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Next took %s with a 200ms timeout", took)
+	}
+	mustErr(t, err, context.DeadlineExceeded, []string{"codes: hydra: PUT http://127.0.0.1:", "no code within 200ms"})
+	if Permanent(err) {
+		t.Errorf("Permanent(%v) = true, want false: a slow provider may recover", err)
 	}
 }

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/runner"
+)
+
+// runUnwired runs a command that is not wired under the root yet, mapping
+// its error to an exit status and a message as runWith does.
+func runUnwired(t *testing.T, build func(*app) *cobra.Command, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdout: &out, stderr: &errb, env: func(string) string { return "" }}
+	cmd := build(a)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	err := cmd.ExecuteContext(context.Background())
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitOK, out.String(), errb.String()
+	case errors.As(err, &ee):
+		fmt.Fprintf(&errb, "tokenbench: %v\n", ee.err)
+		return ee.code, out.String(), errb.String()
+	}
+	fmt.Fprintf(&errb, "tokenbench: %v\n", err)
+	return exitBadInput, out.String(), errb.String()
+}
+
+var (
+	cmpTestOnce sync.Once
+	cmpTestJSON []byte
+	cmpTestErr  string
+)
+
+// cmpTestLoad is the load.json of one short run against the embedded provider,
+// shared by the tests.
+func cmpTestLoad(t *testing.T) *runner.Result {
+	t.Helper()
+	cmpTestOnce.Do(func() {
+		out := filepath.Join(os.TempDir(), fmt.Sprintf("tokenbench-compare-test-%d", os.Getpid()))
+		defer os.RemoveAll(out)
+		code, stdout, stderr := runCLI(t, nil, "load", "--rate", "400", "--requests", "2000", "--out", out, "--slo", "error_rate<1%")
+		if code != exitOK {
+			cmpTestErr = fmt.Sprintf("load: exit %d\n%s\n%s", code, stdout, stderr)
+			return
+		}
+		cmpTestJSON, _ = os.ReadFile(filepath.Join(out, "load.json"))
+	})
+	if cmpTestErr != "" {
+		t.Fatal(cmpTestErr)
+	}
+	var r runner.Result
+	if err := json.Unmarshal(cmpTestJSON, &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+// cmpTestSlower returns r with every latency and service time multiplied by f,
+// histograms and percentiles alike: a crafted regression (or, with f near
+// 1, a rerun).
+func cmpTestSlower(t *testing.T, r *runner.Result, f float64) *runner.Result {
+	t.Helper()
+	scale := func(s *runner.Summary) {
+		for _, p := range []struct {
+			enc  *string
+			pcts *runner.Percentiles
+		}{{&s.HDR.Latency, &s.LatencyMS}, {&s.HDR.Service, &s.ServiceTimeMS}} {
+			h, err := runner.DecodeHist(*p.enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := hdr.New(1, 60_000_000, 3)
+			for _, b := range h.Distribution() {
+				if b.Count > 0 {
+					out.RecordValues(int64(float64(b.From+b.To)/2*f), b.Count)
+				}
+			}
+			if *p.enc, err = runner.EncodeHist(out); err != nil {
+				t.Fatal(err)
+			}
+			ms := func(q float64) float64 { return float64(out.ValueAtPercentile(q)) / 1000 }
+			*p.pcts = runner.Percentiles{Min: float64(out.Min()) / 1000, Mean: out.Mean() / 1000, P50: ms(50), P90: ms(90), P99: ms(99), P999: ms(99.9), Max: float64(out.Max()) / 1000}
+		}
+	}
+	scale(&r.Summary)
+	for i := range r.Stages {
+		scale(&r.Stages[i].Summary)
+	}
+	return r
+}
+
+func cmpTestWriteJSON(t *testing.T, dir, name string, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, dir, name, string(data))
+}
+
+const cmpTestThresholds = "p99=10%,throughput=5%,error_rate=0.05pp"
+
+func TestReportCompareLoad(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := cmpTestWriteJSON(t, dir, "base.json", cmpTestLoad(t))
+	rerun := cmpTestWriteJSON(t, dir, "rerun.json", cmpTestSlower(t, cmpTestLoad(t), 1.03))
+	regressed := cmpTestWriteJSON(t, dir, "regressed.json", cmpTestSlower(t, cmpTestLoad(t), 2))
+
+	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, rerun, "--max-regression", cmpTestThresholds)
+	if code != exitOK || !strings.Contains(out, "verdict  OK") || !strings.Contains(out, "ok (p99=10%)") {
+		t.Errorf("a rerun: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runUnwired(t, (*app).reportCompareCmd, base, regressed, "--max-regression", cmpTestThresholds)
+	if code != exitFailed || !strings.Contains(out, "REGRESSION (p99=10%)") || !strings.Contains(errs, "regression: a figure crossed --max-regression beyond noise") {
+		t.Errorf("a crafted regression: exit %d\n%s\n%s", code, out, errs)
+	}
+	// without thresholds: deltas only
+	if code, out, _ := runUnwired(t, (*app).reportCompareCmd, base, regressed); code != exitOK || !strings.Contains(out, "none given (--max-regression): deltas only") {
+		t.Errorf("no thresholds: exit %d\n%s", code, out)
+	}
+	code, out, _ = runUnwired(t, (*app).reportCompareCmd, base, regressed, "--max-regression", cmpTestThresholds, "--format", "md")
+	if code != exitFailed || !strings.HasPrefix(out, "### ❌ tokenbench compare: load") {
+		t.Errorf("md: exit %d\n%s", code, out)
+	}
+	code, out, _ = runUnwired(t, (*app).reportCompareCmd, base, rerun, "--format", "json")
+	var c reports.Comparison
+	if err := json.Unmarshal([]byte(out), &c); code != exitOK || err != nil || c.Schema != reports.ComparisonSchema || c.Base.Source != base {
+		t.Errorf("json: exit %d, %v\n%.300s", code, err, out)
+	}
+}
+
+func cmpTestConformance(rows map[string]string) *reports.Conformance {
+	c := &reports.Conformance{Schema: reports.ConformanceSchema, Verdict: reports.VerdictPass, Profile: reports.Profile{Name: "bankid"}}
+	for _, id := range []string{"TOKEN-CODE-REUSE", "RESP-PRAGMA", "IDT-AT-HASH"} {
+		st := rows[id]
+		if st == reports.StatusFail {
+			c.Verdict = reports.VerdictFail
+		}
+		c.Rows = append(c.Rows, reports.Row{ID: id, Level: "MUST", Text: id, Status: st, Message: "observed " + st})
+	}
+	return c
+}
+
+func TestReportCompareConformance(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := cmpTestWriteJSON(t, dir, "base.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
+	same := cmpTestWriteJSON(t, dir, "same.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
+	worse := cmpTestWriteJSON(t, dir, "worse.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "fail", "RESP-PRAGMA": "pass", "IDT-AT-HASH": "pass"}))
+	if code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, same); code != exitOK || !strings.Contains(out, "OK: no row newly fails") {
+		t.Errorf("same: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, worse)
+	if code != exitFailed || !strings.Contains(errs, "a row newly fails") || strings.Index(out, "NEW FAILURES (1)") > strings.Index(out, "FIXED (1)") ||
+		!strings.Contains(out, "TOKEN-CODE-REUSE  MUST  pass → fail") {
+		t.Errorf("a newly failing row: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+func TestReportCompareBadInput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	load := cmpTestWriteJSON(t, dir, "load.json", cmpTestLoad(t))
+	conf := cmpTestWriteJSON(t, dir, "conformance.json", cmpTestConformance(map[string]string{"RESP-PRAGMA": "pass"}))
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{load, filepath.Join(dir, "missing.json")}, "NEW: open"},
+		{[]string{load, conf}, "BASE is a load result and NEW a conformance result"},
+		{[]string{load, load, "--max-regression", "p99=10"}, `--max-regression item 1 "p99=10"`},
+		{[]string{load, load, "--format", "html"}, `--format "html"`},
+		{[]string{writeFile(t, dir, "x.json", `{"schema":"tokenbench.capacity/v1"}`), load}, `BASE has schema "tokenbench.capacity/v1"`},
+		{[]string{load}, "accepts 2 arg(s)"},
+	} {
+		code, _, errs := runUnwired(t, (*app).reportCompareCmd, tt.args...)
+		if code != exitBadInput || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
+
+// TestLoadShardsMerge: a run split in two shards over a shared codes file
+// (each redeems every other code: a code redeemed twice would fail with
+// invalid_grant) merges into the whole run.
+func TestLoadShardsMerge(t *testing.T) {
+	t.Parallel()
+	srv := refProvider(t, "tokenbench-secret")
+	dir := t.TempDir()
+	env := map[string]string{"SECRET": "tokenbench-secret"}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var lines strings.Builder
+	for range 60 {
+		resp, err := hc.Get(srv.URL + "/authorize?response_type=code&client_id=tokenbench&scope=openid&state=s&redirect_uri=" + url.QueryEscape("http://127.0.0.1:9/callback"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		fmt.Fprintf(&lines, "{\"code\": %q}\n", loc.Query().Get("code"))
+	}
+	writeFile(t, dir, "codes.jsonl", lines.String())
+	tgt := writeFile(t, dir, "t.yaml", targetYAML(srv.URL, "codes: {source: file, path: codes.jsonl}\n"))
+
+	var wg sync.WaitGroup
+	outs := make([]string, 2)
+	for i := range 2 {
+		outs[i] = filepath.Join(dir, fmt.Sprintf("shard%d", i+1))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, stdout, stderr := runCLI(t, env, "load", "-t", tgt, "--rate", "60", "--requests", "60", "--validate", "none", "--shard", fmt.Sprintf("%d/2", i+1), "--out", outs[i], "--slo", "error_rate<1%")
+			if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("shard %d/2: rates divided by 2, codes %d, %d, %d, ... of the codes file (every 2nd)", i+1, i+1, i+3, i+5)) {
+				t.Errorf("shard %d/2: exit %d\n%s\n%s", i+1, code, stdout, stderr)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	merged := filepath.Join(dir, "merged", "load.json")
+	code, out, errs := runUnwired(t, (*app).reportMergeCmd, filepath.Join(outs[0], "load.json"), filepath.Join(outs[1], "load.json"), "-o", merged)
+	if code != exitOK || !strings.Contains(out, "2 results: "+filepath.Join(outs[0], "load.json")+" (shard 1/2)") {
+		t.Fatalf("merge: exit %d\n%s\n%s", code, out, errs)
+	}
+	data, err := os.ReadFile(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m runner.Result
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Summary.Requests != 60 || m.Summary.OK != 60 || m.Summary.TargetRPS < 59.9 || len(m.MergedFrom) != 2 || m.MergedFrom[1].Shard.Index != 2 || len(m.SLO) != 1 || !m.SLO[0].Pass {
+		t.Errorf("merged: %d requests, %d ok, target %v/s, parts %+v, slo %+v", m.Summary.Requests, m.Summary.OK, m.Summary.TargetRPS, m.MergedFrom, m.SLO)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "merged", "load.hlog")); err != nil {
+		t.Error(err)
+	}
+	// the same shard twice is refused
+	code, _, errs = runUnwired(t, (*app).reportMergeCmd, filepath.Join(outs[0], "load.json"), filepath.Join(outs[0], "load.json"), "-o", filepath.Join(dir, "x.json"))
+	if code != exitBadInput || !strings.Contains(errs, "shard 1/2 is given twice") {
+		t.Errorf("shard twice: exit %d %s", code, errs)
+	}
+}
+
+func TestLoadShardBadInput(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"load", "--shard", "3/2"}, `--shard: runner: shard "3/2": I is not from 1 to N`},
+		{[]string{"load", "--shard", "1/2", "--concurrency", "4"}, "the closed model (--concurrency) has none"},
+		{[]string{"load", "--shard", "1/4", "--rate", "10", "--requests", "3"}, "3 requests, fewer than the 4 shards"},
+	} {
+		code, _, errs := runCLI(t, nil, tt.args...)
+		if code != exitBadInput || !strings.Contains(errs, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+}
