@@ -321,6 +321,10 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	}
 	res.SLO = runner.Evaluate(slos, res)
 	paths, werr := res.WriteFiles(f.out)
+	if werr == nil {
+		more, err := writeLoadReports(f.out, res)
+		paths, werr = append(paths, more...), err
+	}
 	fmt.Fprintln(a.stdout)
 	res.WriteText(a.stdout)
 	for _, p := range paths {

@@ -112,6 +112,8 @@ Exit status: 0 success, 1 a check or SLO failed, 2 bad input, 3 internal error.`
 	root.AddCommand(
 		a.conformCmd(),
 		a.loadCmd(),
+		a.capacityCmd(),
+		a.reportCmd(),
 		a.serveCmd(),
 		a.targetCmd(),
 		a.profilesCmd(),

@@ -19,15 +19,16 @@ import (
 func (a *app) reportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
-		Short: "Render a load or conformance result (load.json, conformance.json) as HTML or Markdown",
-		Long: `report renders a result file that load or conform wrote: the HTML report
-(one self-contained page, charts included, readable offline) or the short
-Markdown summary for a CI job page (GitHub's step summary, GitLab's). The
-kind of result is read from the file's "schema" field (tokenbench.load/v1 or
-tokenbench.conformance/v1).
+		Short: "Render, compare and merge results (load.json, conformance.json)",
+		Long: `report works on the result files that load and conform write. html and md
+render one: the HTML report (one self-contained page, charts included,
+readable offline) or the short Markdown summary for a CI job page (GitHub's
+step summary, GitLab's); the kind of result is read from the file's "schema"
+field (tokenbench.load/v1 or tokenbench.conformance/v1). compare and merge
+are described in their own help.
 
-Exit status: 0 written, 2 bad input (a missing file, not JSON, an unknown
-schema, an output that cannot be written).`,
+Exit status of html and md: 0 written, 2 bad input (a missing file, not
+JSON, an unknown schema, an output that cannot be written).`,
 		Example: `  tokenbench report html out/load.json             # writes out/load.html
   tokenbench report html out/load.json -o run.html
   tokenbench report md out/load.json >> "$GITHUB_STEP_SUMMARY"
@@ -38,7 +39,8 @@ schema, an output that cannot be written).`,
 			return badInput(fmt.Errorf("report: give a format: html or md"))
 		},
 	}
-	cmd.AddCommand(a.reportHTMLCmd(), a.reportMarkdownCmd())
+	// compare and merge: compare.go
+	cmd.AddCommand(a.reportHTMLCmd(), a.reportMarkdownCmd(), a.reportCompareCmd(), a.reportMergeCmd())
 	return cmd
 }
 

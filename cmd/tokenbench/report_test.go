@@ -72,8 +72,18 @@ func makeResults(t *testing.T) map[string]string {
 	return map[string]string{"load": filepath.Join(dir, "load", "load.json"), "conformance": conf}
 }
 
-func TestReportHTML(t *testing.T) {
+// TestReport renders a real load run and a conformance result; one load
+// run serves every subtest (the machine's cores are shared with the
+// timing-sensitive tests of the package).
+func TestReport(t *testing.T) {
 	t.Parallel()
+	files := makeResults(t)
+	t.Run("html", func(t *testing.T) { t.Parallel(); testReportHTML(t, files) })
+	t.Run("md", func(t *testing.T) { t.Parallel(); testReportMarkdown(t, files) })
+	t.Run("writeLoadReports", func(t *testing.T) { t.Parallel(); testWriteLoadReports(t, files) })
+}
+
+func testReportHTML(t *testing.T, files map[string]string) {
 	tests := []struct {
 		kind string
 		want []string
@@ -81,7 +91,6 @@ func TestReportHTML(t *testing.T) {
 		{"load", []string{"tokenbench load report", `class="verdict pass"`, "<svg", "p99&lt;2s", "Latency percentiles per second"}},
 		{"conformance", []string{"tokenbench conformance report", `class="verdict pass"`, "TE:CODE-SINGLE-USE"}},
 	}
-	files := makeResults(t)
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
@@ -119,8 +128,7 @@ func TestReportHTML(t *testing.T) {
 	}
 }
 
-func TestReportMarkdown(t *testing.T) {
-	t.Parallel()
+func testReportMarkdown(t *testing.T, files map[string]string) {
 	tests := []struct {
 		kind string
 		want []string
@@ -128,7 +136,6 @@ func TestReportMarkdown(t *testing.T) {
 		{"load", []string{"## tokenbench load: PASS", "| `p99<2s` |", "### What limited this run"}},
 		{"conformance", []string{"## tokenbench conformance: PASS"}},
 	}
-	files := makeResults(t)
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
@@ -206,9 +213,8 @@ func TestReportBadInput(t *testing.T) {
 	}
 }
 
-func TestWriteLoadReports(t *testing.T) {
-	t.Parallel()
-	res, err := readResult(makeResults(t)["load"])
+func testWriteLoadReports(t *testing.T, files map[string]string) {
+	res, err := readResult(files["load"])
 	if err != nil {
 		t.Fatal(err)
 	}

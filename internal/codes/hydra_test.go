@@ -177,6 +177,8 @@ func (f *fakeHydra) body(w http.ResponseWriter, r *http.Request) (map[string]any
 
 func (f *fakeHydra) acceptLogin(w http.ResponseWriter, r *http.Request) {
 	if f.final == "admin-hang" {
+		// The server notices the client leaving only once the body is read.
+		io.Copy(io.Discard, r.Body)
 		<-r.Context().Done()
 		return
 	}
