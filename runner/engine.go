@@ -333,7 +333,9 @@ func (e *engine) closedWorker(id int) {
 func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []checks.Result {
 	tg := e.cfg.Target
 	fetch := e.now()
-	code, err := e.cfg.Codes.Next(context.Background())
+	cctx, ccancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
+	code, err := e.cfg.Codes.Next(cctx)
+	ccancel()
 	if err != nil {
 		if codes.Permanent(err) {
 			e.codeErr.CompareAndSwap(nil, err)
@@ -347,7 +349,9 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 	ready := e.now()
 	intended := t.intended
 	var codeWait time.Duration
-	if e.cfg.Model == Open {
+	if e.cfg.Model == Closed {
+		codeWait = ready.Sub(fetch) // the worker sat idle this long
+	} else {
 		// The part of the wait for a code that falls after the request was
 		// due is the code supply's: reported apart, and taken out of the
 		// exchange latency by moving the intended time on by as much. A

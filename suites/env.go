@@ -202,8 +202,19 @@ func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 	return x
 }
 
-// record attaches an exchange to the current spec as evidence.
+// record attaches an exchange to the current spec as evidence and keeps
+// the token endpoint's negative answers for the ERR-* rows.
 func record(x *exchange.Exchange) {
+	attach(x)
+	if x.Status() >= 400 && strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
+		state.mu.Lock()
+		state.negatives = append(state.negatives, x)
+		state.mu.Unlock()
+	}
+}
+
+// attach attaches an exchange to the current spec as evidence.
+func attach(x *exchange.Exchange) {
 	r := x.Redacted(redactor())
 	e := reports.ExchangeEntry{
 		Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
@@ -213,11 +224,6 @@ func record(x *exchange.Exchange) {
 		e.Error = redacted(target.DescribeTransportError(x.Err))
 	}
 	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
-	if x.Status() >= 400 && strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
-		state.mu.Lock()
-		state.negatives = append(state.negatives, x)
-		state.mu.Unlock()
-	}
 }
 
 // seenNegatives returns the token endpoint's answers >= 400 recorded so far.

@@ -66,11 +66,11 @@ func checkErrorProbes(ctx context.Context, id string) {
 	own := errorProbes(ctx)
 	var errs []error
 	applied := 0
-	judge := func(x *exchange.Exchange, attach bool) {
+	judge := func(x *exchange.Exchange, own bool) {
 		cc := checkContext(nil)
 		err := ch.Run(checks.NewEvidence(ctx, x, cc), cc)
-		if attach || (err != nil && !errors.Is(err, checks.ErrNotApplicable)) {
-			record(x)
+		if own || (err != nil && !errors.Is(err, checks.ErrNotApplicable)) {
+			attach(x)
 		}
 		switch {
 		case err == nil:

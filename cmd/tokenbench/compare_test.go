@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -79,6 +81,18 @@ func cmpTestLoad(t *testing.T) *runner.Result {
 // histograms and percentiles alike: a crafted regression (or, with f near
 // 1, a rerun).
 func cmpTestSlower(t *testing.T, r *runner.Result, f float64) *runner.Result {
+	return cmpTestReshape(t, r, f, false)
+}
+
+// cmpTestSmooth returns r with its latencies replaced by as many drawn
+// from a fixed log-normal distribution (median 20 ms), multiplied by f: a
+// regression whose size does not depend on how busy the machine was when
+// the real run's tail was recorded.
+func cmpTestSmooth(t *testing.T, r *runner.Result, f float64) *runner.Result {
+	return cmpTestReshape(t, r, f, true)
+}
+
+func cmpTestReshape(t *testing.T, r *runner.Result, f float64, synthetic bool) *runner.Result {
 	t.Helper()
 	scale := func(s *runner.Summary) {
 		for _, p := range []struct {
@@ -90,9 +104,16 @@ func cmpTestSlower(t *testing.T, r *runner.Result, f float64) *runner.Result {
 				t.Fatal(err)
 			}
 			out := hdr.New(1, 60_000_000, 3)
-			for _, b := range h.Distribution() {
-				if b.Count > 0 {
-					out.RecordValues(int64(float64(b.From+b.To)/2*f), b.Count)
+			if synthetic {
+				rng := rand.New(rand.NewPCG(1, 2))
+				for range h.TotalCount() {
+					out.RecordValue(int64(20_000 * math.Exp(0.3*rng.NormFloat64()) * f))
+				}
+			} else {
+				for _, b := range h.Distribution() {
+					if b.Count > 0 {
+						out.RecordValues(int64(float64(b.From+b.To)/2*f), b.Count)
+					}
 				}
 			}
 			if *p.enc, err = runner.EncodeHist(out); err != nil {
@@ -125,13 +146,14 @@ func TestReportCompareLoad(t *testing.T) {
 	dir := t.TempDir()
 	base := cmpTestWriteJSON(t, dir, "base.json", cmpTestLoad(t))
 	rerun := cmpTestWriteJSON(t, dir, "rerun.json", cmpTestSlower(t, cmpTestLoad(t), 1.03))
-	regressed := cmpTestWriteJSON(t, dir, "regressed.json", cmpTestSlower(t, cmpTestLoad(t), 2))
+	smooth := cmpTestWriteJSON(t, dir, "smooth.json", cmpTestSmooth(t, cmpTestLoad(t), 1))
+	regressed := cmpTestWriteJSON(t, dir, "regressed.json", cmpTestSmooth(t, cmpTestLoad(t), 1.3))
 
 	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, rerun, "--max-regression", cmpTestThresholds)
 	if code != exitOK || !strings.Contains(out, "verdict  OK") || !strings.Contains(out, "ok (p99=10%)") {
 		t.Errorf("a rerun: exit %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = runUnwired(t, (*app).reportCompareCmd, base, regressed, "--max-regression", cmpTestThresholds)
+	code, out, errs = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", cmpTestThresholds)
 	if code != exitFailed || !strings.Contains(out, "REGRESSION (p99=10%)") || !strings.Contains(errs, "regression: a figure crossed --max-regression beyond noise") {
 		t.Errorf("a crafted regression: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -139,7 +161,7 @@ func TestReportCompareLoad(t *testing.T) {
 	if code, out, _ := runUnwired(t, (*app).reportCompareCmd, base, regressed); code != exitOK || !strings.Contains(out, "none given (--max-regression): deltas only") {
 		t.Errorf("no thresholds: exit %d\n%s", code, out)
 	}
-	code, out, _ = runUnwired(t, (*app).reportCompareCmd, base, regressed, "--max-regression", cmpTestThresholds, "--format", "md")
+	code, out, _ = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", cmpTestThresholds, "--format", "md")
 	if code != exitFailed || !strings.HasPrefix(out, "### ❌ tokenbench compare: load") {
 		t.Errorf("md: exit %d\n%s", code, out)
 	}

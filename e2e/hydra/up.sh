@@ -126,7 +126,7 @@ cat >>"$pgdata/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $pg_port
 unix_socket_directories = '$dir/pgsock'
-max_connections = 100
+max_connections = 200
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -201,7 +201,7 @@ wait_http "$issuer/.well-known/openid-configuration" 10 || die "Hydra's discover
 issuer=$(curl -s --max-time 5 "$issuer/.well-known/openid-configuration" |
 	sed -n 's/.*"issuer": *"\([^"]*\)".*/\1/p')
 [[ -n "$issuer" ]] || die "no issuer in Hydra's discovery document"
-echo "hydra pid $hydra_pid ($("$hydra" version 2>/dev/null | awk '/^Version/{print $2}')), postgres pid $pg_pid, issuer $issuer"
+echo "hydra pid $hydra_pid ($(awk '$1 == "github.com/ory/hydra/v2" {print $2}' "$root/tools/hydra/go.mod")), postgres pid $pg_pid, issuer $issuer"
 
 # 3. Clients ------------------------------------------------------------------
 secret_a=${HYDRA_CLIENT_SECRET:-"tb-a-$(random_hex 16)"}

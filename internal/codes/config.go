@@ -86,7 +86,7 @@ func (c *Config) Validate() error {
 			n    int
 		}{{"params", len(c.Params)}, {"headers", len(c.Headers)}, {"cookies", len(c.Cookies)}, {"parallel", c.Parallel}} {
 			if f.n > 0 {
-				bad(f.name, "is only used with source: authorize or embedded")
+				bad(f.name, "is only used with source: authorize, embedded, form or hydra")
 			}
 		}
 	}

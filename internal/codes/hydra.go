@@ -56,14 +56,14 @@ type Hydra struct {
 	defaults Options
 	timeout  time.Duration
 
-	transport http.RoundTripper
-	ownTr     *http.Transport // the clone closed on Close; nil when shared
-	base      *http.Client    // its Timeout applies to every request
-	now       func() time.Time
-	rand      *lockedReader
-	rec       recorder
-	seq       atomic.Int64
-	closed    atomic.Bool
+	transport  http.RoundTripper
+	ownTr      *http.Transport // the clone closed on Close; nil when shared
+	reqTimeout time.Duration   // http.Client.Timeout of every request (the target's HTTP client's)
+	now        func() time.Time
+	rand       *lockedReader
+	rec        recorder
+	seq        atomic.Int64
+	closed     atomic.Bool
 }
 
 // newHydraSource builds the hydra source.
@@ -121,9 +121,8 @@ func newHydraSource(cfg Config, d Deps, now func() time.Time) (Source, error) {
 	if h.rand.r == nil {
 		h.rand.r = rand.Reader
 	}
-	h.base = &http.Client{}
 	if d.HTTPClient != nil {
-		h.base.Timeout = d.HTTPClient.Timeout
+		h.reqTimeout = d.HTTPClient.Timeout
 	}
 	h.transport, h.ownTr = hydraTransport(d.HTTPClient)
 	return h, nil
@@ -215,7 +214,7 @@ func (h *Hydra) authorize(ctx context.Context, o Options) (*Code, error) {
 	f := &hydraFlow{h: h, client: &http.Client{
 		Transport:     h.transport,
 		Jar:           jar,
-		Timeout:       h.base.Timeout,
+		Timeout:       h.reqTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 
