@@ -200,10 +200,10 @@ type LittleCheck struct {
 	Note           string  `json:"note,omitempty"`
 }
 
-// Knee is where the endpoint stops keeping up: the last step (by offered
-// rate) up to which every step achieved at least KneeMinRatio of its
-// offered rate with a p99 within KneeMaxP99Growth times the baseline p99
-// (the lowest p99 of the first two steps).
+// Knee is where the endpoint stops keeping up: the step of the highest
+// offered rate that achieved at least KneeMinRatio of it with a p99 within
+// KneeMaxP99Growth times the baseline p99 (the lowest p99 of the two
+// lowest-rate steps).
 type Knee struct {
 	Step          int     `json:"step"` // index into Steps
 	OfferedRPS    float64 `json:"offered_rps"`
@@ -490,7 +490,9 @@ func littleCheck(r *Result, throughput float64) LittleCheck {
 	return lc
 }
 
-// findKnee finds the knee (see Knee); nil when no step kept up.
+// findKnee finds the knee (see Knee): the highest offered rate whose step
+// kept up. A step that did not keep up below it (a stall of the machine)
+// does not move it.
 func findKnee(steps []CapacityStep) *Knee {
 	var order []int
 	for i, st := range steps {
@@ -506,27 +508,32 @@ func findKnee(steps []CapacityStep) *Knee {
 	if len(order) > 1 {
 		base = math.Min(base, steps[order[1]].P99MS)
 	}
-	last := -1
-	for _, i := range order {
-		st := steps[i]
-		var why string
+	// why says why a step did not keep up; "" when it did.
+	why := func(st CapacityStep) string {
 		switch {
 		case st.Ratio < KneeMinRatio:
-			why = fmt.Sprintf("at %s/s the achieved throughput was %.0f%% of the offered rate", capRate(st.OfferedRPS), 100*st.Ratio)
+			return fmt.Sprintf("at %s/s the achieved throughput was %.0f%% of the offered rate", capRate(st.OfferedRPS), 100*st.Ratio)
 		case base > 0 && st.P99MS > KneeMaxP99Growth*base:
-			why = fmt.Sprintf("at %s/s the p99 was %.1f× the baseline (%.1f ms against %.1f ms)", capRate(st.OfferedRPS), st.P99MS/base, st.P99MS, base)
+			return fmt.Sprintf("at %s/s the p99 was %.1f× the baseline (%.1f ms against %.1f ms)", capRate(st.OfferedRPS), st.P99MS/base, st.P99MS, base)
 		}
-		if why == "" {
-			last = i
-			continue
-		}
-		if last < 0 {
-			return &Knee{Step: -1, BaselineP99MS: base, Reached: true, Reason: "below the first step: " + why}
-		}
-		return &Knee{Step: last, OfferedRPS: steps[last].OfferedRPS, BaselineP99MS: base, Reached: true, Reason: why}
+		return ""
 	}
-	return &Knee{Step: last, OfferedRPS: steps[last].OfferedRPS, BaselineP99MS: base,
-		Reason: fmt.Sprintf("not reached: every step up to %s/s kept up", capRate(steps[last].OfferedRPS))}
+	knee := -1
+	for k, i := range order {
+		if why(steps[i]) == "" {
+			knee = k
+		}
+	}
+	switch {
+	case knee < 0:
+		return &Knee{Step: -1, BaselineP99MS: base, Reached: true, Reason: "below the first step: " + why(steps[order[0]])}
+	case knee == len(order)-1:
+		i := order[knee]
+		return &Knee{Step: i, OfferedRPS: steps[i].OfferedRPS, BaselineP99MS: base,
+			Reason: fmt.Sprintf("not reached: the highest step, %s/s, kept up", capRate(steps[i].OfferedRPS))}
+	}
+	i := order[knee]
+	return &Knee{Step: i, OfferedRPS: steps[i].OfferedRPS, BaselineP99MS: base, Reached: true, Reason: why(steps[order[knee+1]])}
 }
 
 func failedSLOs(st CapacityStep) string {
@@ -622,7 +629,7 @@ func (r *CapacityResult) WriteText(w io.Writer) error {
 		case k.Step < 0:
 			fmt.Fprintf(tw, "knee\t%s\n", k.Reason)
 		case k.Reached:
-			fmt.Fprintf(tw, "knee\t%.1f/s (step %d), the last step that kept up: %s\n", k.OfferedRPS, k.Step+1, k.Reason)
+			fmt.Fprintf(tw, "knee\t%.1f/s (step %d), the highest offered rate that kept up: %s\n", k.OfferedRPS, k.Step+1, k.Reason)
 		default:
 			fmt.Fprintf(tw, "knee\t%s\n", k.Reason)
 		}

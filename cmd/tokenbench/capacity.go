@@ -52,11 +52,11 @@ samples (a p99 needs about a thousand), at most --max-step-duration, after a
 --warmup at its rate that is not measured.
 
 Reports every step (offered rate, achieved throughput, p50/p99, errors, SLO
-verdict), the maximum sustainable rate, the knee (the last step up to which
-every step achieved 95% of its offered rate with a p99 within 2x the first
-steps'), and a Little's law check per step: the mean number of requests in
-flight the engine observed against throughput x mean service time; a
-mismatch over 25% is hidden queueing in the load generator. Stops early, and
+verdict), the maximum sustainable rate, the knee (the highest offered rate
+whose step achieved 95% of it with a p99 within 2x the first steps'), and a
+Little's law check per step: the mean number of requests in flight the
+engine observed against throughput x mean service time; a mismatch over 25%
+is hidden queueing in the load generator. Stops early, and
 says so, when the code supply rather than the endpoint limits a step.
 
 Without --target the embedded reference provider is the target; for a demo,

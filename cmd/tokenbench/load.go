@@ -262,9 +262,16 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	// --shard: a codes file is a list shared by the shards, each takes its
 	// every N-th code; other sources obtain fresh codes on each machine.
 	shareCodes := shard != nil && f.staticCode == "" && t.File() != nil && t.File().Codes.Source == codes.SourceFile
+	if shard != nil {
+		shard.Codes = runner.ShardCodesOwn
+		if shareCodes {
+			shard.Codes = shard.FileCodes()
+		}
+	}
 	if shareCodes {
+		sh := *shard // the prefetcher calls observe from its own goroutines
 		observe = func(c codes.Code) {
-			if shard.Owns(c) {
+			if sh.Owns(c) {
 				times.Observe(c)
 			}
 		}
@@ -280,12 +287,8 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 			return badInput(err)
 		}
 	}
-	if shard != nil {
-		shard.Codes = runner.ShardCodesOwn
-		if shareCodes {
-			shard.Codes = shard.FileCodes()
-			src = runner.ShardCodes(src, *shard)
-		}
+	if shareCodes {
+		src = runner.ShardCodes(src, *shard)
 	}
 	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, model, plan, f.validate)
 	if shard != nil {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +18,9 @@ func TestLoadEmbedded(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"requests    50, ok 50, errors 0", "[from the intended send time]", "slo         error_rate<1%", "results     " + filepath.Join(out, "load.json")} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout)
+	for _, want := range []string{`requests\s+50, ok 50, errors 0`, `\[from the intended send time\]`, `slo\s+error_rate<1%\s+observed 0.000 %\s+pass`, `results\s+` + regexp.QuoteMeta(filepath.Join(out, "load.json"))} {
+		if !regexp.MustCompile(want).MatchString(stdout) {
+			t.Errorf("output does not match %q:\n%s", want, stdout)
 		}
 	}
 	data, err := os.ReadFile(filepath.Join(out, "load.json"))
