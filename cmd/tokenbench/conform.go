@@ -11,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
-	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
@@ -82,24 +81,9 @@ func (a *app) conform(cmd *cobra.Command, f conformFlags) error {
 	if err := writableDir(f.out); err != nil {
 		return badInput(err)
 	}
-	var pc provider.Config
-	if f.path != "" {
-		for _, fl := range []string{"defect", "variant", "code-ttl"} {
-			if cmd.Flags().Changed(fl) {
-				return badInput(fmt.Errorf("conform: --%s configures the embedded provider and cannot be used with --target", fl))
-			}
-		}
-	} else {
-		if pc.Defects, err = provider.ParseDefects(f.defects); err != nil {
-			return badInput(err)
-		}
-		if pc.Variants, err = provider.ParseVariants(f.variants); err != nil {
-			return badInput(err)
-		}
-		if f.codeTTL <= 0 {
-			return badInput(fmt.Errorf("conform: --code-ttl must be positive"))
-		}
-		pc.CodeTTL = f.codeTTL
+	pc, err := embeddedConfig(cmd, f.path != "", f.defects, f.variants, f.codeTTL)
+	if err != nil {
+		return badInput(err)
 	}
 	if f.race < 0 || f.race == 1 || f.race > 1000 {
 		return badInput(fmt.Errorf("conform: --race %d is not between 2 and 1000", f.race))

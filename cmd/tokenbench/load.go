@@ -13,7 +13,6 @@ import (
 
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
-	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner"
 )
@@ -229,21 +228,9 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if err := writableDir(f.out); err != nil {
 		return badInput(err)
 	}
-	var pc provider.Config
-	if f.path != "" {
-		for _, fl := range []string{"defect", "variant", "code-ttl"} {
-			if cmd.Flags().Changed(fl) {
-				return badInput(fmt.Errorf("load: --%s configures the embedded provider and cannot be used with --target", fl))
-			}
-		}
-	} else {
-		if pc.Defects, err = provider.ParseDefects(f.defects); err != nil {
-			return badInput(err)
-		}
-		if pc.Variants, err = provider.ParseVariants(f.variants); err != nil {
-			return badInput(err)
-		}
-		pc.CodeTTL = f.codeTTL
+	pc, err := embeddedConfig(cmd, f.path != "", f.defects, f.variants, f.codeTTL)
+	if err != nil {
+		return badInput(err)
 	}
 	peak := plan.PeakRate()
 	workers := f.maxInFlight

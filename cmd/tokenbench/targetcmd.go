@@ -31,6 +31,33 @@ func (tf *targetFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&tf.reveal, "reveal", false, "show secrets, codes, tokens and personal claims unredacted (never in shared reports)")
 }
 
+// embeddedConfig reads the embedded provider's switches of a command that
+// takes an optional target (--defect, --variant, --code-ttl, and any other
+// named flags): refused with --target, parsed without.
+func embeddedConfig(cmd *cobra.Command, hasTarget bool, defects, variants string, codeTTL time.Duration, others ...string) (provider.Config, error) {
+	var pc provider.Config
+	if hasTarget {
+		for _, fl := range append([]string{"defect", "variant", "code-ttl"}, others...) {
+			if f := cmd.Flags().Lookup(fl); f != nil && f.Changed {
+				return pc, fmt.Errorf("%s: --%s configures the embedded provider and cannot be used with --target", cmd.Name(), fl)
+			}
+		}
+		return pc, nil
+	}
+	var err error
+	if pc.Defects, err = provider.ParseDefects(defects); err != nil {
+		return pc, err
+	}
+	if pc.Variants, err = provider.ParseVariants(variants); err != nil {
+		return pc, err
+	}
+	if codeTTL <= 0 {
+		return pc, fmt.Errorf("%s: --code-ttl must be positive", cmd.Name())
+	}
+	pc.CodeTTL = codeTTL
+	return pc, nil
+}
+
 // open resolves the target, printing its warnings to stderr. Every error is
 // bad input.
 func (a *app) openTarget(ctx context.Context, tf targetFlags, pc provider.Config) (*target.Target, error) {
