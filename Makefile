@@ -5,7 +5,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/tokenbench
 GOFILES  = $(shell find . -name '*.go' -not -path './.cache/*' -not -path './bin/*')
 
-.PHONY: all build test fmt-check vet unit demo bench e2e walkthrough clean
+.PHONY: all build test fmt-check vet unit demo bench e2e walkthrough browser-check clean
 
 all: build
 
@@ -29,8 +29,12 @@ demo: build ## run the main job against the embedded reference provider
 walkthrough: build ## the reference provider driven by curl alone
 	@./scripts/curl-walkthrough.sh $(BIN)
 
-e2e: build walkthrough ## conform and load against real providers (node oidc-provider, zitadel, hydra): e2e/run.sh
+e2e: build walkthrough ## conform and load against real providers (node oidc-provider, zitadel, hydra), then the browser check
 	TOKENBENCH=$(CURDIR)/$(BIN) bash e2e/run.sh
+	@./scripts/browser-check.sh $(BIN)
+
+browser-check: build ## open every HTML report in headless Chromium: no console errors, charts sized, verdict visible, screenshots in out/
+	@./scripts/browser-check.sh $(BIN)
 
 bench: ## tokenbench side by side with vegeta and wrk, plus Go benchmarks (writes out/bench.md)
 	@./scripts/bench.sh

@@ -1,0 +1,292 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/tokenbench/tokenbench/runner"
+)
+
+// CapacityHTMLFile is the capacity report's file name, next to
+// capacity.json.
+const CapacityHTMLFile = "capacity.html"
+
+//go:embed capacity.html.tmpl
+var capacityHTML string
+
+var capacityTmpl = template.Must(template.New("capacity").Parse(capacityHTML))
+
+// loadCSS is the load report's stylesheet, shared by the capacity report
+// so that both look like the same product.
+var loadCSS = func() template.CSS {
+	_, rest, ok := strings.Cut(loadHTML, "<style>")
+	if !ok {
+		return ""
+	}
+	css, _, _ := strings.Cut(rest, "</style>")
+	return template.CSS(css)
+}()
+
+// WriteCapacityHTML writes the capacity search's report as one
+// self-contained HTML page (inline CSS and SVG, no script, font or image
+// from elsewhere): the verdict first (the maximum sustainable rate under
+// the SLO, and why the search stopped), the capacity curve (achieved
+// against offered rate) and latency against offered rate with the knee,
+// the maximum and the SLO thresholds marked, the step table with the
+// Little's law check, and the run's metadata.
+//
+// It reads c only; a result without steps gives a page that says so.
+func WriteCapacityHTML(w io.Writer, c *runner.CapacityResult) error {
+	if c == nil {
+		return fmt.Errorf("reports: capacity html: %w", errNoResult)
+	}
+	if err := capacityTmpl.Execute(w, newCapacityView(c)); err != nil {
+		return fmt.Errorf("reports: capacity html: %w", err)
+	}
+	return nil
+}
+
+// capacityView is what the capacity template renders.
+type capacityView struct {
+	C        *runner.CapacityResult
+	CSS      template.CSS
+	Verdict  string // loadPass, loadFail or loadDone
+	Word     string // the maximum sustainable rate, or NONE
+	Headline string
+	SLO      string
+	Stopped  string
+	Bound    string // what kind of figure the maximum is
+	Alerts   []string
+	Notes    []string
+	Knee     string
+	Little   string
+	Charts   []chartFigure
+	Steps    []capacityRow
+	Meta     []fact
+	Footer   string
+}
+
+// capacityRow is one row of the step table.
+type capacityRow struct {
+	Step, Offered, Achieved, Ratio, P50, P99, ErrorRate, InFlight, ServiceL, Little, LittleNote, SLOText string
+	Marks                                                                                             []string
+	Pass, Short, HiddenQueueing, Confirm, Max                                                         bool
+}
+
+func newCapacityView(c *runner.CapacityResult) capacityView {
+	v := capacityView{C: c, CSS: loadCSS, SLO: orDash(c.Config.SLO), Stopped: orDash(c.Stopped)}
+	switch {
+	case c.MaxSustainableStep < 0 || c.MaxSustainableStep >= len(c.Steps):
+		v.Verdict, v.Word = loadFail, "NONE"
+		v.Headline = "No step met the SLO: there is no sustainable rate among those tried."
+		if len(c.Steps) == 0 {
+			v.Headline = "No step ran: there is nothing to judge."
+		}
+	case c.Bounded:
+		v.Verdict, v.Word = loadPass, rateText(c.MaxSustainableRPS)
+		v.Headline = fmt.Sprintf("Maximum sustainable rate: %s (step %d), the highest offered rate that met the SLO; a higher one broke it.",
+			rateText(c.MaxSustainableRPS), c.MaxSustainableStep+1)
+		v.Bound = "upper bound found"
+	default:
+		v.Verdict, v.Word = loadDone, "≥ "+rateText(c.MaxSustainableRPS)
+		v.Headline = fmt.Sprintf("At least %s (step %d): no step above it broke the SLO, so the endpoint's limit is higher than this search reached.",
+			rateText(c.MaxSustainableRPS), c.MaxSustainableStep+1)
+		v.Bound = "lower bound only"
+	}
+	if c.CodeLimited {
+		v.Alerts = append(v.Alerts, "The search stopped early at the code supply: authorization codes, not the endpoint, limited the last step. The maximum is a lower bound; supply codes faster to go on.")
+	}
+	if c.Interrupted {
+		v.Alerts = append(v.Alerts, "The search was interrupted: the steps so far are shown, and the maximum is a lower bound.")
+	}
+	if k := c.Knee; k != nil {
+		switch {
+		case k.Reached && k.Step >= 0:
+			v.Knee = fmt.Sprintf("%s (step %d), the highest offered rate that kept up: %s", rateText(k.OfferedRPS), k.Step+1, k.Reason)
+		default:
+			v.Knee = capitalize(k.Reason)
+		}
+		v.Knee += fmt.Sprintf(" (keeping up: achieved ≥ %.0f %% of offered and p99 ≤ %.0f× the first steps' %s)", 100*runner.KneeMinRatio, runner.KneeMaxP99Growth, msText(k.BaselineP99MS))
+	}
+	if len(c.HiddenQueueing) == 0 {
+		v.Little = fmt.Sprintf("At every step, the requests in flight match throughput × mean service time within %.0f %%: no hidden queueing in the load generator.", 100*runner.LittleTolerance)
+	} else {
+		for _, i := range c.HiddenQueueing {
+			if i >= 0 && i < len(c.Steps) {
+				v.Notes = append(v.Notes, fmt.Sprintf("Little's law, step %d: %s", i+1, orDash(c.Steps[i].Little.Note)))
+			}
+		}
+		v.Little = "Some steps fail the Little's law check: their figures partly measure the load generator (see the notes above)."
+	}
+	v.Charts = capacityCharts(c)
+	for _, st := range c.Steps {
+		v.Steps = append(v.Steps, newCapacityRow(c, st))
+	}
+	v.Meta = capacityMeta(c)
+	v.Footer = fmt.Sprintf("tokenbench %s · %d steps · schema %s", orDash(c.Tool.Version), len(c.Steps), orDash(c.Schema))
+	return v
+}
+
+func newCapacityRow(c *runner.CapacityResult, st runner.CapacityStep) capacityRow {
+	row := capacityRow{
+		Step: fmt.Sprint(st.Index + 1), Offered: rateText(st.OfferedRPS), Achieved: rateText(st.ThroughputRPS),
+		Ratio: trimFloat(st.Ratio, 2), P50: msText(st.P50MS), P99: msText(st.P99MS), ErrorRate: pctText(st.ErrorRate),
+		InFlight: trimFloat(st.Little.MeanInFlight, 2), ServiceL: trimFloat(st.Little.ServiceL, 2),
+		Little: "✓ ok", LittleNote: st.Little.Note, Pass: st.Pass, Short: st.Ratio < runner.KneeMinRatio,
+		HiddenQueueing: st.Little.HiddenQueueing, Confirm: st.Confirm, Max: st.Index == c.MaxSustainableStep,
+	}
+	if st.Requests == 0 {
+		row.P50, row.P99, row.ErrorRate = "—", "—", "—"
+	}
+	if st.Little.HiddenQueueing {
+		row.Little = "✗ hidden queueing"
+	} else if st.Little.ServiceL > 0 {
+		row.Little += fmt.Sprintf(" (%s off)", pctText(st.Little.Mismatch))
+	}
+	var slo []string
+	for _, x := range st.SLO {
+		mark := "✓"
+		if !x.Pass {
+			mark = "✗"
+		}
+		slo = append(slo, mark+" "+x.Expr)
+	}
+	row.SLOText = strings.Join(slo, " · ")
+	if st.Confirm {
+		row.Marks = append(row.Marks, "confirming step")
+	}
+	if row.Max {
+		row.Marks = append(row.Marks, "max sustainable")
+	}
+	if k := c.Knee; k != nil && k.Reached && k.Step == st.Index {
+		row.Marks = append(row.Marks, "knee")
+	}
+	if st.CodeLimited {
+		row.Marks = append(row.Marks, "code supply")
+	}
+	return row
+}
+
+// capacityCharts are the capacity curve and latency against offered rate.
+func capacityCharts(c *runner.CapacityResult) []chartFigure {
+	steps := append([]runner.CapacityStep(nil), c.Steps...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].OfferedRPS < steps[j].OfferedRPS })
+	var achieved, p50, p99 []Point
+	maxX := 0.0
+	for _, st := range steps {
+		maxX = math.Max(maxX, math.Max(st.OfferedRPS, st.ThroughputRPS))
+		achieved = append(achieved, Point{st.OfferedRPS, st.ThroughputRPS})
+		if st.Requests > 0 {
+			p50 = append(p50, Point{st.OfferedRPS, st.P50MS})
+			p99 = append(p99, Point{st.OfferedRPS, st.P99MS})
+		}
+	}
+	var marks []RefLine
+	var maxPt, kneePt []Point
+	if c.MaxSustainableStep >= 0 && c.MaxSustainableStep < len(c.Steps) {
+		st := c.Steps[c.MaxSustainableStep]
+		marks = append(marks, RefLine{Vertical: true, Value: st.OfferedRPS, Label: "max sustainable " + rateText(st.OfferedRPS), Color: "#067a57"})
+		maxPt = []Point{{st.OfferedRPS, st.ThroughputRPS}}
+	}
+	if k := c.Knee; k != nil && k.Reached && k.Step >= 0 && k.Step < len(c.Steps) {
+		st := c.Steps[k.Step]
+		marks = append(marks, RefLine{Vertical: true, Value: k.OfferedRPS, Label: "knee " + rateText(k.OfferedRPS), Color: Palette.Orange, Dotted: true})
+		kneePt = []Point{{st.OfferedRPS, st.ThroughputRPS}}
+	}
+	xAxis := Axis{Label: "offered rate (requests/s, constant per step)", IncludeZero: true, Unit: "/s"}
+	const empty = "no step ran: nothing to plot"
+
+	series := []Series{}
+	if maxX > 0 {
+		series = append(series, Series{Name: "y = x (achieved = offered)", Color: Palette.Grey, Dashed: true, Width: 1, Points: []Point{{0, 0}, {maxX, maxX}}})
+	}
+	series = append(series, Series{Name: "achieved throughput", Color: Palette.Blue, Width: 2, Markers: true, Points: achieved})
+	if len(maxPt) > 0 {
+		series = append(series, Series{Name: "max sustainable", Color: "#067a57", Markers: true, Points: maxPt})
+	}
+	if len(kneePt) > 0 {
+		series = append(series, Series{Name: "knee", Color: Palette.Orange, Markers: true, Points: kneePt})
+	}
+	curve := Chart{
+		ID: "capacity-curve", Title: "Capacity curve: achieved throughput against offered rate",
+		Subtitle: "one point per step (the confirming step included); achieved = completed requests ÷ time to the last completion",
+		Width:    loadChartW, Height: loadChartH, X: xAxis,
+		Y:      Axis{Label: "achieved throughput (requests/s)", IncludeZero: true, Unit: "/s"},
+		Series: series, Refs: marks, Empty: empty, MinLeft: timeChartLeft,
+	}
+
+	latRefs := append([]RefLine(nil), marks...)
+	if slos, err := runner.ParseSLOs(c.Config.SLO); err == nil {
+		for _, s := range slos {
+			if s.Unit == "ms" && !strings.HasPrefix(s.Metric, "service_") {
+				latRefs = append(latRefs, RefLine{Value: s.Threshold, Label: "SLO " + s.Expr, Color: "#b42318"})
+			}
+		}
+	}
+	lat := Chart{
+		ID: "capacity-latency", Title: "Latency against offered rate",
+		Subtitle: "p99 and p50 of each step, from the intended send time (queueing included); logarithmic scale",
+		Width:    loadChartW, Height: loadChartH, X: xAxis,
+		Y: Axis{Label: "latency (ms, log scale)", Log: true, Unit: "ms"},
+		Series: []Series{
+			{Name: "p99", Color: Palette.Vermillion, Width: 2, Markers: true, Points: p99},
+			{Name: "p50", Color: Palette.Blue, Markers: true, Dashed: true, Points: p50},
+		},
+		Refs: latRefs, Empty: empty, MinLeft: timeChartLeft,
+	}
+	return []chartFigure{
+		{ID: "curve", Heading: "Capacity curve", SVGs: []template.HTML{curve.SVG()},
+			Read: "While the endpoint keeps up, the points lie on the dashed y = x line; where they fall below it, requests arrive faster than they complete. The knee is the highest offered rate that still kept up; the maximum sustainable rate is the highest that met the SLO."},
+		{ID: "latency", Heading: "Latency", SVGs: []template.HTML{lat.SVG()},
+			Read: "Latency stays flat while the endpoint has spare capacity and climbs steeply once a queue builds. The red dashed line is the SLO threshold: a step whose p99 is above it broke the SLO."},
+	}
+}
+
+func capacityMeta(c *runner.CapacityResult) []fact {
+	cf := c.Config
+	start := "—"
+	if !c.Start.IsZero() {
+		start = c.Start.Format("2006-01-02 15:04:05 MST")
+	}
+	cfg := []string{fmt.Sprintf("from %s, ×%s per step", rateText(cf.StartRPS), trimFloat(cf.Factor, 3))}
+	if cf.MaxRPS > 0 {
+		cfg = append(cfg, "max "+rateText(cf.MaxRPS))
+	}
+	if cf.StepDurationS > 0 {
+		step := "steps " + duration(cf.StepDurationS)
+		if cf.MinRequests > 0 {
+			step += fmt.Sprintf(" or %s requests, at most %s", intText(int64(cf.MinRequests)), runTime(cf.MaxStepDurationS))
+		}
+		cfg = append(cfg, step)
+	}
+	if cf.WarmupS > 0 {
+		cfg = append(cfg, "warm-up "+duration(cf.WarmupS)+" per step (not measured)")
+	}
+	if cf.MaxInFlight > 0 {
+		cfg = append(cfg, "max in flight "+intText(int64(cf.MaxInFlight)))
+	}
+	if cf.TimeoutS > 0 {
+		cfg = append(cfg, "timeout "+duration(cf.TimeoutS))
+	}
+	total := 0.0
+	for _, st := range c.Steps {
+		total += st.DurationS
+	}
+	return []fact{
+		{"Target", orDash(c.Target.Source)},
+		{"Issuer", orDash(c.Target.Issuer)},
+		{"Token endpoint", orDash(c.Target.TokenEndpoint)},
+		{"Profile", orDash(c.Profile)},
+		{"Model", "open: each step sends at a constant arrival rate; latency counts from each request's intended send time"},
+		{"Search", strings.Join(cfg, " · ")},
+		{"SLO", orDash(cf.SLO)},
+		{"tokenbench", orDash(c.Tool.Version)},
+		{"Started", start},
+		{"Steps", fmt.Sprintf("%d, %s planned in all", len(c.Steps), runTime(total))},
+	}
+}
