@@ -69,17 +69,20 @@ type capacityView struct {
 	Steps    []capacityRow
 	Meta     []fact
 	Footer   string
+	// MinRatio and Tolerance are the knee's and Little's law's criteria.
+	MinRatio, Tolerance string
 }
 
 // capacityRow is one row of the step table.
 type capacityRow struct {
 	Step, Offered, Achieved, Ratio, P50, P99, ErrorRate, InFlight, ServiceL, Little, LittleNote, SLOText string
-	Marks                                                                                             []string
-	Pass, Short, HiddenQueueing, Confirm, Max                                                         bool
+	Marks                                                                                                []string
+	Pass, Short, HiddenQueueing, Confirm, Max                                                            bool
 }
 
 func newCapacityView(c *runner.CapacityResult) capacityView {
-	v := capacityView{C: c, CSS: loadCSS, SLO: orDash(c.Config.SLO), Stopped: orDash(c.Stopped)}
+	v := capacityView{C: c, CSS: loadCSS, SLO: orDash(c.Config.SLO), Stopped: orDash(c.Stopped),
+		MinRatio: trimFloat(runner.KneeMinRatio, 2), Tolerance: pctText(runner.LittleTolerance)}
 	switch {
 	case c.MaxSustainableStep < 0 || c.MaxSustainableStep >= len(c.Steps):
 		v.Verdict, v.Word = loadFail, "NONE"

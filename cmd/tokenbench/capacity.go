@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +12,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/runner"
 )
 
@@ -64,7 +67,9 @@ Without --target the embedded reference provider is the target; for a demo,
 --provider-latency D holds each for D: its true capacity is N/D.
 
 Writes DIR/capacity.json (schema tokenbench.capacity/v1, every step's full
-load result embedded) and prints the table.
+load result embedded) and DIR/capacity.html (the report: the maximum
+sustainable rate, the capacity curve, latency against offered rate, the
+step table), and prints the table.
 
 Exit status: 0 a maximum sustainable rate was found (or the SLO held up to
 --max, or the code supply was the limit), 1 no step met the SLO or the
@@ -87,7 +92,7 @@ search was interrupted, 2 bad input.`,
 	fl.StringVar(&f.validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per request")
 	fl.DurationVar(&f.warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
-	fl.StringVarP(&f.out, "out", "o", "out", "directory for capacity.json")
+	fl.StringVarP(&f.out, "out", "o", "out", "directory for capacity.json and capacity.html")
 	fl.StringVar(&f.defects, "defect", "", "embedded provider only: defects, NAME[@FRACTION],...")
 	fl.DurationVar(&f.codeTTL, "code-ttl", 30*time.Second, "embedded provider only: authorization code lifetime")
 	fl.IntVar(&f.providerCapacity, "provider-capacity", 0, "embedded provider only: serve at most N token requests at once, the rest queue")
@@ -196,10 +201,18 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 		res.Steps[i].Result.Tool = res.Tool
 	}
 	path, werr := res.WriteFiles(f.out)
+	htmlPath := filepath.Join(f.out, reports.CapacityHTMLFile)
+	herr := a.writeReport(htmlPath, func(w io.Writer) error { return reports.WriteCapacityHTML(w, res) })
 	fmt.Fprintln(a.stdout)
 	res.WriteText(a.stdout)
 	if werr == nil {
 		fmt.Fprintf(a.stdout, "results              %s\n", path)
+	}
+	if herr == nil {
+		fmt.Fprintf(a.stdout, "report               %s\n", htmlPath)
+	}
+	if werr == nil && herr != nil {
+		werr = herr
 	}
 	switch {
 	case werr != nil:

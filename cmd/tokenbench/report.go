@@ -49,7 +49,8 @@ func (a *app) reportHTMLCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "html RESULT.json",
 		Short: "Write the HTML report of a result (default: next to it, NAME.html)",
-		Long: `html writes the HTML report of a load.json or conformance.json: by default
+		Long: `html writes the HTML report of a load.json, conformance.json or
+capacity.json: by default
 next to it with the extension .html (out/load.json → out/load.html), or to
 -o FILE ("-o -" for standard output). It prints the path it wrote.
 
@@ -95,6 +96,9 @@ It writes to standard output unless -o FILE is given.`,
 			if err != nil {
 				return badInput(err)
 			}
+			if res.capacity != nil {
+				return badInput(fmt.Errorf("report md: %s is a capacity result: it has an HTML report (report html), not a Markdown one", args[0]))
+			}
 			if out == "" {
 				out = "-"
 			}
@@ -117,11 +121,15 @@ func oneResult(what string) cobra.PositionalArgs {
 
 // result is a decoded result file: a load run or a conformance run.
 type result struct {
-	load *runner.Result
-	conf *reports.Conformance
+	load     *runner.Result
+	conf     *reports.Conformance
+	capacity *runner.CapacityResult // html only
 }
 
 func (r *result) writeHTML(w io.Writer) error {
+	if r.capacity != nil {
+		return reports.WriteCapacityHTML(w, r.capacity)
+	}
 	if r.load != nil {
 		return reports.WriteLoadHTML(w, r.load)
 	}
@@ -129,6 +137,9 @@ func (r *result) writeHTML(w io.Writer) error {
 }
 
 func (r *result) writeMarkdown(w io.Writer) error {
+	if r.capacity != nil {
+		return fmt.Errorf("no Markdown form for a %s result: use report html", runner.CapacitySchema)
+	}
 	if r.load != nil {
 		return reports.WriteLoadMarkdown(w, r.load)
 	}
@@ -149,7 +160,7 @@ func readResult(path string) (*result, error) {
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("report: %s is not a tokenbench result (a JSON object): %w", path, err)
 	}
-	want := fmt.Sprintf("want %q (load.json) or %q (conformance.json)", runner.LoadSchema, reports.ConformanceSchema)
+	want := fmt.Sprintf("want %q (load.json) or %q (conformance.json), or for report html %q (capacity.json)", runner.LoadSchema, reports.ConformanceSchema, runner.CapacitySchema)
 	if head.Schema == nil {
 		return nil, fmt.Errorf("report: %s has no \"schema\" field: %s", path, want)
 	}
@@ -161,6 +172,12 @@ func readResult(path string) (*result, error) {
 			return nil, fmt.Errorf("report: %s: not a valid %s result: %w", path, runner.LoadSchema, err)
 		}
 		return &result{load: &r}, nil
+	case runner.CapacitySchema:
+		var c runner.CapacityResult
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("report: %s: not a valid %s result: %w", path, runner.CapacitySchema, err)
+		}
+		return &result{capacity: &c}, nil
 	case reports.ConformanceSchema:
 		var c reports.Conformance
 		if err := dec.Decode(&c); err != nil {
