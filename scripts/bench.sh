@@ -70,7 +70,7 @@ tbload closed-none --concurrency 16 --duration 10s --validate none
 tbload closed-all --concurrency 16 --duration 10s --validate all
 "$vegeta" attack -targets="$work/targets" -rate=0 -max-workers=16 -workers=16 -duration=10s >"$work/vegeta.bin"
 "$vegeta" report -type=json <"$work/vegeta.bin" >out/bench/vegeta-closed.json
-wrk -t2 -c16 -d10s -s "$work/post.lua" "$url/oauth/token" >out/bench/wrk.txt 2>&1
+wrk --latency -t2 -c16 -d10s -s "$work/post.lua" "$url/oauth/token" >out/bench/wrk.txt 2>&1
 stop_serve
 {
 echo "## Throughput (closed model, 16 workers, 10 s)"
@@ -83,7 +83,7 @@ for n in closed-none closed-all; do
 done
 f=out/bench/vegeta-closed.json
 echo "| vegeta (same POST) | $(field "$f" 'd.throughput.toFixed(0)') | $(field "$f" '(d.latencies["50th"]/1e6).toFixed(2)') | $(field "$f" '(d.latencies["99th"]/1e6).toFixed(2)') | $(field "$f" 'd.requests-Math.round(d.success*d.requests)') |"
-echo "| wrk (ceiling, no validation, no result handling) | $(sed -n 's/^Requests\/sec: *//p' out/bench/wrk.txt | cut -d. -f1) | $(awk '/50%/{print $2}' out/bench/wrk.txt) | $(awk '/99%/{print $2}' out/bench/wrk.txt) | |"
+echo "| wrk (ceiling, no validation, no result handling) | $(sed -n 's/^Requests\/sec: *//p' out/bench/wrk.txt | cut -d. -f1) | $(awk '$1=="50%"{print $2}' out/bench/wrk.txt) | $(awk '$1=="99%"{print $2}' out/bench/wrk.txt) | |"
 echo
 } >>"$report"
 
