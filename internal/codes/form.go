@@ -10,7 +10,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"slices"
@@ -223,40 +222,18 @@ func (f *Form) authorize(ctx context.Context, o Options) (*Code, error) {
 	if f.closed.Load() {
 		return nil, errClosed("form")
 	}
-	if o.ClientID == "" {
-		o.ClientID = f.defaults.ClientID
-	}
-	if o.RedirectURI == "" {
-		o.RedirectURI = f.defaults.RedirectURI
-	} else if err := checkRedirectURI(o.RedirectURI); err != nil {
-		return nil, err
-	}
-	c, u, err := authRequest(f.endpoint, f.params, f.scope, o, f.rand)
+	ws, err := startWalk(ctx, "form", walkRequest{f.endpoint, f.params, f.scope, f.defaults, f.rand, f.timeout, f.cookies}, o)
 	if err != nil {
 		return nil, err
 	}
-	redirect, _ := url.Parse(o.RedirectURI)
-	if f.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, f.timeout,
-			fmt.Errorf("codes: form: no code within %s: %w", f.timeout, context.DeadlineExceeded))
-		defer cancel()
-	}
-	// A browser of its own per code: the provider's session and CSRF
-	// cookies must come back, and must not mix between concurrent codes.
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, fmt.Errorf("codes: form: %w", err)
-	}
-	if len(f.cookies) > 0 {
-		jar.SetCookies(f.endpoint, f.cookies)
-	}
+	defer ws.cancel()
+	c := ws.code
 	client := *f.client
-	client.Jar = jar
-	w := &formWalk{f: f, client: &client, redirect: redirect}
+	client.Jar = ws.jar
+	w := &formWalk{f: f, client: &client, redirect: ws.redirect}
 
 	start := f.now()
-	if err := w.run(ctx, c, u); err != nil {
+	if err := w.run(ws.ctx, c, ws.first); err != nil {
 		return nil, err
 	}
 	done := f.now()

@@ -11,7 +11,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
@@ -182,35 +181,12 @@ func (h *Hydra) authorize(ctx context.Context, o Options) (*Code, error) {
 	if h.closed.Load() {
 		return nil, errClosed("hydra")
 	}
-	if o.ClientID == "" {
-		o.ClientID = h.defaults.ClientID
-	}
-	if o.RedirectURI == "" {
-		o.RedirectURI = h.defaults.RedirectURI
-	} else if err := checkRedirectURI(o.RedirectURI); err != nil {
-		return nil, err
-	}
-	c, u, err := authRequest(h.endpoint, h.params, h.scope, o, h.rand)
+	w, err := startWalk(ctx, "hydra", walkRequest{h.endpoint, h.params, h.scope, h.defaults, h.rand, h.timeout, h.cookies}, o)
 	if err != nil {
 		return nil, err
 	}
-	redirect, _ := url.Parse(o.RedirectURI)
-
-	if h.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, h.timeout,
-			fmt.Errorf("codes: hydra: no code within %s: %w", h.timeout, context.DeadlineExceeded))
-		defer cancel()
-	}
-	// A browser of its own per code: Hydra's login and consent CSRF cookies
-	// must come back, and must not mix between concurrent authorizations.
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		return nil, fmt.Errorf("codes: hydra: %w", err)
-	}
-	if len(h.cookies) > 0 {
-		jar.SetCookies(h.endpoint, h.cookies)
-	}
+	defer w.cancel()
+	ctx, c, u, redirect, jar := w.ctx, w.code, w.first, w.redirect, w.jar
 	f := &hydraFlow{h: h, client: &http.Client{
 		Transport:     h.transport,
 		Jar:           jar,
