@@ -142,6 +142,17 @@ done
 stop_serve
 echo >>"$report"
 
+echo "== capacity search against a provider of known capacity (4 at a time, 20 ms each)" >&2
+TOKENBENCH_TIMING=1 go test -count=1 -run 'TestCapacityFindsProviderCapacity$' -v ./runner >out/bench/capacity-test.txt 2>&1 || { cat out/bench/capacity-test.txt; exit 1; }
+{
+echo "## Capacity search (a provider serving 4 requests at a time, 20 ms each: about 186/s with its signing time)"
+echo
+echo '```'
+sed -n '/step  offered/,/stopped/p' out/bench/capacity-test.txt | sed 's/^ *//'
+echo '```'
+echo
+} >>"$report"
+
 echo "== Go benchmarks" >&2
 {
 echo "## Go benchmarks (hot path)"

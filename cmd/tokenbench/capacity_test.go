@@ -26,7 +26,7 @@ func TestCapacityEmbedded(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"(embedded provider: 4 at a time, 20ms each: at most 200/s)", "step 1: 150.0/s for 2s ...", "maximum sustainable", "results              " + filepath.Join(out, "capacity.json")} {
+	for _, want := range []string{"(embedded provider: 4 at a time, 20ms each: at most 200/s)", "step 1: 150.0/s for 2s ...", "maximum sustainable", filepath.Join(out, "capacity.json")} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q", want)
 		}
