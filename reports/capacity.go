@@ -198,7 +198,12 @@ func capacityCharts(c *runner.CapacityResult) []chartFigure {
 	}
 	if k := c.Knee; k != nil && k.Reached && k.Step >= 0 && k.Step < len(c.Steps) {
 		st := c.Steps[k.Step]
-		marks = append(marks, RefLine{Vertical: true, Value: k.OfferedRPS, Label: "knee " + rateText(k.OfferedRPS), Color: Palette.Orange, Dotted: true})
+		if len(marks) == 1 && marks[0].Value == k.OfferedRPS {
+			// One line for both, so the labels do not write over each other.
+			marks[0].Label = "max sustainable = knee " + rateText(k.OfferedRPS)
+		} else {
+			marks = append(marks, RefLine{Vertical: true, Value: k.OfferedRPS, Label: "knee " + rateText(k.OfferedRPS), Color: Palette.Orange, Dotted: true})
+		}
 		kneePt = []Point{{st.OfferedRPS, st.ThroughputRPS}}
 	}
 	xAxis := Axis{Label: "offered rate (requests/s, constant per step)", IncludeZero: true, Unit: "/s"}

@@ -555,7 +555,12 @@ func (c Chart) SVG() template.HTML {
 			p := xs0.pos(r.Value)
 			w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1" %s shape-rendering="crispEdges"/>`, crisp(p), px(top), crisp(p), px(bottom), esc(col), pattern)
 			if r.Label != "" {
-				w.f(`<text x="%s" y="%s" font-size="10.5" fill="%s">%s</text>`, px(p+4), px(top+11), esc(col), esc(r.Label))
+				// Right of the line, unless it would run past the plot: then left.
+				x, anchor := p+4, "start"
+				if p+4+float64(len(r.Label))*5.8 > right {
+					x, anchor = p-4, "end"
+				}
+				w.f(`<text x="%s" y="%s" font-size="10.5" fill="%s" text-anchor="%s">%s</text>`, px(x), px(top+11), esc(col), anchor, esc(r.Label))
 			}
 			continue
 		}
