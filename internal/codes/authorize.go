@@ -128,14 +128,7 @@ func (a *Authorize) Close() error {
 //
 // https://www.rfc-editor.org/rfc/rfc7636#section-4.1
 func (a *Authorize) Authorize(ctx context.Context, o Options) (*Code, error) {
-	c, err := a.authorize(ctx, o)
-	if err != nil {
-		a.rec.failed()
-		return nil, err
-	}
-	a.rec.obtained(c.Took)
-	a.rec.used()
-	return c, nil
+	return a.rec.track(a.authorize(ctx, o))
 }
 
 func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {

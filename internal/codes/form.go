@@ -208,14 +208,7 @@ func (f *Form) Close() error {
 // redirect. The state is random and checked. Took is the whole walk, from
 // the authorization request to the redirect.
 func (f *Form) Authorize(ctx context.Context, o Options) (*Code, error) {
-	c, err := f.authorize(ctx, o)
-	if err != nil {
-		f.rec.failed()
-		return nil, err
-	}
-	f.rec.obtained(c.Took)
-	f.rec.used()
-	return c, nil
+	return f.rec.track(f.authorize(ctx, o))
 }
 
 func (f *Form) authorize(ctx context.Context, o Options) (*Code, error) {

@@ -167,14 +167,7 @@ func (h *Hydra) Close() error {
 // Authorize runs one authorization varied by o through Hydra's login and
 // consent and returns the code.
 func (h *Hydra) Authorize(ctx context.Context, o Options) (*Code, error) {
-	c, err := h.authorize(ctx, o)
-	if err != nil {
-		h.rec.failed()
-		return nil, err
-	}
-	h.rec.obtained(c.Took)
-	h.rec.used()
-	return c, nil
+	return h.rec.track(h.authorize(ctx, o))
 }
 
 func (h *Hydra) authorize(ctx context.Context, o Options) (*Code, error) {

@@ -50,6 +50,18 @@ func (r *recorder) obtained(took time.Duration) {
 	r.n = min(r.n+1, RecentTook)
 }
 
+// track counts the outcome of one authorization: an error, or a code
+// obtained and handed out at once.
+func (r *recorder) track(c *Code, err error) (*Code, error) {
+	if err != nil {
+		r.failed()
+		return nil, err
+	}
+	r.obtained(c.Took)
+	r.used()
+	return c, nil
+}
+
 func (r *recorder) used()    { r.add(&r.s.Used) }
 func (r *recorder) dropped() { r.add(&r.s.Dropped) }
 func (r *recorder) failed()  { r.add(&r.s.Errors) }
