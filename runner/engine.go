@@ -213,6 +213,11 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 func (e *engine) schedule(wg *sync.WaitGroup) {
 	pc := e.plan.Pacer()
 	deadline := e.plan.Duration()
+	if e.plan.CountBounded() {
+		// The user asked for a number of requests: they are all sent, late
+		// ones counted late from their intended time, however long it takes.
+		deadline = 0
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var n int

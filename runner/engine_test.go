@@ -191,6 +191,12 @@ func TestCheckFailuresCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := res.Summary.CheckFailures["IDT-AT-HASH"]
+	// A request count is a count: however far behind a busy machine falls,
+	// all 1000 are sent (an earlier version cut the run at the plan's time
+	// plus a second, and left ~600 unsent under load).
+	if res.Summary.Requests != 1000 || res.Summary.Unsent != 0 || res.Summary.Validated != 1000 {
+		t.Fatalf("requests %d, unsent %d, validated %d; want 1000, 0, 1000", res.Summary.Requests, res.Summary.Unsent, res.Summary.Validated)
+	}
 	// 5% of 1000: mean 50, sd ~7; 20..90 is more than 4 sd either way.
 	if n < 20 || n > 90 || res.Summary.Outcomes["invalid_200"] != n || res.Summary.Errors != n {
 		t.Errorf("IDT-AT-HASH failures %d, invalid_200 %d, errors %d; failures %v", n, res.Summary.Outcomes["invalid_200"], res.Summary.Errors, res.Summary.CheckFailures)

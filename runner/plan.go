@@ -345,6 +345,18 @@ func (p Plan) Duration() time.Duration {
 	return end
 }
 
+// CountBounded reports whether some stage ends after a number of requests
+// rather than at a time: such a plan is bounded by its count, and every
+// request is sent however far behind the schedule the sender falls.
+func (p Plan) CountBounded() bool {
+	for _, st := range p.Stages {
+		if st.Requests > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // StageLength is the length of stage i on the timeline (see Duration);
 // 0 for a stage without a rate bounded only by Requests, or i out of range.
 func (p Plan) StageLength(i int) time.Duration {

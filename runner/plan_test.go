@@ -450,3 +450,19 @@ func BenchmarkPacerNext(b *testing.B) {
 		})
 	}
 }
+
+func TestCountBounded(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		plan Plan
+		want bool
+	}{
+		{mustPlan(ConstantPlan(100, time.Second, 0)), false},
+		{mustPlan(ConstantPlan(100, 0, 50)), true},
+		{mustPlan(ParseStages("1s@10,2s@20")), false},
+	} {
+		if got := tt.plan.CountBounded(); got != tt.want {
+			t.Errorf("%v: CountBounded %v, want %v", tt.plan.Stages, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,38 +11,65 @@ import (
 	"github.com/tokenbench/tokenbench/runner"
 )
 
-// TestCapacityEmbedded: against the embedded provider serving 4 token
-// requests at a time for 20 ms each (200/s at most), the search finds a
-// maximum sustainable rate within 30% of it and writes capacity.json.
+// TestCapacityEmbedded: the search's wiring against the embedded provider,
+// with SLOs whose verdict does not depend on the machine's speed (how close
+// the found capacity comes to the true one is measured by make bench, not
+// asserted here). An SLO every step meets climbs by --factor to --max and
+// exits 0; one no step can meet exits 1 and still writes capacity.json.
 func TestCapacityEmbedded(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a capacity search takes about 10 s")
+		t.Skip("a capacity search takes a few seconds")
 	}
 	t.Parallel()
-	out := t.TempDir()
-	code, stdout, stderr := runUnwired(t, (*app).capacityCmd, "--provider-capacity", "4", "--provider-latency", "20ms",
-		"--slo", "p99<100ms,error_rate<1%", "--start", "150", "--step-duration", "1.5s", "--min-requests", "300", "--warmup", "300ms",
-		"--validate", "sample:0.1", "--out", out)
-	t.Logf("exit %d\n%s%s", code, stdout, stderr)
-	if code != exitOK {
-		t.Fatalf("exit %d", code)
-	}
-	for _, want := range []string{"(embedded provider: 4 at a time, 20ms each: at most 200/s)", "step 1: 150.0/s for 2s ...", "maximum sustainable", filepath.Join(out, "capacity.json")} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("output lacks %q", want)
-		}
-	}
-	data, err := os.ReadFile(filepath.Join(out, "capacity.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res runner.CapacityResult
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Schema != runner.CapacitySchema || res.MaxSustainableRPS < 140 || res.MaxSustainableRPS > 260 || len(res.Steps) < 2 ||
-		res.Steps[0].Result == nil || res.Steps[0].Result.Schema != runner.LoadSchema || res.Steps[0].Result.Tool.Version == "" {
-		t.Errorf("capacity.json: schema %q, max %.1f/s, %d steps", res.Schema, res.MaxSustainableRPS, len(res.Steps))
+	common := []string{"--provider-capacity", "4", "--provider-latency", "1ms", "--start", "20", "--factor", "2",
+		"--step-duration", "500ms", "--min-requests", "5", "--warmup", "100ms", "--validate", "sample:0.1"}
+	for _, tt := range []struct {
+		name     string
+		slo      string
+		wantCode int
+		wantOut  []string
+		steps    []float64 // offered rates, in order
+	}{
+		{"met up to --max", "p99<60s,error_rate<50%", exitOK,
+			[]string{"(embedded provider: 4 at a time, 1ms each: at most 4000/s)", "step 1: 20.0/s", "reached --max 40.0/s", "maximum sustainable"},
+			[]float64{20, 40}},
+		{"never met", "p99<1us", exitFailed,
+			[]string{"step 1: 20.0/s", "none: no step met the SLO"},
+			[]float64{20}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := t.TempDir()
+			args := append(append([]string{}, common...), "--slo", tt.slo, "--max", "40", "--out", out)
+			code, stdout, stderr := runUnwired(t, (*app).capacityCmd, args...)
+			t.Logf("exit %d\n%s%s", code, stdout, stderr)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d", code, tt.wantCode)
+			}
+			for _, want := range append(tt.wantOut, filepath.Join(out, "capacity.json")) {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("output lacks %q", want)
+				}
+			}
+			data, err := os.ReadFile(filepath.Join(out, "capacity.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res runner.CapacityResult
+			if err := json.Unmarshal(data, &res); err != nil {
+				t.Fatal(err)
+			}
+			var got []float64
+			for _, st := range res.Steps {
+				got = append(got, st.OfferedRPS)
+				if st.Result == nil || st.Result.Schema != runner.LoadSchema || st.Result.Tool.Version == "" {
+					t.Errorf("step %d: no load result with schema and version", st.Index)
+				}
+			}
+			if res.Schema != runner.CapacitySchema || fmt.Sprint(got) != fmt.Sprint(tt.steps) {
+				t.Errorf("capacity.json: schema %q, steps %v, want %v", res.Schema, got, tt.steps)
+			}
+		})
 	}
 }
 
