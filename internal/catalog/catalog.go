@@ -5,7 +5,6 @@ package catalog
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -106,16 +105,6 @@ func MustLookup(id string) Row {
 
 // All returns every row in catalogue order.
 func All() []Row { return append([]Row(nil), rows...) }
-
-// IDs returns every row ID, sorted.
-func IDs() []string {
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.ID)
-	}
-	sort.Strings(ids)
-	return ids
-}
 
 var index = func() map[string]int {
 	m := make(map[string]int, len(rows))

@@ -2,8 +2,6 @@ package checks
 
 import (
 	"strings"
-
-	"github.com/tokenbench/tokenbench/internal/exchange"
 )
 
 // hasDirective reports whether any of the header field values (each a
@@ -44,11 +42,6 @@ func nextListItem(s string) (item, rest string) {
 		}
 	}
 	return s, ""
-}
-
-// headerDirective is hasDirective over the raw lines of a response header.
-func headerDirective(x *exchange.Exchange, header, name string) bool {
-	return hasDirective(x.RawHeaderValues(header), name)
 }
 
 // showHeader renders a header's raw values for a failure: `"a", "b"` or

@@ -38,9 +38,7 @@ func keyMismatch(key jwk.Key, alg string) string {
 			got = k.Crv()
 		case jwk.ECDSAPrivateKey:
 			got = k.Crv()
-		case jwk.OKPPublicKey:
-			got = k.Crv()
-		case jwk.OKPPrivateKey:
+		case jwk.OKPPublicKey: // an OKPPrivateKey is one too
 			got = k.Crv()
 		}
 		if !crvFits(alg, got) {

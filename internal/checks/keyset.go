@@ -124,11 +124,6 @@ func WithMinRefresh(d time.Duration) RemoteOption {
 	return func(r *RemoteKeySet) { r.minRefresh = d }
 }
 
-// WithFetchTimeout bounds one fetch (DefaultFetchTimeout).
-func WithFetchTimeout(d time.Duration) RemoteOption {
-	return func(r *RemoteKeySet) { r.timeout = d }
-}
-
 // NewRemoteKeySet returns a KeySet for jwksURL, fetched with client
 // (http.DefaultClient when nil) and timed with now (time.Now when nil).
 func NewRemoteKeySet(jwksURL string, client *http.Client, now func() time.Time, opts ...RemoteOption) *RemoteKeySet {

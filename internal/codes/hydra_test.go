@@ -34,15 +34,14 @@ type fakeHydra struct {
 	authPage          bool   // /oauth2/auth answers 200 HTML instead of redirecting
 	final             string // "" | "error" | "wrong-state" | "hydra-error" | "loop" | "login-404" | "admin-hang"
 
-	mu        sync.Mutex
-	flows     map[string]*fakeFlow // by login_challenge, consent_challenge and verifiers
-	authReqs  []url.Values         // the query of every first /oauth2/auth request
-	logins    []map[string]any     // login accept bodies
-	consents  []map[string]any     // consent accept bodies
-	pageHits  atomic.Int64         // GETs of /login or /consent: never wanted
-	seq       atomic.Int64
-	issued    map[string]bool
-	lastState string
+	mu       sync.Mutex
+	flows    map[string]*fakeFlow // by login_challenge, consent_challenge and verifiers
+	authReqs []url.Values         // the query of every first /oauth2/auth request
+	logins   []map[string]any     // login accept bodies
+	consents []map[string]any     // consent accept bodies
+	pageHits atomic.Int64         // GETs of /login or /consent: never wanted
+	seq      atomic.Int64
+	issued   map[string]bool
 }
 
 type fakeFlow struct {

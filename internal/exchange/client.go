@@ -54,9 +54,6 @@ func WithPool(idlePerHost int) Option {
 	}
 }
 
-// WithClock injects the clock used for timings.
-func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
-
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
@@ -212,8 +209,6 @@ func (c *Client) build(ctx context.Context, s Spec, x *Exchange) (*http.Request,
 	var body []byte
 	contentType := s.ContentType
 	switch {
-	case s.RawBody != nil:
-		body = s.RawBody
 	case s.Body == BodyJSON:
 		body = encodeJSON(s.Params)
 		if contentType == "" {

@@ -79,9 +79,6 @@ func JSONBody() Mutation { return func(s *Spec) { s.Body = BodyJSON } }
 // ContentType overrides the Content-Type header, keeping the body encoding.
 func ContentType(ct string) Mutation { return func(s *Spec) { s.ContentType = ct } }
 
-// RawBody sends body verbatim.
-func RawBody(body []byte) Mutation { return func(s *Spec) { s.RawBody = body } }
-
 // Header sets a request header.
 func Header(name, value string) Mutation {
 	return func(s *Spec) {

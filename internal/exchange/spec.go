@@ -35,7 +35,6 @@ type Spec struct {
 	Query       []Param // extra URL query parameters
 	Body        string  // BodyForm, BodyJSON or BodyNone
 	ContentType string  // "" = the default for Body
-	RawBody     []byte  // when set, sent as is instead of Params
 	Header      http.Header
 	// Auth is the client authentication sent in the Authorization header as
 	// HTTP Basic. The id and secret are form-urlencoded before base64
@@ -98,7 +97,6 @@ func (s Spec) Clone() Spec {
 		a := *s.Authorization
 		s.Authorization = &a
 	}
-	s.RawBody = append([]byte(nil), s.RawBody...)
 	return s
 }
 

@@ -89,14 +89,6 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// IsPersonalClaim reports whether claim is hidden.
-func (r *Redactor) IsPersonalClaim(claim string) bool {
-	if r == nil {
-		return false
-	}
-	return r.claims[claim]
-}
-
 // String replaces every registered secret in s.
 func (r *Redactor) String(s string) string {
 	if r == nil {
