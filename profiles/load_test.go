@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
 )
 
 func TestShippedProfilesLoad(t *testing.T) {
@@ -137,20 +138,16 @@ func TestFileExtendsShipped(t *testing.T) {
 
 func TestRangeContains(t *testing.T) {
 	t.Parallel()
-	r := Range{Min: Duration(5), Max: Duration(10)}
+	r := Range{Min: yamlfile.Duration(5), Max: yamlfile.Duration(10)}
 	for _, c := range []struct {
 		d    int64
 		want bool
 	}{{4, false}, {5, true}, {10, true}, {11, false}} {
-		if got := r.Contains(time_(c.d)); got != c.want {
+		if got := r.Contains(time.Duration(c.d)); got != c.want {
 			t.Errorf("Contains(%d) = %v", c.d, got)
 		}
 	}
-	if !(Range{}).Contains(time_(1 << 40)) {
+	if !(Range{}).Contains(time.Duration(1 << 40)) {
 		t.Error("an empty range must contain everything")
 	}
 }
-
-func time_(n int64) (d timeDuration) { return timeDuration(n) }
-
-type timeDuration = time.Duration

@@ -10,9 +10,6 @@ import (
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 )
 
-// Duration is a duration written as "5s" in YAML.
-type Duration = yamlfile.Duration
-
 // Profile is one provider's documented token endpoint behaviour. The zero
 // value of every field means "the standard applies"; see oidc.yaml.
 type Profile struct {
@@ -86,9 +83,9 @@ type PKCE struct {
 type Code struct {
 	// Lifetime is how long a code stays redeemable; 0 means undocumented,
 	// which skips CODE-EXPIRES unless the target sets expect.code_lifetime.
-	Lifetime Duration `yaml:"lifetime,omitempty"`
+	Lifetime yamlfile.Duration `yaml:"lifetime,omitempty"`
 	// ExpiryMargin is added to Lifetime before a redemption must fail.
-	ExpiryMargin Duration `yaml:"expiry_margin,omitempty"`
+	ExpiryMargin yamlfile.Duration `yaml:"expiry_margin,omitempty"`
 	// MinEntropyBits is the least estimated entropy of a code (CODE-ENTROPY).
 	MinEntropyBits float64 `yaml:"min_entropy_bits,omitempty"`
 	// RaceConcurrency is N for CODE-SINGLE-USE-RACE.
@@ -104,7 +101,7 @@ type Response struct {
 	// positive number.
 	ExpiresIn int `yaml:"expires_in,omitempty"`
 	// ExpiresTolerance bounds |expires_in - (exp - iat)| (RESP-EXPIRES-CONSISTENT).
-	ExpiresTolerance Duration `yaml:"expires_tolerance,omitempty"`
+	ExpiresTolerance yamlfile.Duration `yaml:"expires_tolerance,omitempty"`
 	// Scope is "required" or "optional" (RFC 6749 §5.1: optional when
 	// identical to the requested scope).
 	Scope string `yaml:"scope,omitempty"`
@@ -125,9 +122,9 @@ type Errors struct {
 //
 // https://openid.net/specs/openid-connect-core-1_0.html#IDToken
 type IDToken struct {
-	Algs     []string `yaml:"algs,flow,omitempty"`
-	Skew     Duration `yaml:"skew,omitempty"`
-	Lifetime Range    `yaml:"lifetime"`
+	Algs     []string          `yaml:"algs,flow,omitempty"`
+	Skew     yamlfile.Duration `yaml:"skew,omitempty"`
+	Lifetime Range             `yaml:"lifetime"`
 	// Azp is "required" or "multi_aud" (required only with several audiences).
 	Azp string `yaml:"azp,omitempty"`
 	// AtHash is "required" or "optional" (checked when present).
@@ -148,8 +145,8 @@ type IDToken struct {
 
 // Range is a closed duration interval; a zero bound is open.
 type Range struct {
-	Min Duration `yaml:"min,omitempty"`
-	Max Duration `yaml:"max,omitempty"`
+	Min yamlfile.Duration `yaml:"min,omitempty"`
+	Max yamlfile.Duration `yaml:"max,omitempty"`
 }
 
 // Contains reports whether d is within r.

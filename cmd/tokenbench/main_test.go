@@ -25,15 +25,11 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdo
 
 // refProvider starts a reference provider with the given client secret on
 // an httptest server (loopback).
-func refProvider(t *testing.T, secret string, defects ...string) *httptest.Server {
+func refProvider(t *testing.T, secret string) *httptest.Server {
 	t.Helper()
 	clients := provider.DefaultClients()
 	clients[0].Secret = secret
-	ds := map[string]float64{}
-	for _, d := range defects {
-		ds[d] = 1
-	}
-	p, err := provider.New(provider.Config{Clients: clients, Defects: ds})
+	p, err := provider.New(provider.Config{Clients: clients})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func (a *app) versionCmd() *cobra.Command {
 		Use:   "version",
 		Short: "Print the tokenbench version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintf(a.stdout, "tokenbench %s (%s, %s/%s)\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},

@@ -101,7 +101,7 @@ func TestResolveErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"missing secret variable", func(f *File) {}, nil, "environment variable SECRET is not set"},
+		{"missing secret variable", func(*File) {}, nil, "environment variable SECRET is not set"},
 		{"no secret at all", func(f *File) { f.Client.SecretEnv = "" }, nil, "secret_env is required"},
 		{"both secrets", func(f *File) { f.Client.Secret = "x" }, nil, "not both"},
 		{"no client id", func(f *File) { f.Client.ID = "" }, nil, "client.id is required"},
