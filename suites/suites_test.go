@@ -25,20 +25,7 @@ var (
 // checks the embedded reference provider, which must pass every row: a
 // false failure on a correct provider is a bug.
 func TestSuites(t *testing.T) {
-	ctx := context.Background()
-	var (
-		tg  *target.Target
-		err error
-	)
-	o := target.Options{Profile: *profileName}
-	if *targetFile == "" {
-		tg, err = target.Embedded(ctx, provider.Config{}, o)
-	} else {
-		var f *target.File
-		if f, err = target.Load(*targetFile); err == nil {
-			tg, err = target.Resolve(ctx, *targetFile, f, o)
-		}
-	}
+	tg, err := target.Open(context.Background(), *targetFile, provider.Config{}, target.Options{Profile: *profileName})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
@@ -19,14 +20,23 @@ import (
 
 type conformFlags struct {
 	targetFlags
+	embedded         embeddedFlags
 	labelFilter      string
 	out              string
 	expectedFailures string
 	verbose          bool
 	race             int
-	// the embedded provider's switches (no --target)
-	defects, variants string
-	codeTTL           time.Duration
+}
+
+// conformJob is a conform command line, checked, with its defaults applied.
+type conformJob struct {
+	targetFlags
+	provider    provider.Config // the embedded provider's, without --target
+	labelFilter string
+	out         string
+	known       map[string]string // --expected-failures: row ID to reason
+	verbose     bool
+	race        int // 0: the profile's
 }
 
 func (a *app) conformCmd() *cobra.Command {
@@ -54,41 +64,50 @@ interrupted), 2 bad input.`,
   tokenbench conform --label-filter 'area:auth && MUST'
   tokenbench conform --defect code-reusable    # watch the suite catch it`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.conform(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			job, err := f.job(cmd)
+			if err != nil {
+				return badInput(err)
+			}
+			return a.conform(cmd.Context(), job)
+		},
 	}
 	f.register(cmd)
+	f.embedded.register(cmd, target.DefaultEmbeddedCodeTTL)
 	fl := cmd.Flags()
 	fl.StringVar(&f.labelFilter, "label-filter", "", "run only the rows this Ginkgo label filter selects (labels: TE:ROW-ID, MUST/SHOULD/INFO/SKIP, area:NAME, slow)")
 	fl.StringVarP(&f.out, "out", "o", "out", "directory for the reports")
 	fl.StringVar(&f.expectedFailures, "expected-failures", "", "YAML file of ROW-ID: reason, reported as known deviations")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every spec as it runs")
 	fl.IntVar(&f.race, "race", 0, "concurrent redemptions for CODE-SINGLE-USE-RACE (default: the profile's, 10)")
-	fl.StringVar(&f.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
-	fl.StringVar(&f.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
-	fl.DurationVar(&f.codeTTL, "code-ttl", target.DefaultEmbeddedCodeTTL, "embedded provider only: authorization code lifetime")
 	return cmd
 }
 
-func (a *app) conform(cmd *cobra.Command, f conformFlags) error {
-	ctx := cmd.Context()
+// job checks the flags and applies the defaults.
+func (f *conformFlags) job(cmd *cobra.Command) (*conformJob, error) {
 	if err := suites.CheckLabelFilter(f.labelFilter); err != nil {
-		return badInput(err)
+		return nil, err
 	}
 	known, err := readExpectedFailures(f.expectedFailures)
 	if err != nil {
-		return badInput(err)
+		return nil, err
 	}
 	if err := writableDir(f.out); err != nil {
-		return badInput(err)
+		return nil, err
 	}
-	pc, err := embeddedConfig(cmd, f.path != "", f.defects, f.variants, f.codeTTL)
+	pc, err := f.embedded.config(cmd, f.path != "")
 	if err != nil {
-		return badInput(err)
+		return nil, err
 	}
 	if f.race < 0 || f.race == 1 || f.race > 1000 {
-		return badInput(fmt.Errorf("conform: --race %d is not between 2 and 1000", f.race))
+		return nil, fmt.Errorf("conform: --race %d is not between 2 and 1000", f.race)
 	}
-	t, err := a.openTarget(ctx, f.targetFlags, pc)
+	return &conformJob{targetFlags: f.targetFlags, provider: pc, labelFilter: f.labelFilter, out: f.out,
+		known: known, verbose: f.verbose, race: f.race}, nil
+}
+
+func (a *app) conform(ctx context.Context, job *conformJob) error {
+	t, err := a.openTarget(ctx, job.targetFlags, job.provider)
 	if err != nil {
 		return err
 	}
@@ -98,17 +117,17 @@ func (a *app) conform(cmd *cobra.Command, f conformFlags) error {
 		return badInput(err)
 	}
 	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", t.TokenEndpoint, t.Profile.Name)
-	rep, err := suites.Run(&suites.Env{Target: t, Codes: src, Race: f.race}, suites.RunOptions{
-		LabelFilter: f.labelFilter, Verbose: f.verbose, NoColor: !isTerminal(a.stdout),
+	rep, err := suites.Run(&suites.Env{Target: t, Codes: src, Race: job.race}, suites.RunOptions{
+		LabelFilter: job.labelFilter, Verbose: job.verbose, NoColor: !isTerminal(a.stdout),
 	})
 	if err != nil {
 		return badInput(err)
 	}
 	c := reports.FromGinkgo(rep, reports.Meta{
 		Version: versionString(), Target: t.Source, Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint,
-		Profile: t.Profile.Name, ProfileChain: t.Profile.Chain, LabelFilter: f.labelFilter, Reveal: f.reveal,
-	}, known)
-	paths, werr := reports.WriteConformance(f.out, c)
+		Profile: t.Profile.Name, ProfileChain: t.Profile.Chain, LabelFilter: job.labelFilter, Reveal: job.reveal,
+	}, job.known)
+	paths, werr := reports.WriteConformance(job.out, c)
 	a.printConformSummary(c, paths)
 	if werr != nil {
 		return badInput(fmt.Errorf("conform: writing the reports: %w", werr))

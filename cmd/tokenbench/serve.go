@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/internal/provider"
+	"github.com/tokenbench/tokenbench/internal/target"
 	"gopkg.in/yaml.v3"
 )
 
@@ -177,31 +178,13 @@ func parseStall(s string) (hold, period time.Duration, err error) {
 	return hold, period, nil
 }
 
-// writeTarget writes a target file pointing at the provider. The secret is
+// writeTarget writes a target file pointing at the provider: a
+// target.File, with the bankid profile and the openid scope. The secret is
 // never written: the file names the environment variable instead.
 func writeTarget(path, issuer string, cfg provider.Config, secretEnv string) error {
-	type client struct {
-		ID        string `yaml:"id"`
-		SecretEnv string `yaml:"secret_env"`
-	}
-	doc := struct {
-		Issuer           string            `yaml:"issuer"`
-		Client           client            `yaml:"client"`
-		RedirectURI      string            `yaml:"redirect_uri"`
-		OtherRedirectURI string            `yaml:"other_redirect_uri,omitempty"`
-		Scope            string            `yaml:"scope"`
-		Profile          string            `yaml:"profile"`
-		Codes            map[string]string `yaml:"codes"`
-		Expect           map[string]string `yaml:"expect"`
-	}{
-		Issuer: issuer, Client: client{cfg.Clients[0].ID, secretEnv}, RedirectURI: cfg.Clients[0].RedirectURIs[0],
-		Scope: "openid", Profile: "bankid", Codes: map[string]string{"source": "authorize"},
-		Expect: map[string]string{"code_lifetime": cfg.CodeTTL.String()},
-	}
-	if len(cfg.Clients[0].RedirectURIs) > 1 {
-		doc.OtherRedirectURI = cfg.Clients[0].RedirectURIs[1]
-	}
-	b, err := yaml.Marshal(doc)
+	f := target.ProviderFile(issuer, cfg.Clients[0], secretEnv, cfg.CodeTTL)
+	f.Scope, f.Profile = "openid", target.DefaultProfile
+	b, err := yaml.Marshal(f)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
@@ -31,51 +30,12 @@ func (tf *targetFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&tf.reveal, "reveal", false, "show secrets, codes, tokens and personal claims unredacted (never in shared reports)")
 }
 
-// embeddedConfig reads the embedded provider's switches of a command that
-// takes an optional target (--defect, --variant, --code-ttl, and any other
-// named flags): refused with --target, parsed without.
-func embeddedConfig(cmd *cobra.Command, hasTarget bool, defects, variants string, codeTTL time.Duration, others ...string) (provider.Config, error) {
-	var pc provider.Config
-	if hasTarget {
-		for _, fl := range append([]string{"defect", "variant", "code-ttl"}, others...) {
-			if f := cmd.Flags().Lookup(fl); f != nil && f.Changed {
-				return pc, fmt.Errorf("%s: --%s configures the embedded provider and cannot be used with --target", cmd.Name(), fl)
-			}
-		}
-		return pc, nil
-	}
-	var err error
-	if pc.Defects, err = provider.ParseDefects(defects); err != nil {
-		return pc, err
-	}
-	if pc.Variants, err = provider.ParseVariants(variants); err != nil {
-		return pc, err
-	}
-	if codeTTL <= 0 {
-		return pc, fmt.Errorf("%s: --code-ttl must be positive", cmd.Name())
-	}
-	pc.CodeTTL = codeTTL
-	return pc, nil
-}
-
-// open resolves the target, printing its warnings to stderr. Every error is
-// bad input.
+// openTarget opens the target (target.Open), printing its warnings to
+// stderr. pc configures the embedded provider when there is no --target.
+// Every error is bad input.
 func (a *app) openTarget(ctx context.Context, tf targetFlags, pc provider.Config) (*target.Target, error) {
-	o := target.Options{Profile: tf.profile, Env: a.env, Reveal: tf.reveal,
-		ClientOptions: append([]exchange.Option{exchange.WithUserAgent("tokenbench/" + versionString())}, tf.clientOptions...)}
-	var (
-		t   *target.Target
-		err error
-	)
-	if tf.path == "" {
-		t, err = target.Embedded(ctx, pc, o)
-	} else {
-		var f *target.File
-		f, err = target.Load(tf.path)
-		if err == nil {
-			t, err = target.Resolve(ctx, tf.path, f, o)
-		}
-	}
+	t, err := target.Open(ctx, tf.path, pc, target.Options{Profile: tf.profile, Env: a.env, Reveal: tf.reveal,
+		ClientOptions: append([]exchange.Option{exchange.WithUserAgent("tokenbench/" + versionString())}, tf.clientOptions...)})
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -112,12 +72,50 @@ findings are listed but run 'conform' for a verdict), 1 when it did not,
 	return cmd
 }
 
+// codeTimeout bounds obtaining the one code of target check.
+const codeTimeout = 30 * time.Second
+
 func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	t, err := a.openTarget(ctx, tf, provider.Config{})
 	if err != nil {
 		return err
 	}
 	defer t.Close()
+	a.printTarget(t)
+	tr, err := t.Try(ctx, codeTimeout)
+	if err != nil {
+		return badInput(err)
+	}
+	w, x := a.stdout, tr.Exchange
+	fmt.Fprintf(w, "code       obtained in %s%s\n", round(tr.Code.Took), describeCode(tr.Code))
+	if x.Response == nil {
+		why := t.Redactor.String(target.DescribeTransportError(x.Err))
+		fmt.Fprintf(w, "exchange   failed: %s\n", why)
+		return failed(fmt.Errorf("target check: the token request failed at the transport: %s", why))
+	}
+	fmt.Fprintf(w, "exchange   %d %s in %s\n\n", x.Status(), http.StatusText(x.Status()), round(x.Timings.ServiceTime()))
+	fmt.Fprintln(w, indent(x.Redacted(t.Redactor).Format()))
+	if !tr.Succeeded() {
+		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), x.OAuthError())
+		return failed(fmt.Errorf("target check: the exchange did not succeed"))
+	}
+	n := tr.Tally()
+	fmt.Fprintf(w, "checks     %d passed, %d failed, %d warnings, %d not applicable (profile %s)\n",
+		n.Passed, n.Failed, n.Warnings, n.NotApplicable, t.Profile.Name)
+	for _, r := range n.Findings {
+		fmt.Fprintln(w, finding(r, t.Redactor.String))
+	}
+	if n.Failed > 0 {
+		fmt.Fprintf(w, "verdict    OK: the exchange succeeded; the response has %d MUST finding(s): run 'tokenbench conform' for the full verdict\n", n.Failed)
+	} else {
+		fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
+	}
+	return nil
+}
+
+// printTarget prints what a resolved target points at and where its codes
+// come from.
+func (a *app) printTarget(t *target.Target) {
 	w := a.stdout
 	fmt.Fprintf(w, "target     %s\n", t.Source)
 	fmt.Fprintf(w, "issuer     %s\n", t.Issuer)
@@ -133,64 +131,6 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	} else {
 		fmt.Fprintf(w, "codes      %s (nonce and PKCE verifier as the source gives them)\n", kind)
 	}
-
-	src, err := t.OpenCodes(target.CodeOptions{})
-	if err != nil {
-		return badInput(err)
-	}
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	code, err := src.Next(cctx)
-	cancel()
-	if err != nil {
-		return badInput(fmt.Errorf("target check: obtaining a code: %w", err))
-	}
-	fmt.Fprintf(w, "code       obtained in %s%s\n", round(code.Took), describeCode(code))
-
-	spec := exchange.TokenRequest(t.TokenEndpoint, t.Client, code.Value, code.RedirectURI, code.CodeVerifier)
-	x := t.HTTP.Do(ctx, spec)
-	if x.Response == nil {
-		fmt.Fprintf(w, "exchange   failed: %s\n", t.Redactor.String(target.DescribeTransportError(x.Err)))
-		return failed(fmt.Errorf("target check: the token request failed at the transport: %s", t.Redactor.String(target.DescribeTransportError(x.Err))))
-	}
-	fmt.Fprintf(w, "exchange   %d %s in %s\n\n", x.Status(), http.StatusText(x.Status()), round(x.Timings.ServiceTime()))
-	fmt.Fprintln(w, indent(x.Redacted(t.Redactor).Format()))
-
-	ok := x.Status() == http.StatusOK && x.HasTokens()
-	if !ok {
-		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), x.OAuthError())
-		return failed(fmt.Errorf("target check: the exchange did not succeed"))
-	}
-	results := checks.Validate(ctx, x, t.CheckContext(code), checks.Success())
-	var pass, fail, warn, skip int
-	var lines []string
-	for _, r := range results {
-		lvl, reason := t.Profile.Level(r.ID)
-		switch {
-		case lvl == catalog.Skip:
-			skip++
-			_ = reason
-		case r.Passed():
-			pass++
-		case !r.Failed():
-			skip++
-		case lvl == catalog.Must && !r.Warning():
-			fail++
-			lines = append(lines, finding("FAIL", r, t.Redactor.String))
-		default:
-			warn++
-			lines = append(lines, finding("WARN", r, t.Redactor.String))
-		}
-	}
-	fmt.Fprintf(w, "checks     %d passed, %d failed, %d warnings, %d not applicable (profile %s)\n", pass, fail, warn, skip, t.Profile.Name)
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
-	}
-	if fail > 0 {
-		fmt.Fprintf(w, "verdict    OK: the exchange succeeded; the response has %d MUST finding(s): run 'tokenbench conform' for the full verdict\n", fail)
-	} else {
-		fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
-	}
-	return nil
 }
 
 func first(vs ...string) string {
@@ -217,9 +157,13 @@ func describeCode(c *codes.Code) string {
 	return ", with " + strings.Join(with, " and ")
 }
 
-// finding formats a failed check: its row, then each failure on its own
-// line without repeating the row ID.
-func finding(kind string, r checks.Result, redact func(string) string) string {
+// finding formats a failed check: FAIL or WARN and its row, then each
+// failure on its own line without repeating the row ID.
+func finding(r checks.Result, redact func(string) string) string {
+	kind := "FAIL"
+	if r.Warning() {
+		kind = "WARN"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "  %s %s", kind, r.ID)
 	for _, line := range strings.Split(redact(r.Err.Error()), "\n") {

@@ -39,16 +39,8 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 		return nil, fmt.Errorf("target: embedded: %w", err)
 	}
 	c := cfg.Clients[0]
-	f := &File{
-		Issuer:      base,
-		Client:      Client{ID: c.ID, SecretEnv: "embedded client secret"},
-		RedirectURI: c.RedirectURIs[0],
-		Codes:       codes.Config{Source: codes.SourceEmbedded},
-		Expect:      Expect{CodeLifetime: yamlfile.Duration(cfg.CodeTTL)},
-	}
-	if len(c.RedirectURIs) > 1 {
-		f.OtherRedirectURI = c.RedirectURIs[1]
-	}
+	f := ProviderFile(base, c, "embedded client secret", cfg.CodeTTL)
+	f.Codes.Source = codes.SourceEmbedded
 	secrets := map[string]string{"embedded client secret": c.Secret}
 	if second := secondClient(cfg.Clients); second != nil {
 		f.SecondClient = &Client{ID: second.ID, SecretEnv: "embedded second client secret"}
@@ -64,6 +56,25 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	t.Provider = p
 	t.OnClose(p.Close)
 	return t, nil
+}
+
+// ProviderFile returns a target file pointing at a reference provider at
+// issuer as its client c, with the secret read from the environment
+// variable secretEnv (the file never holds the secret), c's first two
+// redirect URIs, codes from the authorize endpoint and the provider's code
+// lifetime (codeTTL) as the expected one.
+func ProviderFile(issuer string, c provider.Client, secretEnv string, codeTTL time.Duration) *File {
+	f := &File{
+		Issuer:      issuer,
+		Client:      Client{ID: c.ID, SecretEnv: secretEnv},
+		RedirectURI: c.RedirectURIs[0],
+		Codes:       codes.Config{Source: codes.SourceAuthorize},
+		Expect:      Expect{CodeLifetime: yamlfile.Duration(codeTTL)},
+	}
+	if len(c.RedirectURIs) > 1 {
+		f.OtherRedirectURI = c.RedirectURIs[1]
+	}
+	return f
 }
 
 // secondClient picks the embedded target's second client: preferably one

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/internal/provider"
+)
+
+// embeddedFlags are the embedded reference provider's switches of a command
+// whose --target is optional. They are the one place those switches are
+// registered, refused with --target and turned into a provider.Config.
+type embeddedFlags struct {
+	defects, variants string
+	codeTTL           time.Duration
+	// shaping (registerShaping): the demo provider's capacity
+	capacity  int
+	latency   time.Duration
+	errorRate float64
+}
+
+// embeddedSwitches names every switch of embeddedFlags.
+var embeddedSwitches = []string{"defect", "variant", "code-ttl", "provider-capacity", "provider-latency", "provider-error-rate"}
+
+// register adds --defect, --variant and --code-ttl (default codeTTL).
+func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
+	fl := cmd.Flags()
+	fl.StringVar(&e.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
+	fl.StringVar(&e.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
+	fl.DurationVar(&e.codeTTL, "code-ttl", codeTTL, "embedded provider only: authorization code lifetime")
+}
+
+// registerShaping adds --provider-capacity, --provider-latency and
+// --provider-error-rate: a provider of known capacity for demos.
+func (e *embeddedFlags) registerShaping(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.IntVar(&e.capacity, "provider-capacity", 0, "embedded provider only: serve at most N token requests at once, the rest queue")
+	fl.DurationVar(&e.latency, "provider-latency", 0, "embedded provider only: hold each token request this long (service time)")
+	fl.Float64Var(&e.errorRate, "provider-error-rate", 0, "embedded provider only: answer this fraction of token requests 503")
+}
+
+// config returns the embedded provider's configuration. With a target file
+// (hasTarget) it is zero, and any switch given is an error; without, the
+// switches are parsed and checked.
+func (e *embeddedFlags) config(cmd *cobra.Command, hasTarget bool) (provider.Config, error) {
+	if hasTarget {
+		for _, name := range embeddedSwitches {
+			if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+				return provider.Config{}, fmt.Errorf("%s: --%s configures the embedded provider and cannot be used with --target", cmd.Name(), name)
+			}
+		}
+		return provider.Config{}, nil
+	}
+	defects, err := provider.ParseDefects(e.defects)
+	if err != nil {
+		return provider.Config{}, err
+	}
+	variants, err := provider.ParseVariants(e.variants)
+	if err != nil {
+		return provider.Config{}, err
+	}
+	switch {
+	case e.codeTTL <= 0:
+		return provider.Config{}, fmt.Errorf("%s: --code-ttl must be positive", cmd.Name())
+	case e.capacity < 0 || e.latency < 0:
+		return provider.Config{}, fmt.Errorf("%s: --provider-capacity and --provider-latency must not be negative", cmd.Name())
+	case e.errorRate < 0 || e.errorRate > 1:
+		return provider.Config{}, fmt.Errorf("%s: --provider-error-rate %g is not a fraction from 0 to 1", cmd.Name(), e.errorRate)
+	}
+	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL,
+		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
+}
+
+// embeddedConfig is embeddedFlags.config for a command that registered
+// --defect, --variant and --code-ttl itself (load, until it holds an
+// embeddedFlags).
+func embeddedConfig(cmd *cobra.Command, hasTarget bool, defects, variants string, codeTTL time.Duration) (provider.Config, error) {
+	e := embeddedFlags{defects: defects, variants: variants, codeTTL: codeTTL}
+	return e.config(cmd, hasTarget)
+}
