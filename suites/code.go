@@ -46,7 +46,7 @@ func defineCode() {
 			c := fresh(ctx)
 			first := do(ctx, valid(c).With(exchange.Probe("first redemption")))
 			Expect(first).To(IssueTokens())
-			at, _ := first.String("access_token")
+			at, _ := first.StringMember("access_token")
 			By("calling userinfo with the first access token")
 			before := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo before the reuse")))
 			if before.Status() != http.StatusOK {

@@ -77,7 +77,7 @@ func defineUserinfo() {
 				Skip("the valid exchange returned no ID token to compare with (RESP-ID-TOKEN and IDT-JWS report why)")
 			}
 			sub, _ := ev.IDToken.StringClaim("sub")
-			at, _ := x.String("access_token")
+			at, _ := x.StringMember("access_token")
 			u := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo with the access token")))
 			expectCheck(checks.UserinfoSub(sub, u))
 		})

@@ -115,7 +115,7 @@ func IssueTokens() types.GomegaMatcher {
 
 // issuedTokens reports whether x is a success that carries an access token.
 func issuedTokens(x *exchange.Exchange) bool {
-	at, _ := x.String("access_token")
+	at, _ := x.StringMember("access_token")
 	return x.Status() >= 200 && x.Status() < 300 && at != ""
 }
 

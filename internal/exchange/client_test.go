@@ -197,7 +197,7 @@ func TestBodyLimitAndJSON(t *testing.T) {
 	if x.OAuthError() != "invalid_grant" || !x.Has("n") || x.HasTokens() || x.MediaType() != "application/json" {
 		t.Errorf("OAuthError %q Has(n) %v HasTokens %v MediaType %q", x.OAuthError(), x.Has("n"), x.HasTokens(), x.MediaType())
 	}
-	if _, ok := x.String("n"); ok {
+	if _, ok := x.StringMember("n"); ok {
 		t.Error(`String("n") accepted a number`)
 	}
 }

@@ -129,8 +129,9 @@ func (x *Exchange) Members() (map[string]json.RawMessage, error) {
 	return x.members, x.jsonErr
 }
 
-// String returns a top-level string member and whether it was a JSON string.
-func (x *Exchange) String(member string) (string, bool) {
+// StringMember returns a top-level string member and whether it was a JSON
+// string.
+func (x *Exchange) StringMember(member string) (string, bool) {
 	m, _ := x.Members()
 	raw, ok := m[member]
 	if !ok {
@@ -154,7 +155,7 @@ func (x *Exchange) Has(member string) bool {
 // negative probe must never get.
 func (x *Exchange) HasTokens() bool {
 	for _, k := range []string{"access_token", "id_token", "refresh_token"} {
-		if s, _ := x.String(k); s != "" {
+		if s, _ := x.StringMember(k); s != "" {
 			return true
 		}
 	}
@@ -163,7 +164,7 @@ func (x *Exchange) HasTokens() bool {
 
 // OAuthError returns the response's RFC 6749 §5.2 error code, or "".
 func (x *Exchange) OAuthError() string {
-	s, _ := x.String("error")
+	s, _ := x.StringMember("error")
 	return s
 }
 

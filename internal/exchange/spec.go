@@ -20,11 +20,6 @@ const (
 	BodyNone = "none" // no body; with GET the parameters go in the query
 )
 
-// Credentials are a client's id and secret.
-type Credentials struct {
-	ID, Secret string
-}
-
 // Spec describes a request to send. A valid token request is built with
 // TokenRequest; probes derive from it with Mutations, each a one-line change.
 type Spec struct {
