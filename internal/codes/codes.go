@@ -19,7 +19,8 @@ import (
 
 // Code is one authorization code and what is needed to redeem it.
 //
-// Its String, GoString and LogValue methods hide Value and CodeVerifier.
+// Its String, GoString, GomegaString and LogValue methods hide Value and
+// CodeVerifier.
 type Code struct {
 	Value        string
 	ClientID     string
@@ -45,6 +46,9 @@ func (c Code) String() string {
 
 // GoString is String, so that %#v does not print the value either.
 func (c Code) GoString() string { return c.String() }
+
+// GomegaString is String, for Gomega's failure messages.
+func (c Code) GomegaString() string { return c.String() }
 
 // LogValue implements slog.LogValuer without the value or verifier.
 func (c Code) LogValue() slog.Value {

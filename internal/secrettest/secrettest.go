@@ -13,6 +13,9 @@ import (
 	"github.com/onsi/gomega/format"
 )
 
+// Gomega truncates long output, which could hide a secret past the cut.
+func init() { format.MaxLength = 0 }
+
 // Printed returns v as each printer shows it, by printer name: v itself,
 // and v inside a struct field and a slice (fmt and Gomega print nested
 // values through their own methods too). slog shows v as an attribute's

@@ -1,0 +1,48 @@
+package provider
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"testing"
+
+	"github.com/tokenbench/tokenbench/internal/secrettest"
+)
+
+// TestSecretHoldersMask: every type of this package that holds a secret
+// masks it in fmt, Gomega and slog, and still says what it is.
+func TestSecretHoldersMask(t *testing.T) {
+	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients := DefaultClients()
+	var secrets []string
+	for _, c := range clients {
+		secrets = append(secrets, c.Secret)
+	}
+	// the key's private exponent and primes, as fmt and Gomega print big.Ints
+	keyParts := []string{key.D.String(), key.Primes[0].String(), key.Primes[1].String()}
+	cfg := Config{Clients: clients, Key: key, Defects: map[string]float64{"no-kid": 1}}
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetIssuer("http://127.0.0.1:9999")
+	tests := []struct {
+		name    string
+		v       any
+		secrets []string
+		keep    []string
+	}{
+		{"Client", clients[2], []string{clients[2].Secret}, []string{clients[2].ID}},
+		{"Config", cfg, append(secrets, keyParts...), []string{clients[0].ID, clients[1].ID, "no-kid@1"}},
+		{"Provider", p, append(secrets, keyParts...), []string{"http://127.0.0.1:9999", clients[0].ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
+		})
+	}
+}
