@@ -5,7 +5,7 @@ LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/tokenbench
 GOFILES  = $(shell find . -name '*.go' -not -path './.cache/*' -not -path './bin/*')
 
-.PHONY: all build test fmt-check vet unit demo bench e2e walkthrough browser-check clean
+.PHONY: all build test fmt-check vet unit docs demo bench e2e walkthrough browser-check clean
 
 all: build
 
@@ -22,6 +22,9 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+docs: ## regenerate the generated parts of docs/ (the import rules, the requirement catalogue); make test fails when they are stale
+	$(GO) generate ./...
 
 demo: build ## run the main job against the embedded reference provider
 	@./scripts/demo.sh $(BIN)
