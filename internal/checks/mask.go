@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 
 	"github.com/tokenbench/tokenbench/internal/redact"
@@ -47,12 +48,7 @@ func (ev *Evidence) String() string {
 	if ev == nil {
 		return "no evidence"
 	}
-	members := make([]string, 0, len(ev.Members))
-	for k := range ev.Members {
-		members = append(members, k)
-	}
-	slices.Sort(members)
-	return fmt.Sprintf("checks.Evidence{%v, members %v, %v}", ev.X, members, ev.IDToken)
+	return fmt.Sprintf("checks.Evidence{%v, members %v, %v}", ev.X, slices.Sorted(maps.Keys(ev.Members)), ev.IDToken)
 }
 
 // GoString is String, so that %#v shows no secret either.

@@ -31,20 +31,9 @@ func TestSecretHoldersMask(t *testing.T) {
 		Response: &exchange.Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: []byte(`{"access_token":"` + at + `","id_token":"` + idt + `"}`)}}
 	ev := NewEvidence(context.Background(), x, nil)
-	tests := []struct {
-		name    string
-		v       any
-		secrets []string
-		keep    []string
-	}{
-		{"Context", Context{Issuer: "https://op.example", ClientID: "my-client", ClientSecret: secret, Nonce: nonce}, []string{secret, nonce}, []string{"my-client", "https://op.example"}},
-		{"IDToken", tok, []string{idt, header, payload, name, nonce}, []string{"RS256", "name"}},
-		{"Evidence", ev, []string{at, idt, payload, name, nonce}, []string{"access_token", "RS256", "op.example/token"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
-		})
-	}
+	secrettest.Run(t, []secrettest.Case{
+		{Name: "Context", V: Context{Issuer: "https://op.example", ClientID: "my-client", ClientSecret: secret, Nonce: nonce}, Secrets: []string{secret, nonce}, Keep: []string{"my-client", "https://op.example"}},
+		{Name: "IDToken", V: tok, Secrets: []string{idt, header, payload, name, nonce}, Keep: []string{"RS256", "name"}},
+		{Name: "Evidence", V: ev, Secrets: []string{at, idt, payload, name, nonce}, Keep: []string{"access_token", "RS256", "op.example/token"}},
+	})
 }

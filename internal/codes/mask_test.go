@@ -23,20 +23,9 @@ func TestSecretHoldersMask(t *testing.T) {
 	form := FormConfig{Fields: map[string]string{"username": "frode", "password": password}}
 	cfg := Config{Source: SourceForm, Command: []string{"harvest", arg}, Headers: map[string]string{"X-Auth": header},
 		Cookies: map[string]string{"session": cookie}, Form: &form}
-	tests := []struct {
-		name    string
-		v       any
-		secrets []string
-		keep    []string
-	}{
-		{"Code", c, []string{code, verifier}, []string{"my-client"}},
-		{"Config", cfg, []string{cookie, password, header, arg}, []string{"source form", "session", "X-Auth", "password", "harvest"}},
-		{"FormConfig", form, []string{password, "frode"}, []string{"username", "password"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
-		})
-	}
+	secrettest.Run(t, []secrettest.Case{
+		{Name: "Code", V: c, Secrets: []string{code, verifier}, Keep: []string{"my-client"}},
+		{Name: "Config", V: cfg, Secrets: []string{cookie, password, header, arg}, Keep: []string{"source form", "session", "X-Auth", "password", "harvest"}},
+		{Name: "FormConfig", V: form, Secrets: []string{password, "frode"}, Keep: []string{"username", "password"}},
+	})
 }

@@ -31,22 +31,11 @@ func TestSecretHoldersMask(t *testing.T) {
 	}
 	failed := &Exchange{Probe: "secret in query", Request: Request{Method: "POST", URL: "https://op.example/token?client_secret=" + secret},
 		Err: &url.Error{Op: "Post", URL: "https://op.example/token?client_secret=" + secret, Err: errors.New("connection refused")}}
-	tests := []struct {
-		name    string
-		v       any
-		secrets []string
-		keep    []string
-	}{
-		{"Credentials", creds, []string{secret}, []string{"my-client"}},
-		{"Credentials without a secret", Credentials{ID: "public"}, nil, []string{"public"}},
-		{"Spec", spec, []string{secret, code, verifier}, []string{"op.example/token", "grant_type"}},
-		{"Exchange", x, []string{secret, code, verifier, token}, []string{"op.example/token", "200"}},
-		{"Exchange without a response", failed, []string{secret}, []string{"connection refused"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
-		})
-	}
+	secrettest.Run(t, []secrettest.Case{
+		{Name: "Credentials", V: creds, Secrets: []string{secret}, Keep: []string{"my-client"}},
+		{Name: "Credentials without a secret", V: Credentials{ID: "public"}, Keep: []string{"public"}},
+		{Name: "Spec", V: spec, Secrets: []string{secret, code, verifier}, Keep: []string{"op.example/token", "grant_type"}},
+		{Name: "Exchange", V: x, Secrets: []string{secret, code, verifier, token}, Keep: []string{"op.example/token", "200"}},
+		{Name: "Exchange without a response", V: failed, Secrets: []string{secret}, Keep: []string{"connection refused"}},
+	})
 }

@@ -29,20 +29,9 @@ func TestSecretHoldersMask(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.SetIssuer("http://127.0.0.1:9999")
-	tests := []struct {
-		name    string
-		v       any
-		secrets []string
-		keep    []string
-	}{
-		{"Client", clients[2], []string{clients[2].Secret}, []string{clients[2].ID}},
-		{"Config", cfg, append(secrets, keyParts...), []string{clients[0].ID, clients[1].ID, "no-kid@1"}},
-		{"Provider", p, append(secrets, keyParts...), []string{"http://127.0.0.1:9999", clients[0].ID}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
-		})
-	}
+	secrettest.Run(t, []secrettest.Case{
+		{Name: "Client", V: clients[2], Secrets: []string{clients[2].Secret}, Keep: []string{clients[2].ID}},
+		{Name: "Config", V: cfg, Secrets: append(secrets, keyParts...), Keep: []string{clients[0].ID, clients[1].ID, "no-kid@1"}},
+		{Name: "Provider", V: p, Secrets: append(secrets, keyParts...), Keep: []string{"http://127.0.0.1:9999", clients[0].ID}},
+	})
 }

@@ -58,3 +58,23 @@ func Masked(t testing.TB, v any, secrets []string, keep ...string) {
 		}
 	}
 }
+
+// Case is one value to check with Masked: the secrets it holds and what its
+// printed forms must still show.
+type Case struct {
+	Name    string
+	V       any
+	Secrets []string
+	Keep    []string
+}
+
+// Run checks each case with Masked in a parallel subtest.
+func Run(t *testing.T, cases []Case) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			Masked(t, c.V, c.Secrets, c.Keep...)
+		})
+	}
+}

@@ -29,21 +29,10 @@ func TestSecretHoldersMask(t *testing.T) {
 	for _, c := range provider.DefaultClients() {
 		secrets = append(secrets, c.Secret)
 	}
-	tests := []struct {
-		name    string
-		v       any
-		secrets []string
-		keep    []string
-	}{
-		{"Client with a literal secret", f.Client, []string{literal}, []string{"my-client"}},
-		{"Client with a secret variable", *f.SecondClient, nil, []string{"second", "SECOND_SECRET"}},
-		{"File", f, []string{literal, cookie}, []string{"https://op.example", "my-client", "SECOND_SECRET", "session"}},
-		{"Target", tg, secrets, []string{tg.TokenEndpoint, "tokenbench", "bankid"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			secrettest.Masked(t, tt.v, tt.secrets, tt.keep...)
-		})
-	}
+	secrettest.Run(t, []secrettest.Case{
+		{Name: "Client with a literal secret", V: f.Client, Secrets: []string{literal}, Keep: []string{"my-client"}},
+		{Name: "Client with a secret variable", V: *f.SecondClient, Keep: []string{"second", "SECOND_SECRET"}},
+		{Name: "File", V: f, Secrets: []string{literal, cookie}, Keep: []string{"https://op.example", "my-client", "SECOND_SECRET", "session"}},
+		{Name: "Target", V: tg, Secrets: secrets, Keep: []string{tg.TokenEndpoint, "tokenbench", "bankid"}},
+	})
 }
