@@ -134,8 +134,11 @@ func (s *slowSource) Next(ctx context.Context) (*codes.Code, error) {
 func TestCodeSupplyBottleneck(t *testing.T) {
 	t.Parallel()
 	tg, src := embedded(t, provider.Config{}, 0, nil)
-	slow := &slowSource{Source: src, delay: 40 * time.Millisecond}
-	plan := mustPlan(ConstantPlan(100, 0, 60))
+	// Each code takes 300 ms, a hundred times the arrival interval: every
+	// request but the first waits, and far longer than any exchange takes
+	// even on a loaded machine under the race detector.
+	slow := &slowSource{Source: src, delay: 300 * time.Millisecond}
+	plan := mustPlan(ConstantPlan(100, 0, 20))
 	res, err := Run(context.Background(), Config{Target: tg, Codes: slow, Model: Open, Plan: plan, MaxInFlight: 2})
 	if err != nil {
 		t.Fatal(err)

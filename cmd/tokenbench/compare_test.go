@@ -60,7 +60,7 @@ func cmpTestLoad(t *testing.T) *runner.Result {
 	cmpTestOnce.Do(func() {
 		out := filepath.Join(os.TempDir(), fmt.Sprintf("tokenbench-compare-test-%d", os.Getpid()))
 		defer os.RemoveAll(out)
-		code, stdout, stderr := runCLI(t, nil, "load", "--rate", "400", "--requests", "2000", "--out", out, "--slo", "error_rate<1%")
+		code, stdout, stderr := runCLI(t, nil, "load", "--rate", "400", "--requests", "2000", "--timeout", "60s", "--out", out)
 		if code != exitOK {
 			cmpTestErr = fmt.Sprintf("load: exit %d\n%s\n%s", code, stdout, stderr)
 			return
