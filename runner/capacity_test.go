@@ -50,7 +50,7 @@ func TestCapacityFindsProviderCapacity(t *testing.T) {
 
 	// How close the figure comes to the true capacity is a measurement, and
 	// this machine is shared: asserted only when asked (make bench does).
-	if (res.MaxSustainableRPS < 140 || res.MaxSustainableRPS > 260) {
+	if res.MaxSustainableRPS < 140 || res.MaxSustainableRPS > 260 {
 		t.Errorf("maximum sustainable %.1f/s, want 200/s ± 30%%", res.MaxSustainableRPS)
 	}
 	if !res.Bounded || res.CodeLimited || res.Interrupted || len(started) != len(res.Steps) {
