@@ -276,6 +276,22 @@ func TestOutOfRangeCounted(t *testing.T) {
 	}
 }
 
+// TestOutOfRangeLatencyKeepsServiceTime: a request whose latency from the
+// intended send time is out of range (it waited minutes to be sent) still
+// has an in-range service time, which goes into the service histogram; the
+// request counts once as out of range.
+func TestOutOfRangeLatencyKeepsServiceTime(t *testing.T) {
+	t.Parallel()
+	start := time.Unix(1_700_000_000, 0)
+	r := newRecorder(start, 1, 1)
+	sent := start.Add(2 * time.Minute)
+	r.Record(0, sample{stage: 0, intended: start, sent: sent, done: sent.Add(3 * time.Millisecond), outcome: "ok", ok: true})
+	a := r.stage(0)
+	if a.outOfRange != 1 || a.lat.TotalCount() != 0 || a.svc.TotalCount() != 1 {
+		t.Errorf("out of range %d, latency samples %d, service samples %d; want 1, 0, 1", a.outOfRange, a.lat.TotalCount(), a.svc.TotalCount())
+	}
+}
+
 // BenchmarkRecord is the recorder's hot path: one completed request into
 // the stage and interval histograms.
 func BenchmarkRecord(b *testing.B) {

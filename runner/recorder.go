@@ -124,7 +124,10 @@ func (r *recorder) Record(shardHint int, s sample) {
 	if s.done.After(st.last) {
 		st.last = s.done
 	}
-	if !record(st.lat, lat) || !record(st.svc, svc) {
+	// Both are recorded: a latency out of range (a request that waited
+	// minutes to be sent) does not lose its in-range service time.
+	latOK, svcOK := record(st.lat, lat), record(st.svc, svc)
+	if !latOK || !svcOK {
 		st.outOfRange++
 	}
 	if lag > time.Millisecond {
