@@ -2,42 +2,52 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
+
+// mustSLO parses one SLO.
+func mustSLO(expr string) results.SLO {
+	slos, err := results.ParseSLOs(expr)
+	if err != nil || len(slos) != 1 {
+		panic(fmt.Sprintf("%q: %v", expr, err))
+	}
+	return slos[0]
+}
 
 // capacityFixture is a search that found its maximum at the confirming
 // step: 40, 50, 62.5 (breaks p99), confirming 56.25 (passes).
-func capacityFixture() *runner.CapacityResult {
-	step := func(i int, offered, achieved, p50, p99 float64, pass, confirm bool) runner.CapacityStep {
-		verdict := runner.SLOResult{Expr: "p99<100ms", Observed: p99, Unit: "ms", Pass: p99 < 100}
-		return runner.CapacityStep{
+func capacityFixture() *results.Capacity {
+	step := func(i int, offered, achieved, p50, p99 float64, pass, confirm bool) results.CapacityStep {
+		verdict := results.SLOResult{SLO: mustSLO("p99<100ms"), Observed: p99, Pass: p99 < 100}
+		return results.CapacityStep{
 			Index: i, OfferedRPS: offered, Confirm: confirm, DurationS: 10, ThroughputRPS: achieved, Ratio: achieved / offered,
 			Requests: int64(achieved * 10), P50MS: p50, P99MS: p99, MeanMS: p50 * 1.2, ServiceMeanMS: p50,
 			ErrorRate: 0.001 * float64(i), Pass: pass,
-			SLO:    []runner.SLOResult{verdict, {Expr: "error_rate<1%", Observed: 0.1 * float64(i), Unit: "%", Pass: true}},
-			Little: runner.LittleCheck{MeanInFlight: achieved * p50 / 1000, ServiceL: achieved * p50 / 1000, SystemL: achieved * p50 * 1.2 / 1000},
-			Result: &runner.Result{},
+			SLO:    []results.SLOResult{verdict, {SLO: mustSLO("error_rate<1%"), Observed: 0.1 * float64(i), Pass: true}},
+			Little: results.LittleCheck{MeanInFlight: achieved * p50 / 1000, ServiceL: achieved * p50 / 1000, SystemL: achieved * p50 * 1.2 / 1000},
+			Result: &results.Load{},
 		}
 	}
-	return &runner.CapacityResult{
-		Schema: runner.CapacitySchema, Tool: runner.Tool{Name: "tokenbench", Version: "v0.9.0-test"},
-		Target:  runner.TargetInfo{Source: "embedded", Issuer: "http://127.0.0.1:1", TokenEndpoint: "http://127.0.0.1:1/token"},
+	return &results.Capacity{
+		Schema: results.CapacitySchema, Tool: results.Tool{Name: "tokenbench", Version: "v0.9.0-test"},
+		Target:  results.Target{Source: "embedded", Issuer: "http://127.0.0.1:1", TokenEndpoint: "http://127.0.0.1:1/token"},
 		Profile: "oauth2.1",
-		Config:  runner.CapacitySettings{SLO: "p99<100ms,error_rate<1%", StartRPS: 40, Factor: 1.25, StepDurationS: 10, MinRequests: 1000, MaxStepDurationS: 60, WarmupS: 1, MaxInFlight: 1000, TimeoutS: 10},
+		Config:  results.CapacitySettings{SLO: "p99<100ms,error_rate<1%", StartRPS: 40, Factor: 1.25, StepDurationS: 10, MinRequests: 1000, MaxStepDurationS: 60, WarmupS: 1, MaxInFlight: 1000, TimeoutS: 10},
 		Start:   time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
-		Steps: []runner.CapacityStep{
+		Steps: []results.CapacityStep{
 			step(0, 40, 40, 20, 30, true, false),
 			step(1, 50, 49.8, 21, 45, true, false),
 			step(2, 62.5, 55.1, 180, 900, false, false),
 			step(3, 56.25, 55.9, 40, 88, true, true),
 		},
 		MaxSustainableRPS: 56.25, MaxSustainableStep: 3, Bounded: true,
-		Knee:    &runner.Knee{Step: 1, OfferedRPS: 50, BaselineP99MS: 30, Reached: true, Reason: "the step at 62.5/s achieved 88% of it"},
+		Knee:    &results.Knee{Step: 1, OfferedRPS: 50, BaselineP99MS: 30, Reached: true, Reason: "the step at 62.5/s achieved 88% of it"},
 		Stopped: "the SLO broke at 62.5/s (p99<100ms); the confirming step at 56.2/s met it",
 	}
 }
@@ -102,9 +112,9 @@ func TestCapacityHTML(t *testing.T) {
 }
 
 func TestCapacityHTMLEmpty(t *testing.T) {
-	for _, c := range []*runner.CapacityResult{
-		{Schema: runner.CapacitySchema, MaxSustainableStep: -1},
-		{Schema: runner.CapacitySchema, MaxSustainableStep: 0, Knee: &runner.Knee{Step: -1, Reason: "no step"}}, // inconsistent: must not index out of range
+	for _, c := range []*results.Capacity{
+		{Schema: results.CapacitySchema, MaxSustainableStep: -1},
+		{Schema: results.CapacitySchema, MaxSustainableStep: 0, Knee: &results.Knee{Step: -1, Reason: "no step"}}, // inconsistent: must not index out of range
 	} {
 		var buf bytes.Buffer
 		if err := WriteCapacityHTML(&buf, c); err != nil {

@@ -258,7 +258,7 @@ func TestFromGinkgoSample(t *testing.T) {
 			reuse = r
 		}
 	}
-	if len(reuse.Exchanges) != 2 || reuse.Exchanges[1].HTTP != reuseSecond || len(reuse.Findings) != 1 {
+	if len(reuse.Exchanges) != 2 || reuse.Exchanges[1] != reuseSecond || len(reuse.Findings) != 1 {
 		t.Errorf("evidence: got %d exchanges, %d findings", len(reuse.Exchanges), len(reuse.Findings))
 	}
 }

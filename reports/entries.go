@@ -4,6 +4,11 @@
 // a self-contained HTML page and Markdown.
 package reports
 
+import (
+	"encoding/json"
+	"strings"
+)
+
 // Report entry names the conformance suites attach to specs (with
 // ginkgo.AddReportEntry). The report is built from these and from Ginkgo's
 // own spec states; there is no parallel bookkeeping.
@@ -31,7 +36,8 @@ type RowEntry struct {
 	SkipReason string `json:"skip_reason,omitempty"`
 }
 
-// ExchangeEntry is one exchange, already redacted.
+// ExchangeEntry is one exchange, already redacted, its request and its
+// response apart.
 type ExchangeEntry struct {
 	Probe      string  `json:"probe"`
 	Method     string  `json:"method"`
@@ -39,9 +45,53 @@ type ExchangeEntry struct {
 	Status     int     `json:"status"`          // 0: no response
 	Error      string  `json:"error,omitempty"` // transport error
 	DurationMS float64 `json:"duration_ms"`
-	// HTTP is the exchange as HTTP/1.1 text: request line, headers, body,
-	// then status line, headers (as on the wire), body.
-	HTTP string `json:"http"`
+	// Request is the request as HTTP/1.1 text: request line, headers,
+	// body.
+	Request string `json:"request"`
+	// Response is the status line, headers (as on the wire) and body, or
+	// why there was no response.
+	Response string `json:"response"`
+}
+
+// MarshalJSON writes the entry and, for tokenbench.conformance/v1 readers,
+// its whole text as "http": the request, a blank line, the response.
+func (e ExchangeEntry) MarshalJSON() ([]byte, error) {
+	type plain ExchangeEntry
+	return json.Marshal(struct {
+		plain
+		HTTP string `json:"http"`
+	}{plain(e), e.Request + "\n" + e.Response})
+}
+
+// UnmarshalJSON reads an entry; one written before Request and Response
+// existed has them split out of its "http" text.
+func (e *ExchangeEntry) UnmarshalJSON(b []byte) error {
+	type plain ExchangeEntry
+	var v struct {
+		plain
+		HTTP string `json:"http"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*e = ExchangeEntry(v.plain)
+	if e.Request == "" && e.Response == "" {
+		e.Request, e.Response = splitHTTP(v.HTTP)
+	}
+	return nil
+}
+
+// splitHTTP splits the HTTP text of an entry written before Request and
+// Response existed (tokenbench.conformance/v1 as 4fb4b76 wrote it) before
+// the response's status line; all of it is the request when there is none.
+// This is the only place an exchange's text is split.
+func splitHTTP(text string) (request, response string) {
+	for _, sep := range []string{"\n\nHTTP/", "\n\n(no response"} {
+		if i := strings.Index(text, sep); i >= 0 {
+			return text[:i+1], text[i+2:]
+		}
+	}
+	return text, ""
 }
 
 // Finding kinds.

@@ -77,17 +77,22 @@ var sampleMeta = Meta{
 	LabelFilter:   "!slow",
 }
 
-func httpText(reqLine, reqHeaders, reqBody, status, respHeaders, respBody string) string {
+// httpEntry is e with its request and response as HTTP/1.1 text, as the
+// exchange client formats them.
+func httpEntry(e ExchangeEntry, reqLine, reqHeaders, reqBody, status, respHeaders, respBody string) ExchangeEntry {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\nHost: preprod.bankid.example\n%s", reqLine, reqHeaders)
 	if reqBody != "" {
 		fmt.Fprintf(&b, "\n%s\n", reqBody)
 	}
-	fmt.Fprintf(&b, "\n%s\n%s", status, respHeaders)
+	e.Request = b.String()
+	b.Reset()
+	fmt.Fprintf(&b, "%s\n%s", status, respHeaders)
 	if respBody != "" {
 		fmt.Fprintf(&b, "\n%s\n", respBody)
 	}
-	return b.String()
+	e.Response = b.String()
+	return e
 }
 
 const (
@@ -98,29 +103,23 @@ const (
 )
 
 // reuseSecond is the evidence of the sample's failing CODE-SINGLE-USE row.
-var reuseSecond = httpText("POST /oidc/token HTTP/1.1", formHeaders, form,
-	"HTTP/1.1 200 OK", okHeaders, okBody)
+var reuseSecond = httpEntry(ExchangeEntry{Probe: "redeem the same code again", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 31.7},
+	"POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", okHeaders, okBody)
 
 // sampleReport is a realistic run: passes, MUST failures with exchanges,
 // a warning, a known deviation, an unexpected pass, INFO, skips and a row
 // the label filter deselected.
 func sampleReport() types.Report {
-	first := ExchangeEntry{Probe: "redeem a fresh code", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 48.2,
-		HTTP: httpText("POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", okHeaders, okBody)}
-	second := ExchangeEntry{Probe: "redeem the same code again", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 31.7, HTTP: reuseSecond}
+	first := httpEntry(ExchangeEntry{Probe: "redeem a fresh code", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 48.2}, "POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", okHeaders, okBody)
+	second := reuseSecond
 	errHeaders := "Content-Type: application/json\nCache-Control: no-store\n"
-	grantErr := ExchangeEntry{Probe: "grant_type=password", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 400, DurationMS: 9.4,
-		HTTP: httpText("POST /oidc/token HTTP/1.1", formHeaders, "grant_type=password&username=alice&password=[REDACTED]", "HTTP/1.1 400 Bad Request", errHeaders, `{"error":"invalid_grant","error_description":"Grant type 'password' is not allowed for this client"}`)}
-	fiveHundred := ExchangeEntry{Probe: "Authorization: Basic !!!", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 500, DurationMS: 15.1,
-		HTTP: httpText("POST /oidc/token HTTP/1.1", "Authorization: Basic !!!\nContent-Length: 131\nContent-Type: application/x-www-form-urlencoded\n", form,
-			"HTTP/1.1 500 Internal Server Error", "Content-Type: text/html\nContent-Length: 92\n", "<html><body><h1>500 Internal Server Error</h1>java.lang.IllegalArgumentException: Illegal base64 character 21</body></html>")}
-	pragma := ExchangeEntry{Probe: "valid exchange", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 52.0,
-		HTTP: httpText("POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", "Content-Type: application/json;charset=utf-8\nCache-Control: no-store\n", okBody)}
-	noStore := ExchangeEntry{Probe: "random code", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 400, DurationMS: 7.9,
-		HTTP: httpText("POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\n", `{"error":"invalid_grant"}`)}
+	grantErr := httpEntry(ExchangeEntry{Probe: "grant_type=password", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 400, DurationMS: 9.4}, "POST /oidc/token HTTP/1.1", formHeaders, "grant_type=password&username=alice&password=[REDACTED]", "HTTP/1.1 400 Bad Request", errHeaders, `{"error":"invalid_grant","error_description":"Grant type 'password' is not allowed for this client"}`)
+	fiveHundred := httpEntry(ExchangeEntry{Probe: "Authorization: Basic !!!", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 500, DurationMS: 15.1}, "POST /oidc/token HTTP/1.1", "Authorization: Basic !!!\nContent-Length: 131\nContent-Type: application/x-www-form-urlencoded\n", form,
+		"HTTP/1.1 500 Internal Server Error", "Content-Type: text/html\nContent-Length: 92\n", "<html><body><h1>500 Internal Server Error</h1>java.lang.IllegalArgumentException: Illegal base64 character 21</body></html>")
+	pragma := httpEntry(ExchangeEntry{Probe: "valid exchange", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 52.0}, "POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", "Content-Type: application/json;charset=utf-8\nCache-Control: no-store\n", okBody)
+	noStore := httpEntry(ExchangeEntry{Probe: "random code", Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 400, DurationMS: 7.9}, "POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 400 Bad Request", "Content-Type: application/json\n", `{"error":"invalid_grant"}`)
 	ok := func(probe string) ExchangeEntry {
-		return ExchangeEntry{Probe: probe, Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 40,
-			HTTP: httpText("POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", okHeaders, okBody)}
+		return httpEntry(ExchangeEntry{Probe: probe, Method: "POST", URL: "https://preprod.bankid.example/oidc/token", Status: 200, DurationMS: 40}, "POST /oidc/token HTTP/1.1", formHeaders, form, "HTTP/1.1 200 OK", okHeaders, okBody)
 	}
 
 	notSelected := types.SpecReport{

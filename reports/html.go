@@ -1,32 +1,12 @@
 package reports
 
 import (
-	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
 	"strings"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
-
-//go:embed conformance.html.tmpl
-var conformanceHTML string
-
-var conformanceTmpl = template.Must(template.New("conformance").Funcs(template.FuncMap{
-	"label":       statusLabel,
-	"icon":        statusIcon,
-	"safe":        xmlSafe,
-	"firstLine":   firstLine,
-	"millis":      millis,
-	"exTitle":     exchangeTitle,
-	"upper":       strings.ToUpper,
-	"inc":         func(i int) int { return i + 1 },
-	"plural":      plural,
-	"showMessage": showMessage,
-	"httpParts":   splitHTTP,
-	"evidence": func(status string) bool {
-		return status == StatusFail || status == StatusWarning || status == StatusKnown
-	},
-}).Parse(conformanceHTML))
 
 // openExchanges is how many exchanges of a failing, warning or known row
 // the page shows open; later ones (the racers of a race, say) are closed.
@@ -60,8 +40,8 @@ type statusCount struct {
 	Count               int
 }
 
-// WriteHTML writes the report as one self-contained HTML page (inline CSS,
-// no scripts, fonts or images from elsewhere): the verdict, the run
+// WriteHTML writes the report as one self-contained HTML page (see
+// layout.go): the verdict, the run
 // metadata, quick links to the failures, then every row grouped by area in
 // catalogue order with its requirement, sources and evidence. The exchanges
 // of failing, warning and known rows are open (the first openExchanges of
@@ -72,7 +52,7 @@ func (c *Conformance) WriteHTML(w io.Writer) error {
 		OpenExchanges: openExchanges,
 		Headline:      c.headline(),
 		Profile:       c.chain(),
-		Duration:      duration(c.DurationSeconds),
+		Duration:      format.Seconds(c.DurationSeconds),
 		Failures:      c.ordered(StatusFail),
 		Warnings:      c.ordered(StatusWarning),
 		Known:         c.ordered(StatusKnown),
@@ -102,7 +82,7 @@ func (c *Conformance) WriteHTML(w io.Writer) error {
 		}
 		v.Groups = append(v.Groups, hg)
 	}
-	if err := conformanceTmpl.Execute(w, v); err != nil {
+	if err := render(w, conformanceTmpl, v); err != nil {
 		return fmt.Errorf("reports: html: %w", err)
 	}
 	return nil
@@ -162,19 +142,4 @@ func showMessage(r Row) bool {
 		}
 	}
 	return true
-}
-
-// httpExchange is an exchange's HTTP text split into request and response.
-type httpExchange struct{ Request, Response string }
-
-// splitHTTP splits an ExchangeEntry's HTTP text before the response's
-// status line; all of it is the request when there is no status line.
-func splitHTTP(text string) httpExchange {
-	text = strings.TrimRight(text, "\n")
-	for _, sep := range []string{"\n\nHTTP/", "\n\n(no response"} {
-		if i := strings.Index(text, sep); i >= 0 {
-			return httpExchange{Request: text[:i], Response: text[i+2:]}
-		}
-	}
-	return httpExchange{Request: text}
 }

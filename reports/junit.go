@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // JUnit XML, the dialect CI systems read (Jenkins, GitLab, GitHub
@@ -97,7 +99,7 @@ func (c *Conformance) WriteJUnit(w io.Writer) error {
 			Name:      "suite: " + f.Node,
 			Classname: "suite",
 			Time:      seconds(0),
-			Error:     &junitProblem{Message: firstLine(f.Message), Type: f.Node, Body: joinNonEmpty("\n\n", f.Message, f.Location)},
+			Error:     &junitProblem{Message: format.FirstLine(f.Message), Type: f.Node, Body: joinNonEmpty("\n\n", f.Message, f.Location)},
 		})
 	}
 	for _, r := range c.Rows {
@@ -107,7 +109,7 @@ func (c *Conformance) WriteJUnit(w io.Writer) error {
 		}
 		switch r.Status {
 		case StatusFail:
-			tc.Failure = &junitProblem{Message: firstLine(r.Message), Type: r.Level, Body: evidenceText(r)}
+			tc.Failure = &junitProblem{Message: format.FirstLine(r.Message), Type: r.Level, Body: evidenceText(r)}
 		case StatusKnown:
 			tc.Skipped = &junitSkipped{Message: "known deviation: " + r.KnownReason}
 			tc.SystemOut = evidenceText(r)
@@ -168,7 +170,10 @@ func evidenceText(r Row) string {
 		fmt.Fprintf(&b, "\n\nat %s", r.Location)
 	}
 	for i, x := range r.Exchanges {
-		fmt.Fprintf(&b, "\n\n--- exchange %d: %s ---\n%s", i+1, exchangeTitle(x), strings.TrimRight(x.HTTP, "\n"))
+		fmt.Fprintf(&b, "\n\n--- exchange %d: %s ---\n%s", i+1, exchangeTitle(x), strings.TrimRight(x.Request, "\n"))
+		if resp := strings.TrimRight(x.Response, "\n"); resp != "" {
+			fmt.Fprintf(&b, "\n\n%s", resp)
+		}
 	}
 	return strings.TrimLeft(b.String(), "\n")
 }
@@ -201,25 +206,12 @@ func exchangeTitle(x ExchangeEntry) string {
 		s += " → no response"
 	}
 	if x.DurationMS > 0 {
-		s += fmt.Sprintf(" (%s)", millis(x.DurationMS))
+		s += fmt.Sprintf(" (%s)", format.MS(x.DurationMS))
 	}
 	return s
 }
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
-
-func millis(ms float64) string {
-	if ms >= 1000 {
-		return fmt.Sprintf("%.2f s", ms/1000)
-	}
-	if ms >= 10 {
-		return fmt.Sprintf("%.0f ms", ms)
-	}
-	if ms >= 1 {
-		return fmt.Sprintf("%.1f ms", ms)
-	}
-	return fmt.Sprintf("%.2f ms", ms)
-}
 
 func sanitizeJUnit(d *junitSuites) {
 	for i := range d.Suites {

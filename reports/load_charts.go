@@ -8,7 +8,9 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/reports/charts"
+	"github.com/tokenbench/tokenbench/reports/format"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // Chart sizes in the load report, in CSS pixels (the page is 1052 wide).
@@ -30,7 +32,7 @@ const timeAxisLabel = "time since the start of the measured run (s); one point p
 
 // loadCharts builds the report's charts and says what data it could not
 // use.
-func loadCharts(r *runner.Result) ([]chartFigure, []string) {
+func loadCharts(r *results.Load) ([]chartFigure, []string) {
 	var notes []string
 	figs := []chartFigure{latencyOverTime(r), throughputOverTime(r)}
 	dist, note := distributionChart(r)
@@ -45,7 +47,7 @@ func loadCharts(r *runner.Result) ([]chartFigure, []string) {
 // measured run to the end of its last second, or of its plan when that is
 // longer (an interrupted run shows the part that did not run), so that
 // every per-second chart has the same axis.
-func timeAxis(r *runner.Result) Axis {
+func timeAxis(r *results.Load) charts.Axis {
 	end := 0.0
 	for _, iv := range r.Intervals {
 		end = math.Max(end, iv.T+1)
@@ -55,7 +57,7 @@ func timeAxis(r *runner.Result) Axis {
 		planned += st.DurationS
 	}
 	end = math.Max(end, planned)
-	a := Axis{Label: timeAxisLabel, IncludeZero: true, Integer: true, Unit: "s"}
+	a := charts.Axis{Label: timeAxisLabel, IncludeZero: true, Integer: true, Unit: "s"}
 	if end > 0 {
 		a.Min, a.Max = 0, end
 	}
@@ -63,40 +65,39 @@ func timeAxis(r *runner.Result) Axis {
 }
 
 // intervalX is where an interval's point goes: the middle of its second.
-func intervalX(iv runner.Interval) float64 { return iv.T + 0.5 }
+func intervalX(iv results.Interval) float64 { return iv.T + 0.5 }
 
 // stageRefs marks where each stage starts when there is more than one and
 // their lengths are known.
-func stageRefs(r *runner.Result) []RefLine {
+func stageRefs(r *results.Load) []charts.RefLine {
 	if len(r.Stages) < 2 {
 		return nil
 	}
-	var refs []RefLine
+	var refs []charts.RefLine
 	t := 0.0
 	for _, st := range r.Stages {
 		if st.DurationS <= 0 {
 			return nil
 		}
-		refs = append(refs, RefLine{Vertical: true, Value: t, Label: st.Name, Dotted: true, Color: "#57606a"})
+		refs = append(refs, charts.RefLine{Vertical: true, Value: t, Label: st.Name, Dotted: true, Color: "#57606a"})
 		t += st.DurationS
 	}
 	return refs
 }
 
 // sloRefs are the latency thresholds of the SLOs as horizontal lines.
-func sloRefs(r *runner.Result) []RefLine {
-	var refs []RefLine
+func sloRefs(r *results.Load) []charts.RefLine {
+	var refs []charts.RefLine
 	for _, x := range r.SLO {
-		ss, err := runner.ParseSLOs(x.Expr)
-		if err != nil || len(ss) != 1 || ss[0].Unit != "ms" {
+		if x.Unit != results.MS {
 			continue
 		}
-		col := Palette.Green
+		col := charts.Palette.Green
 		if !x.Pass {
 			col = "#b42318"
 		}
-		what, _ := sloMetric(&ss[0], r.Model)
-		refs = append(refs, RefLine{Value: ss[0].Threshold, Label: fmt.Sprintf("SLO: %s %s %s", what, opText(ss[0].Op), thresholdText(&ss[0])), Color: col})
+		what, _ := sloMeasures(x.SLO, r.Model)
+		refs = append(refs, charts.RefLine{Value: x.Threshold, Label: fmt.Sprintf("SLO: %s %s %s", what, opText(x.Op), thresholdText(x.SLO)), Color: col})
 	}
 	return refs
 }
@@ -115,7 +116,7 @@ func logScale(values []float64) bool {
 // wantLog says whether a latency chart needs a log axis: the values
 // spread wide, or a threshold sits far above them (on a linear axis it
 // would flatten the data; on a log one the headroom shows).
-func wantLog(values []float64, refs []RefLine) bool {
+func wantLog(values []float64, refs []charts.RefLine) bool {
 	if logScale(values) {
 		return true
 	}
@@ -133,11 +134,11 @@ func wantLog(values []float64, refs []RefLine) bool {
 	return false
 }
 
-func latencyAxis(log bool) Axis {
+func latencyAxis(log bool) charts.Axis {
 	if log {
-		return Axis{Label: "latency (ms, log scale)", Log: true, Unit: "ms"}
+		return charts.Axis{Label: "latency (ms, log scale)", Log: true, Unit: "ms"}
 	}
-	return Axis{Label: "latency (ms)", IncludeZero: true, Unit: "ms"}
+	return charts.Axis{Label: "latency (ms)", IncludeZero: true, Unit: "ms"}
 }
 
 // percentile colours: one per percentile, the same in every chart.
@@ -145,63 +146,63 @@ var pctColors = []struct {
 	name  string
 	color string
 	width float64
-	pick  func(runner.IntervalPercentiles) float64
+	pick  func(results.IntervalPercentiles) float64
 }{
-	{"max", Palette.Purple, 1, func(p runner.IntervalPercentiles) float64 { return p.Max }},
-	{"p99", Palette.Vermillion, 1.6, func(p runner.IntervalPercentiles) float64 { return p.P99 }},
-	{"p90", Palette.Orange, 1.6, func(p runner.IntervalPercentiles) float64 { return p.P90 }},
-	{"p50", Palette.Blue, 2, func(p runner.IntervalPercentiles) float64 { return p.P50 }},
+	{"max", charts.Palette.Purple, 1, func(p results.IntervalPercentiles) float64 { return p.Max }},
+	{"p99", charts.Palette.Vermillion, 1.6, func(p results.IntervalPercentiles) float64 { return p.P99 }},
+	{"p90", charts.Palette.Orange, 1.6, func(p results.IntervalPercentiles) float64 { return p.P90 }},
+	{"p50", charts.Palette.Blue, 2, func(p results.IntervalPercentiles) float64 { return p.P50 }},
 }
 
 // latencyOverTime is chart (a): per-second percentiles of the latency from
 // the intended send time (solid) and of the service time (dashed).
-func latencyOverTime(r *runner.Result) chartFigure {
-	closed := r.Model == runner.Closed
+func latencyOverTime(r *results.Load) chartFigure {
+	closed := r.Model == results.Closed
 	measures := []struct {
 		label  string
 		dashed bool
-		pick   func(runner.Interval) runner.IntervalPercentiles
+		pick   func(results.Interval) results.IntervalPercentiles
 	}{
-		{"from the intended send time", false, func(iv runner.Interval) runner.IntervalPercentiles { return iv.LatencyMS }},
-		{"service time (from the actual send)", true, func(iv runner.Interval) runner.IntervalPercentiles { return iv.ServiceMS }},
+		{"from the intended send time", false, func(iv results.Interval) results.IntervalPercentiles { return iv.LatencyMS }},
+		{"service time (from the actual send)", true, func(iv results.Interval) results.IntervalPercentiles { return iv.ServiceMS }},
 	}
 	if closed {
 		measures = measures[1:]
 		measures[0].dashed = false
 	}
-	var series []Series
+	var series []charts.Series
 	var values []float64
 	// service time first: the latency from the intended time, which users
 	// feel, is drawn over it
 	for i := len(measures) - 1; i >= 0; i-- {
 		m := measures[i]
 		for _, pc := range pctColors {
-			s := Series{Name: pc.name + " " + m.label, Color: pc.color, Dashed: m.dashed, Width: pc.width, Markers: len(r.Intervals) <= 20}
+			s := charts.Series{Name: pc.name + " " + m.label, Color: pc.color, Dashed: m.dashed, Width: pc.width, Markers: len(r.Intervals) <= 20}
 			for _, iv := range r.Intervals {
 				y := math.NaN()
 				if iv.Requests > 0 {
 					y = pc.pick(m.pick(iv))
 					values = append(values, y)
 				}
-				s.Points = append(s.Points, Point{X: intervalX(iv), Y: y})
+				s.Points = append(s.Points, charts.Point{X: intervalX(iv), Y: y})
 			}
 			series = append(series, s)
 		}
 	}
-	var legend []LegendEntry
+	var legend []charts.LegendEntry
 	for i := len(pctColors) - 1; i >= 0; i-- {
-		legend = append(legend, LegendEntry{Label: pctColors[i].name, Color: pctColors[i].color})
+		legend = append(legend, charts.LegendEntry{Label: pctColors[i].name, Color: pctColors[i].color})
 	}
 	subtitle := "Solid: latency from each request's intended send time (queueing included, coordinated-omission correct). Dashed: service time, from the actual send."
 	if closed {
 		subtitle = "Closed model: latency is the service time, from the actual send (workers wait for each other, so queueing does not show here)."
 	} else {
 		legend = append(legend,
-			LegendEntry{Label: "from the intended send time", Color: Palette.Black},
-			LegendEntry{Label: "service time (from the actual send)", Color: Palette.Black, Dashed: true})
+			charts.LegendEntry{Label: "from the intended send time", Color: charts.Palette.Black},
+			charts.LegendEntry{Label: "service time (from the actual send)", Color: charts.Palette.Black, Dashed: true})
 	}
 	slo := sloRefs(r)
-	c := Chart{
+	c := charts.Chart{
 		ID: "chart-latency", Title: "Latency percentiles per second", Subtitle: subtitle,
 		Width: loadChartW, Height: loadChartH + 20, MinLeft: timeChartLeft,
 		X:      timeAxis(r),
@@ -218,49 +219,49 @@ func latencyOverTime(r *runner.Result) chartFigure {
 
 // throughputOverTime is chart (b): achieved vs target rate, and errors,
 // per second.
-func throughputOverTime(r *runner.Result) chartFigure {
-	achieved := Series{Name: "achieved: requests completed per second", Color: Palette.Blue, Width: 2, Markers: len(r.Intervals) <= 20}
-	target := Series{Name: "target rate (the schedule)", Color: Palette.Black, Dashed: true, Width: 1.2}
-	errs := Series{Name: "errors per second", Color: Palette.Vermillion, Bars: true, BarWidth: 0.7}
+func throughputOverTime(r *results.Load) chartFigure {
+	achieved := charts.Series{Name: "achieved: requests completed per second", Color: charts.Palette.Blue, Width: 2, Markers: len(r.Intervals) <= 20}
+	target := charts.Series{Name: "target rate (the schedule)", Color: charts.Palette.Black, Dashed: true, Width: 1.2}
+	errs := charts.Series{Name: "errors per second", Color: charts.Palette.Vermillion, Bars: true, BarWidth: 0.7}
 	hasTarget := false
 	var errTotal int64
 	for _, iv := range r.Intervals {
 		x := intervalX(iv)
-		achieved.Points = append(achieved.Points, Point{X: x, Y: float64(iv.Requests)})
+		achieved.Points = append(achieved.Points, charts.Point{X: x, Y: float64(iv.Requests)})
 		if iv.TargetRPS > 0 { // a step: the schedule's rate over the whole second
 			hasTarget = true
-			target.Points = append(target.Points, Point{X: iv.T, Y: iv.TargetRPS}, Point{X: iv.T + 1, Y: iv.TargetRPS})
+			target.Points = append(target.Points, charts.Point{X: iv.T, Y: iv.TargetRPS}, charts.Point{X: iv.T + 1, Y: iv.TargetRPS})
 		} else {
-			target.Points = append(target.Points, Point{X: x, Y: math.NaN()})
+			target.Points = append(target.Points, charts.Point{X: x, Y: math.NaN()})
 		}
-		errs.Points = append(errs.Points, Point{X: x, Y: float64(iv.Errors)})
+		errs.Points = append(errs.Points, charts.Point{X: x, Y: float64(iv.Errors)})
 		errTotal += iv.Errors
 	}
-	series := []Series{achieved}
+	series := []charts.Series{achieved}
 	sub := "Requests completed in each second against the rate the schedule asked for in that second."
 	if hasTarget {
-		series = []Series{target, achieved}
-	} else if r.Model == runner.Closed {
+		series = []charts.Series{target, achieved}
+	} else if r.Model == results.Closed {
 		sub = fmt.Sprintf("Requests completed in each second; closed model with %d workers, so there is no target rate.", r.Config.Concurrency)
 	}
 	refs := stageRefs(r)
-	rate := Chart{
+	rate := charts.Chart{
 		ID: "chart-throughput", Title: "Throughput per second: achieved vs target", Subtitle: sub,
 		Width: loadChartW, Height: loadChartH, MinLeft: timeChartLeft,
 		X:      timeAxis(r),
-		Y:      Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
+		Y:      charts.Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
 		Series: series, Refs: refs, Empty: "no interval recorded: nothing to plot",
 	}
-	errSub := fmt.Sprintf("%s errors in the run: anything but a valid 200 (4xx, 5xx, timeouts, connection errors, invalid 200s), by completion second.", intText(errTotal))
+	errSub := fmt.Sprintf("%s errors in the run: anything but a valid 200 (4xx, 5xx, timeouts, connection errors, invalid 200s), by completion second.", format.Int(errTotal))
 	if errTotal == 0 {
 		errSub = "No request failed: no 4xx, 5xx, timeout, connection error or invalid 200."
 	}
-	errc := Chart{
+	errc := charts.Chart{
 		ID: "chart-errors", Title: "Errors per second", Subtitle: errSub,
 		Width: loadChartW, Height: loadChartShort, MinLeft: timeChartLeft,
 		X:      timeAxis(r),
-		Y:      Axis{Label: "errors/s", IncludeZero: true, Integer: true, Unit: "/s"},
-		Series: []Series{errs}, Refs: refs, Legend: []LegendEntry{},
+		Y:      charts.Axis{Label: "errors/s", IncludeZero: true, Integer: true, Unit: "/s"},
+		Series: []charts.Series{errs}, Refs: refs, Legend: []charts.LegendEntry{},
 		Empty: "no interval recorded: nothing to plot",
 	}
 	read := "The blue line should sit on the dashed target. A blue line below the target means the endpoint or the load generator could not keep up (see what limited this run). The columns below count the errors of each second."
@@ -271,14 +272,14 @@ func throughputOverTime(r *runner.Result) chartFigure {
 }
 
 // percentileTicks label the 1/(1-p) axis: x = log10(1/(1-p)).
-var percentileTicks = []Tick{
-	{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}, {6, "99.9999%"},
+var percentileTicks = []charts.Tick{
+	{Value: 0, Label: "0%"}, {Value: 1, Label: "90%"}, {Value: 2, Label: "99%"}, {Value: 3, Label: "99.9%"}, {Value: 4, Label: "99.99%"}, {Value: 5, Label: "99.999%"}, {Value: 6, Label: "99.9999%"},
 }
 
 // percentileCurve samples h's value at percentiles spaced evenly on the
 // 1/(1-p) axis, up to where the curve reaches the largest value, in ms.
 // Runs of equal values keep only their ends: the line is the same.
-func percentileCurve(h *hdr.Histogram) []Point {
+func percentileCurve(h *hdr.Histogram) []charts.Point {
 	n := h.TotalCount()
 	if n == 0 {
 		return nil
@@ -287,16 +288,16 @@ func percentileCurve(h *hdr.Histogram) []Point {
 	xmax := math.Ceil(math.Log10(2 * float64(n)))
 	xmax = math.Max(2, math.Min(6, xmax))
 	const step = 0.01
-	var raw []Point
+	var raw []charts.Point
 	for i := 0; ; i++ {
 		x := float64(i) * step
 		if x > xmax+1e-9 {
 			break
 		}
 		p := 100 * (1 - math.Pow(10, -x))
-		raw = append(raw, Point{X: x, Y: float64(h.ValueAtPercentile(p)) / 1000})
+		raw = append(raw, charts.Point{X: x, Y: float64(h.ValueAtPercentile(p)) / 1000})
 	}
-	var out []Point
+	var out []charts.Point
 	for i, p := range raw {
 		if i == 0 || i == len(raw)-1 || p.Y != raw[i-1].Y || p.Y != raw[i+1].Y {
 			out = append(out, p)
@@ -308,21 +309,21 @@ func percentileCurve(h *hdr.Histogram) []Point {
 // distributionChart is chart (c): the HDR percentile distribution of the
 // whole run, from the summary's histograms; from its percentiles when the
 // result carries none.
-func distributionChart(r *runner.Result) (chartFigure, string) {
+func distributionChart(r *results.Load) (chartFigure, string) {
 	s := r.Summary
-	closed := r.Model == runner.Closed
+	closed := r.Model == results.Closed
 	latName, svcName := "latency from the intended send time", "service time (from the actual send)"
 	if closed {
 		latName = "latency = service time (closed model)"
 	}
-	var series []Series
+	var series []charts.Series
 	note := ""
 	sub := "The whole run's HDR histograms: each point is the latency that this share of requests stayed under."
 	decode := func(enc string) (*hdr.Histogram, error) {
 		if enc == "" {
 			return nil, fmt.Errorf("empty")
 		}
-		return runner.DecodeHist(enc)
+		return results.DecodeHistogram(enc)
 	}
 	var lat, svc *hdr.Histogram
 	var err1, err2 error
@@ -333,9 +334,9 @@ func distributionChart(r *runner.Result) (chartFigure, string) {
 	switch {
 	case s.HDR != nil && err1 == nil && err2 == nil:
 		if !closed {
-			series = append(series, Series{Name: latName, Color: Palette.Blue, Width: 2, Points: percentileCurve(lat)})
+			series = append(series, charts.Series{Name: latName, Color: charts.Palette.Blue, Width: 2, Points: percentileCurve(lat)})
 		}
-		svcSeries := Series{Name: svcName, Color: Palette.Orange, Dashed: !closed, Width: 2, Points: percentileCurve(svc)}
+		svcSeries := charts.Series{Name: svcName, Color: charts.Palette.Orange, Dashed: !closed, Width: 2, Points: percentileCurve(svc)}
 		if closed {
 			svcSeries.Name = latName
 		}
@@ -349,16 +350,16 @@ func distributionChart(r *runner.Result) (chartFigure, string) {
 			note = fmt.Sprintf("load.json's summary histograms do not decode (%v): the percentile distribution is drawn from the summary's percentiles only.", firstErr(err1, err2))
 		}
 		sub = "From the summary's percentiles (the result carries no usable histograms): p0 (min), p50, p90, p99, p99.9 and max."
-		pts := func(p runner.Percentiles) []Point {
+		pts := func(p results.Percentiles) []charts.Point {
 			if s.Requests == 0 {
 				return nil
 			}
-			return []Point{{0, p.Min}, {math.Log10(2), p.P50}, {1, p.P90}, {2, p.P99}, {3, p.P999}, {4, p.Max}}
+			return []charts.Point{{X: 0, Y: p.Min}, {X: math.Log10(2), Y: p.P50}, {X: 1, Y: p.P90}, {X: 2, Y: p.P99}, {X: 3, Y: p.P999}, {X: 4, Y: p.Max}}
 		}
 		if !closed {
-			series = append(series, Series{Name: latName, Color: Palette.Blue, Width: 2, Markers: true, Points: pts(s.LatencyMS)})
+			series = append(series, charts.Series{Name: latName, Color: charts.Palette.Blue, Width: 2, Markers: true, Points: pts(s.LatencyMS)})
 		}
-		series = append(series, Series{Name: map[bool]string{true: latName, false: svcName}[closed], Color: Palette.Orange, Dashed: !closed, Width: 2, Markers: true, Points: pts(s.ServiceTimeMS)})
+		series = append(series, charts.Series{Name: map[bool]string{true: latName, false: svcName}[closed], Color: charts.Palette.Orange, Dashed: !closed, Width: 2, Markers: true, Points: pts(s.ServiceTimeMS)})
 	}
 	var values []float64
 	xmax := 2.0
@@ -368,10 +369,10 @@ func distributionChart(r *runner.Result) (chartFigure, string) {
 			xmax = math.Max(xmax, p.X)
 		}
 	}
-	c := Chart{
+	c := charts.Chart{
 		ID: "chart-distribution", Title: "Latency by percentile (HDR), whole run", Subtitle: sub,
 		Width: loadChartW, Height: loadChartH,
-		X:      Axis{Label: "percentile of requests (log scale of 1/(1−p): 90 %, 99 %, 99.9 % … equally spaced)", Min: 0, Max: math.Ceil(xmax - 1e-9), Ticks: percentileTicks},
+		X:      charts.Axis{Label: "percentile of requests (log scale of 1/(1−p): 90 %, 99 %, 99.9 % … equally spaced)", Min: 0, Max: math.Ceil(xmax - 1e-9), Ticks: percentileTicks},
 		Y:      latencyAxis(wantLog(values, sloRefs(r))),
 		Series: series, Refs: sloRefs(r), Empty: "no request completed: nothing to plot",
 	}
@@ -394,28 +395,28 @@ func firstErr(errs ...error) error {
 // codeSupplyChart is chart (d): requests per second against the requests
 // that waited for an authorization code, with the mean rate codes were
 // obtained at.
-func codeSupplyChart(r *runner.Result) chartFigure {
+func codeSupplyChart(r *results.Load) chartFigure {
 	s := r.Summary
-	reqs := Series{Name: "requests completed per second", Color: Palette.Blue, Width: 1.6, Markers: len(r.Intervals) <= 20}
-	waits := Series{Name: "requests that waited for a code", Color: Palette.Orange, Bars: true, BarWidth: 0.7}
+	reqs := charts.Series{Name: "requests completed per second", Color: charts.Palette.Blue, Width: 1.6, Markers: len(r.Intervals) <= 20}
+	waits := charts.Series{Name: "requests that waited for a code", Color: charts.Palette.Orange, Bars: true, BarWidth: 0.7}
 	for _, iv := range r.Intervals {
 		x := intervalX(iv)
-		reqs.Points = append(reqs.Points, Point{X: x, Y: float64(iv.Requests)})
-		waits.Points = append(waits.Points, Point{X: x, Y: float64(iv.CodeWaits)})
+		reqs.Points = append(reqs.Points, charts.Point{X: x, Y: float64(iv.Requests)})
+		waits.Points = append(waits.Points, charts.Point{X: x, Y: float64(iv.CodeWaits)})
 	}
-	var refs []RefLine
+	var refs []charts.RefLine
 	if s.Codes.Obtained > 0 && r.DurationS > 0 {
-		refs = append(refs, RefLine{Value: float64(s.Codes.Obtained) / r.DurationS, Color: Palette.Green,
-			Label: fmt.Sprintf("codes obtained: %s on average", rateText(float64(s.Codes.Obtained)/r.DurationS))})
+		refs = append(refs, charts.RefLine{Value: float64(s.Codes.Obtained) / r.DurationS, Color: charts.Palette.Green,
+			Label: fmt.Sprintf("codes obtained: %s on average", format.Rate(float64(s.Codes.Obtained)/r.DurationS))})
 	}
 	sub := fmt.Sprintf("%s codes obtained ahead of the schedule (p99 %s each), %s dropped unused; %s requests waited because no code was ready at their intended send time.",
-		intText(s.Codes.Obtained), msText(s.Codes.P99MS), intText(s.Codes.Dropped), intText(s.Codes.Waits))
-	c := Chart{
+		format.Int(s.Codes.Obtained), format.MS(s.Codes.P99MS), format.Int(s.Codes.Dropped), format.Int(s.Codes.Waits))
+	c := charts.Chart{
 		ID: "chart-codes", Title: "Code supply per second", Subtitle: sub,
 		Width: loadChartW, Height: loadChartH - 40, MinLeft: timeChartLeft,
 		X:      timeAxis(r),
-		Y:      Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
-		Series: []Series{waits, reqs}, Refs: append(refs, stageRefs(r)...),
+		Y:      charts.Axis{Label: "requests per second", IncludeZero: true, Integer: true, Unit: "/s"},
+		Series: []charts.Series{waits, reqs}, Refs: append(refs, stageRefs(r)...),
 		Empty: "no interval recorded: nothing to plot",
 	}
 	read := "Every exchange needs a fresh authorization code, obtained apart and never counted in latency. Orange columns mean the code source, not the token endpoint, held requests back."

@@ -7,14 +7,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/reports/format"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // WriteLoadMarkdown writes the short form of the load report for a CI job
 // page (GitHub's step summary, GitLab's): the verdict with every SLO, the
 // headline figures, the per-stage table and what limited the run. It has
 // no charts; the HTML report (WriteLoadHTML) does.
-func WriteLoadMarkdown(w io.Writer, r *runner.Result) error {
+func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 	if r == nil {
 		return fmt.Errorf("reports: load markdown: %w", errNoResult)
 	}
@@ -22,10 +23,10 @@ func WriteLoadMarkdown(w io.Writer, r *runner.Result) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 
-	p("## tokenbench load: %s (%s)\n\n", v.Word, mdCell(runLine(r)))
-	p("**%s**\n", mdInline(v.Headline))
+	p("## tokenbench load: %s (%s)\n\n", v.Word, format.MDCell(runLine(r)))
+	p("**%s**\n", format.MDInline(v.Headline))
 	if r.Aborted != "" {
-		p("\n> **Aborted** (--abort-on-error-rate): %s. The figures cover the part that ran.\n", mdInline(r.Aborted))
+		p("\n> **Aborted** (--abort-on-error-rate): %s. The figures cover the part that ran.\n", format.MDInline(r.Aborted))
 	}
 	if r.Interrupted {
 		p("\n> **Interrupted** before the plan's end: the figures cover the part that ran.\n")
@@ -39,24 +40,24 @@ func WriteLoadMarkdown(w io.Writer, r *runner.Result) error {
 				result = "**BREACHED**"
 			}
 			if s.Note != "" {
-				result += ": " + mdCell(s.Note)
+				result += ": " + format.MDCell(s.Note)
 			}
-			p("| `%s` | %s, %s | %s | %s | %s |\n", mdCode(s.Expr), mdCell(s.What), mdCell(s.From), mdCell(s.Observed), mdCell(orDash(s.Threshold)), result)
+			p("| `%s` | %s, %s | %s | %s | %s |\n", format.MDCode(s.Expr), format.MDCell(s.What), format.MDCell(s.From), format.MDCell(s.Observed), format.MDCell(format.OrDash(s.Threshold)), result)
 		}
 	}
 
 	s := r.Summary
 	lat, latFrom := s.LatencyMS, "from the intended send time"
-	if r.Model == runner.Closed {
+	if r.Model == results.Closed {
 		lat, latFrom = s.ServiceTimeMS, "service time, closed model"
 	}
 	target := "—"
 	if s.TargetRPS > 0 {
-		target = fmt.Sprintf("%s (%s)", rateText(s.TargetRPS), pctText(s.ThroughputRPS/s.TargetRPS))
+		target = fmt.Sprintf("%s (%s)", format.Rate(s.TargetRPS), format.Percent(s.ThroughputRPS/s.TargetRPS))
 	}
 	p("\n| Requests | Throughput | Target (achieved share) | Error rate | p50 | p99 | p99 service time |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-	p("| %s | %s | %s | %s (%s) | %s | %s | %s |\n", intText(s.Requests), rateText(s.ThroughputRPS), target,
-		pctText(s.ErrorRate), intText(s.Errors), msText(lat.P50), msText(lat.P99), msText(s.ServiceTimeMS.P99))
+	p("| %s | %s | %s | %s (%s) | %s | %s | %s |\n", format.Int(s.Requests), format.Rate(s.ThroughputRPS), target,
+		format.Percent(s.ErrorRate), format.Int(s.Errors), format.MS(lat.P50), format.MS(lat.P99), format.MS(s.ServiceTimeMS.P99))
 	p("\n<sub>p50 and p99: latency %s; service time from the actual send; throughput: completed requests per second.</sub>\n", latFrom)
 
 	if len(r.Stages) > 0 {
@@ -66,53 +67,46 @@ func WriteLoadMarkdown(w io.Writer, r *runner.Result) error {
 			if st.Share != "" {
 				achieved += " (" + st.Share + ")"
 			}
-			p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", mdCode(st.Name), st.Target, achieved, st.P50, st.P90, st.P99, st.Max, st.Errors, st.Late)
+			p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", format.MDCode(st.Name), st.Target, achieved, st.P50, st.P90, st.P99, st.Max, st.Errors, st.Late)
 		}
 	}
 	if len(s.CheckFailures) > 0 {
-		p("\n**Check failures** (of %s validated): %s\n", intText(s.Validated), mdCell(countsText(s.CheckFailures)))
+		p("\n**Check failures** (of %s validated): %s\n", format.Int(s.Validated), format.MDCell(countsText(s.CheckFailures)))
 	}
 	if s.Errors > 0 {
-		p("\n**Outcomes**: %s\n", mdCell(countsText(s.Outcomes)))
+		p("\n**Outcomes**: %s\n", format.MDCell(countsText(s.Outcomes)))
 	}
 
 	p("\n### What limited this run\n\n")
 	if len(r.Limits) == 0 {
-		p("%s\n", mdInline(v.NotLimited))
+		p("%s\n", format.MDInline(v.NotLimited))
 	} else {
 		for _, l := range v.Limits {
-			p("- **%s**: %s\n", mdInline(l.Kind), mdInline(l.Text))
+			p("- **%s**: %s\n", format.MDInline(l.Kind), format.MDInline(l.Text))
 		}
 	}
-	p("\n<sub>%s</sub>\n", mdInline(v.LimitFacts))
+	p("\n<sub>%s</sub>\n", format.MDInline(v.LimitFacts))
 
-	meta := []string{"tokenbench " + orDash(r.Tool.Version)}
+	meta := []string{"tokenbench " + format.OrDash(r.Tool.Version)}
 	if r.Target.Source != "" {
-		meta = append(meta, "target "+mdCell(r.Target.Source))
+		meta = append(meta, "target "+format.MDCell(r.Target.Source))
 	}
 	if r.Target.Issuer != "" {
-		meta = append(meta, "issuer "+mdCell(r.Target.Issuer))
+		meta = append(meta, "issuer "+format.MDCell(r.Target.Issuer))
 	}
 	if r.Profile != "" {
-		meta = append(meta, "profile "+mdCell(r.Profile))
+		meta = append(meta, "profile "+format.MDCell(r.Profile))
 	}
 	if !r.Start.IsZero() {
 		meta = append(meta, "started "+r.Start.Format(time.RFC3339))
 	}
-	meta = append(meta, runTime(r.DurationS)+" measured")
+	meta = append(meta, format.Seconds(r.DurationS)+" measured")
 	if r.Config.SLO != "" {
-		meta = append(meta, "slo `"+mdCode(r.Config.SLO)+"`")
+		meta = append(meta, "slo `"+format.MDCode(r.Config.SLO)+"`")
 	}
 	p("\n<sub>%s</sub>\n", strings.Join(meta, " · "))
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("reports: load markdown: %w", err)
 	}
 	return nil
-}
-
-// mdInline is mdCell without the length bound: for the report's own
-// sentences, which are long but never run away.
-func mdInline(s string) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;").Replace(s)
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"html"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,9 +18,12 @@ import (
 	"testing"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // -samples DIR writes the load report of every scenario into DIR (and
@@ -30,7 +34,7 @@ var (
 	loadJSON   = flag.String("load-json", "", "comma-separated load.json files to render next to themselves")
 )
 
-func renderLoad(t *testing.T, r *runner.Result) string {
+func renderLoad(t *testing.T, r *results.Load) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteLoadHTML(&buf, r); err != nil {
@@ -101,7 +105,7 @@ func TestWriteLoadHTML(t *testing.T) {
 	openCharts := []chartWant{{"chart-latency", 8}, {"chart-throughput", 2}, {"chart-errors", 0}, {"chart-distribution", 2}, {"chart-codes", 1}}
 	tests := []struct {
 		name    string
-		run     func(testing.TB) *runner.Result
+		run     func(testing.TB) *results.Load
 		verdict string // the verdict's class and word
 		word    string
 		want    []string
@@ -186,7 +190,7 @@ func TestWriteLoadHTML(t *testing.T) {
 	}
 }
 
-func countBreached(r *runner.Result) int {
+func countBreached(r *results.Load) int {
 	n := 0
 	for _, x := range r.SLO {
 		if !x.Pass {
@@ -210,36 +214,36 @@ func TestLoadHTMLEdgeCases(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name   string
-		mutate func(*runner.Result)
+		mutate func(*results.Load)
 		want   []string
 	}{
-		{"no histograms", func(r *runner.Result) {
+		{"no histograms", func(r *results.Load) {
 			r.Summary.HDR = nil
 			for i := range r.Intervals {
 				r.Intervals[i].HDR = nil
 			}
 		}, []string{"carries no histograms", "From the summary&#39;s percentiles"}},
-		{"undecodable histograms", func(r *runner.Result) {
-			r.Summary.HDR = &runner.Histograms{Latency: "not base64!", Service: ""}
+		{"undecodable histograms", func(r *results.Load) {
+			r.Summary.HDR = &results.Histograms{Latency: "not base64!", Service: ""}
 		}, []string{"do not decode"}},
-		{"empty histogram fields", func(r *runner.Result) {
-			r.Summary.HDR = &runner.Histograms{}
+		{"empty histogram fields", func(r *results.Load) {
+			r.Summary.HDR = &results.Histograms{}
 		}, []string{"do not decode"}},
-		{"no intervals", func(r *runner.Result) { r.Intervals = nil }, []string{"no interval recorded: nothing to plot"}},
-		{"no stages", func(r *runner.Result) { r.Stages = nil }, []string{"whole run"}},
-		{"nil maps", func(r *runner.Result) { r.Summary.Outcomes, r.Summary.CheckFailures = nil, nil }, []string{"No request completed.", "No check failed."}},
-		{"no SLO", func(r *runner.Result) { r.SLO, r.Config.SLO = nil, "" }, []string{`class="verdict done"`, "DONE", "no SLO was set"}},
-		{"interrupted", func(r *runner.Result) { r.Interrupted = true }, []string{"INTERRUPTED", "The run was interrupted"}},
-		{"aborted", func(r *runner.Result) { r.Aborted = "error rate 62% over 10s exceeded 50%" }, []string{"ABORTED", "The run was aborted", "error rate 62% over 10s exceeded 50%"}},
-		{"unparsable SLO", func(r *runner.Result) {
-			r.SLO = []runner.SLOResult{{Expr: "p99 is low", Pass: false, Note: "parse error"}}
+		{"no intervals", func(r *results.Load) { r.Intervals = nil }, []string{"no interval recorded: nothing to plot"}},
+		{"no stages", func(r *results.Load) { r.Stages = nil }, []string{"whole run"}},
+		{"nil maps", func(r *results.Load) { r.Summary.Outcomes, r.Summary.CheckFailures = nil, nil }, []string{"No request completed.", "No check failed."}},
+		{"no SLO", func(r *results.Load) { r.SLO, r.Config.SLO = nil, "" }, []string{`class="verdict done"`, "DONE", "no SLO was set"}},
+		{"interrupted", func(r *results.Load) { r.Interrupted = true }, []string{"INTERRUPTED", "The run was interrupted"}},
+		{"aborted", func(r *results.Load) { r.Aborted = "error rate 62% over 10s exceeded 50%" }, []string{"ABORTED", "The run was aborted", "error rate 62% over 10s exceeded 50%"}},
+		{"unparsable SLO", func(r *results.Load) {
+			r.SLO = []results.SLOResult{{SLO: results.SLO{Expr: "p99 is low"}, Pass: false, Note: "parse error"}}
 		}, []string{"p99 is low", "parse error"}},
-		{"zero everything", func(r *runner.Result) { *r = runner.Result{} }, []string{"NO DATA", "No request completed"}},
-		{"huge latency", func(r *runner.Result) {
+		{"zero everything", func(r *results.Load) { *r = results.Load{} }, []string{"NO DATA", "No request completed"}},
+		{"huge latency", func(r *results.Load) {
 			r.Summary.LatencyMS.Max = 59_000
 			r.Intervals[3].LatencyMS.Max = 59_000
 		}, []string{"59 s", "log scale"}},
-		{"not a number", func(r *runner.Result) {
+		{"not a number", func(r *results.Load) {
 			r.Intervals[2].LatencyMS.P99 = -1
 			r.GeneratorCPU = 0
 		}, []string{"load generator CPU not recorded"}},
@@ -287,7 +291,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 func TestWriteLoadReportsWriteErrors(t *testing.T) {
 	t.Parallel()
 	r := oneSecondRun(t)
-	for name, write := range map[string]func(io.Writer, *runner.Result) error{"html": WriteLoadHTML, "markdown": WriteLoadMarkdown} {
+	for name, write := range map[string]func(io.Writer, *results.Load) error{"html": WriteLoadHTML, "markdown": WriteLoadMarkdown} {
 		if err := write(failingWriter{}, r); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("%s: got %v, want the write error", name, err)
 		}
@@ -298,7 +302,7 @@ func TestWriteLoadMarkdown(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		run  func(testing.TB) *runner.Result
+		run  func(testing.TB) *results.Load
 		want []string
 		not  []string
 	}{
@@ -354,7 +358,7 @@ func TestWriteLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{filepath.Join(dir, LoadHTMLFile), filepath.Join(dir, LoadMarkdownFile)}
+	want := []string{filepath.Join(dir, LoadJSONFile), filepath.Join(dir, LoadHlogFile), filepath.Join(dir, LoadHTMLFile), filepath.Join(dir, LoadMarkdownFile)}
 	if strings.Join(paths, ",") != strings.Join(want, ",") {
 		t.Fatalf("paths %v, want %v", paths, want)
 	}
@@ -363,17 +367,23 @@ func TestWriteLoad(t *testing.T) {
 			t.Errorf("%s: %v", p, err)
 		}
 	}
+	if f, err := ReadFile(paths[0]); err != nil || f.Load == nil || f.Load.Summary.Requests != healthyRun(t).Summary.Requests {
+		t.Errorf("load.json does not read back: %v", err)
+	}
+	if hlog, err := os.ReadFile(paths[1]); err != nil || !strings.Contains(string(hlog), "Tag=latency,") || !strings.Contains(string(hlog), "Tag=service,") {
+		t.Errorf("load.hlog: %v\n%.300s", err, hlog)
+	}
 }
 
 func TestSLORows(t *testing.T) {
 	t.Parallel()
-	r := &runner.Result{Model: runner.Open, SLO: []runner.SLOResult{
-		{Expr: "p99<300ms", Observed: 212.4, Unit: "ms", Pass: true},
-		{Expr: "service_p999<=1s", Observed: 1200, Unit: "ms", Pass: false},
-		{Expr: "error_rate<0.1%", Observed: 0.25, Unit: "%", Pass: false},
-		{Expr: "throughput>=95%", Observed: 97.5, Unit: "%", Pass: true},
-		{Expr: "throughput>=180/s", Observed: 180, Unit: "rps", Pass: true},
-		{Expr: "p50<10ms", Unit: "ms", Note: "no request completed"},
+	r := &results.Load{Model: results.Open, SLO: []results.SLOResult{
+		{SLO: mustSLO("p99<300ms"), Observed: 212.4, Pass: true},
+		{SLO: mustSLO("service_p999<=1s"), Observed: 1200, Pass: false},
+		{SLO: mustSLO("error_rate<0.1%"), Observed: 0.25, Pass: false},
+		{SLO: mustSLO("throughput>=95%"), Observed: 97.5, Pass: true},
+		{SLO: mustSLO("throughput>=180/s"), Observed: 180, Pass: true},
+		{SLO: mustSLO("p50<10ms"), Note: "no request completed"},
 	}}
 	rows, breached := sloRows(r)
 	want := []sloRow{
@@ -397,22 +407,6 @@ func TestSLORows(t *testing.T) {
 	}
 }
 
-func TestNumberFormats(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ got, want string }{
-		{msText(0), "0 ms"}, {msText(0.953), "0.95 ms"}, {msText(1.094), "1.09 ms"}, {msText(12.34), "12.3 ms"},
-		{msText(412.4), "412 ms"}, {msText(2412.5), "2.41 s"}, {msText(60000), "60 s"},
-		{rateText(50.18), "50.2/s"}, {rateText(400), "400/s"}, {rateText(12345.6), "12,346/s"},
-		{pctText(0), "0 %"}, {pctText(0.00627), "0.63 %"}, {pctText(0.0004), "0.040 %"}, {pctText(0.999), "99.9 %"},
-		{intText(0), "0"}, {intText(999), "999"}, {intText(1000), "1,000"}, {intText(-1234567), "-1,234,567"},
-	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
-	}
-}
-
 // TestLoadReportFromEngine renders a real run of the engine against the
 // embedded reference provider: real histograms, real intervals.
 func TestLoadReportFromEngine(t *testing.T) {
@@ -431,21 +425,21 @@ func TestLoadReportFromEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := runner.Run(context.Background(), runner.Config{Target: tg, Codes: src, Model: runner.Open, Plan: plan, MaxInFlight: 50, ValidateFraction: 1, CodeTimes: times})
+	r, err := runner.Run(context.Background(), runner.Config{Target: tg, Codes: src, Model: results.Open, Plan: plan, MaxInFlight: 50, ValidateFraction: 1, CodeTimes: times})
 	if err != nil {
 		t.Fatal(err)
 	}
-	slos, err := runner.ParseSLOs("p99<2s,error_rate<1%")
+	slos, err := results.ParseSLOs("p99<2s,error_rate<1%")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.SLO = runner.Evaluate(slos, r)
+	r.SLO = results.Evaluate(slos, r)
 	// through JSON, as report html reads it
 	var js bytes.Buffer
 	if err := r.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	var back runner.Result
+	var back results.Load
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +470,7 @@ func TestLoadSamples(t *testing.T) {
 		t.Skip("no -samples DIR or -load-json FILE,...")
 	}
 	if *samplesDir != "" {
-		for name, run := range map[string]func(testing.TB) *runner.Result{
+		for name, run := range map[string]func(testing.TB) *results.Load{
 			"healthy": healthyRun, "saturated": saturatedRun, "closed": closedRun, "one-second": oneSecondRun, "empty": emptyRun,
 		} {
 			paths, err := WriteLoad(filepath.Join(*samplesDir, name), run(t))
@@ -494,7 +488,7 @@ func TestLoadSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var r runner.Result
+		var r results.Load
 		if err := json.Unmarshal(b, &r); err != nil {
 			t.Fatal(err)
 		}
@@ -503,5 +497,86 @@ func TestLoadSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log(paths)
+	}
+}
+
+// TestMergedLimitsKeepTheirKind: a merged result's limits name their shard
+// and keep what they are about ("Code supply", "The endpoint ..."), in the
+// result merged now and in one merged by tokenbench 4fb4b76.
+func TestMergedLimitsKeepTheirKind(t *testing.T) {
+	t.Parallel()
+	a := synthRun(t, results.Open, []synthStage{{name: "10s@50", seconds: 3, rate: 50, serviceMS: 8}}, "")
+	b := synthRun(t, results.Open, []synthStage{{name: "10s@50", seconds: 3, rate: 50, serviceMS: 8}}, "")
+	a.Shard, b.Shard = &results.Shard{Index: 1, Count: 2}, &results.Shard{Index: 2, Count: 2}
+	a.Limits = []results.Limit{{Kind: results.LimitCodeSupply, Text: "40 of 150 requests (26.7%) waited for an authorization code"}}
+	b.Limits = []results.Limit{{Kind: results.LimitInFlight, Text: "120 requests (80.0%) were sent more than 1 ms after their intended time (p99 lag 40.0 ms): all 1 in-flight slots were busy: the endpoint answered slower than requests arrived"}}
+	m, err := results.Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(filepath.Join("testdata", "v1", "load-merged.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oldMerged results.Load
+	if err := json.Unmarshal(old, &oldMerged); err != nil {
+		t.Fatal(err)
+	}
+	kinds := regexp.MustCompile(`<span class="kind">([^<]*)</span>`)
+	for _, tt := range []struct {
+		name string
+		r    *results.Load
+		want []string
+	}{
+		{"merged now", m, []string{"Code supply (shard 1/2)", "The endpoint (every in-flight slot busy) (shard 2/2)"}},
+		{"merged by 4fb4b76", &oldMerged, []string{"The endpoint (every in-flight slot busy) (shard 1/2)", "The endpoint (every in-flight slot busy) (shard 2/2)"}},
+	} {
+		var got []string
+		for _, k := range kinds.FindAllStringSubmatch(renderLoad(t, tt.r), -1) {
+			got = append(got, html.UnescapeString(k[1]))
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%s: limit kinds %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestPercentileCurve(t *testing.T) {
+	t.Parallel()
+	h := hdr.New(1, 60_000_000, 3)
+	for v := int64(1); v <= 1000; v++ {
+		h.RecordValue(v * 1000) // 1 ms .. 1 s, uniform
+	}
+	pts := percentileCurve(h)
+	if len(pts) < 10 {
+		t.Fatalf("%d points", len(pts))
+	}
+	// runs of equal values keep their ends, so the value at x is that of
+	// the last point at or before it
+	at := func(x float64) float64 {
+		y := math.NaN()
+		for _, p := range pts {
+			if p.X <= x+1e-9 {
+				y = p.Y
+			}
+		}
+		return y
+	}
+	for _, tt := range []struct{ x, want float64 }{{math.Log10(2), 500}, {1, 900}, {2, 990}} {
+		if got := at(tt.x); math.Abs(got-tt.want) > tt.want*0.01 {
+			t.Errorf("at x=%.2f: %.1f ms, want about %.0f", tt.x, got, tt.want)
+		}
+	}
+	last := pts[len(pts)-1]
+	if last.X != 4 || math.Abs(last.Y-1000) > 1 { // 1000 samples: the max by 1/(1-p) = 2000, x = 3.3, so 4
+		t.Errorf("last point %+v, want the max (1000 ms) at x = 4", last)
+	}
+	for i := 1; i < len(pts); i++ {
+		if pts[i].Y < pts[i-1].Y || pts[i].X <= pts[i-1].X {
+			t.Fatalf("not monotonic at %d: %+v then %+v", i, pts[i-1], pts[i])
+		}
+	}
+	if got := percentileCurve(hdr.New(1, 60_000_000, 3)); got != nil {
+		t.Errorf("empty histogram: %v", got)
 	}
 }

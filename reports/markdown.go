@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // mdSkipReasons is how many skip reasons the Markdown summary lists.
@@ -19,10 +21,10 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 
-	p("## tokenbench conformance: %s (%s)\n\n", strings.ToUpper(c.Verdict), mdCell(c.Profile.Name))
+	p("## tokenbench conformance: %s (%s)\n\n", strings.ToUpper(c.Verdict), format.MDCell(c.Profile.Name))
 	p("**%s** · %d rows", c.headline(), c.Summary.Total)
 	if c.Interrupted {
-		p(" · **interrupted**: %s", mdCell(c.InterruptReason))
+		p(" · **interrupted**: %s", format.MDCell(c.InterruptReason))
 	}
 	if c.Reveal {
 		p(" · **secrets revealed** (--reveal)")
@@ -36,32 +38,32 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 	if len(c.SuiteFailures) > 0 {
 		p("\n### Suite failures\n\n| Node | Message |\n|---|---|\n")
 		for _, f := range c.SuiteFailures {
-			p("| %s | %s |\n", mdCell(f.Node), mdCell(firstLine(f.Message)))
+			p("| %s | %s |\n", format.MDCell(f.Node), format.MDCell(format.FirstLine(f.Message)))
 		}
 	}
 	if rows := c.ordered(StatusFail); len(rows) > 0 {
 		p("\n### Failures\n\n| ID | Level | Requirement | Message |\n|---|---|---|---|\n")
 		for _, r := range rows {
-			p("| `%s` | %s | %s | %s |\n", mdCode(r.ID), mdCell(r.Level), mdCell(mdText(r.Row)), mdCell(firstLine(r.Message)))
+			p("| `%s` | %s | %s | %s |\n", format.MDCode(r.ID), format.MDCell(r.Level), format.MDCell(mdText(r.Row)), format.MDCell(format.FirstLine(r.Message)))
 		}
 	}
 	if rows := c.ordered(StatusWarning); len(rows) > 0 {
 		p("\n### Warnings\n\n| ID | Level | Requirement | Message |\n|---|---|---|---|\n")
 		for _, r := range rows {
-			p("| `%s` | %s | %s | %s |\n", mdCode(r.ID), mdCell(r.Level), mdCell(mdText(r.Row)), mdCell(firstLine(r.Message)))
+			p("| `%s` | %s | %s | %s |\n", format.MDCode(r.ID), format.MDCell(r.Level), format.MDCell(mdText(r.Row)), format.MDCell(format.FirstLine(r.Message)))
 		}
 	}
 	if rows := c.ordered(StatusKnown); len(rows) > 0 {
 		p("\n### Known deviations\n\n| ID | Requirement | Reason | Observed |\n|---|---|---|---|\n")
 		for _, r := range rows {
-			p("| `%s` | %s | %s | %s |\n", mdCode(r.ID), mdCell(mdText(r.Row)), mdCell(r.KnownReason), mdCell(firstLine(r.Message)))
+			p("| `%s` | %s | %s | %s |\n", format.MDCode(r.ID), format.MDCell(mdText(r.Row)), format.MDCell(r.KnownReason), format.MDCell(format.FirstLine(r.Message)))
 		}
 	}
 	if s.UnexpectedPass > 0 {
 		p("\n### Listed as known deviations but passed\n\n")
 		for _, r := range c.ordered(StatusPass) {
 			if r.KnownReason != "" {
-				p("- `%s` %s: the quirk may be fixed (listed because: %s)\n", mdCode(r.ID), mdCell(mdText(r.Row)), mdCell(r.KnownReason))
+				p("- `%s` %s: the quirk may be fixed (listed because: %s)\n", format.MDCode(r.ID), format.MDCell(mdText(r.Row)), format.MDCell(r.KnownReason))
 			}
 		}
 	}
@@ -70,32 +72,32 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 		p("\n**%d skipped**", s.Skipped)
 		for i, rc := range reasons {
 			if i == mdSkipReasons {
-				p("; %s", plural(len(reasons)-mdSkipReasons, "other reason", "other reasons"))
+				p("; %s", format.Plural(len(reasons)-mdSkipReasons, "other reason", "other reasons"))
 				break
 			}
 			sep := ": "
 			if i > 0 {
 				sep = "; "
 			}
-			p("%s%s (%d)", sep, mdCell(rc.Reason), rc.Count)
+			p("%s%s (%d)", sep, format.MDCell(rc.Reason), rc.Count)
 		}
 		p("\n")
 	}
 
-	meta := []string{"tokenbench " + orDash(c.Tool.Version)}
+	meta := []string{"tokenbench " + format.OrDash(c.Tool.Version)}
 	if c.Target.Source != "" {
-		meta = append(meta, "target "+mdCell(c.Target.Source))
+		meta = append(meta, "target "+format.MDCell(c.Target.Source))
 	}
 	if c.Target.Issuer != "" {
-		meta = append(meta, "issuer "+mdCell(c.Target.Issuer))
+		meta = append(meta, "issuer "+format.MDCell(c.Target.Issuer))
 	}
-	meta = append(meta, "profile "+mdCell(c.chain()))
+	meta = append(meta, "profile "+format.MDCell(c.chain()))
 	if !c.Start.IsZero() {
 		meta = append(meta, "started "+c.Start.Format(time.RFC3339))
 	}
-	meta = append(meta, duration(c.DurationSeconds))
+	meta = append(meta, format.Seconds(c.DurationSeconds))
 	if c.LabelFilter != "" {
-		meta = append(meta, "label filter `"+mdCode(c.LabelFilter)+"`")
+		meta = append(meta, "label filter `"+format.MDCode(c.LabelFilter)+"`")
 	}
 	p("\n<sub>%s</sub>\n", strings.Join(meta, " · "))
 	if err := bw.Flush(); err != nil {
@@ -109,29 +111,4 @@ func mdText(r Row) string {
 		return r.Text + " [" + r.Entry + "]"
 	}
 	return r.Text
-}
-
-// mdCellMax bounds a table cell, to keep the summary short.
-const mdCellMax = 200
-
-// mdCell makes s safe in a Markdown table cell and in running text: one
-// line, pipes escaped, HTML not interpreted.
-func mdCell(s string) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-	if len([]rune(s)) > mdCellMax {
-		s = string([]rune(s)[:mdCellMax-1]) + "…"
-	}
-	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;").Replace(s)
-}
-
-// mdCode makes s safe inside a `code span` in a table.
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "|", `\|`, "\n", " ").Replace(s)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

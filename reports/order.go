@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // areaGroup is the rows of one area, in catalogue order.
@@ -94,16 +95,9 @@ func (c *Conformance) ordered(status string) []indexedRow {
 // headline is "N MUST failures, M warnings, K known deviations".
 func (c *Conformance) headline() string {
 	return fmt.Sprintf("%s, %s, %s",
-		plural(c.Summary.Fail, "MUST failure", "MUST failures"),
-		plural(c.Summary.Warning, "warning", "warnings"),
-		plural(c.Summary.Known, "known deviation", "known deviations"))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+		format.Plural(c.Summary.Fail, "MUST failure", "MUST failures"),
+		format.Plural(c.Summary.Warning, "warning", "warnings"),
+		format.Plural(c.Summary.Known, "known deviation", "known deviations"))
 }
 
 // reasonCount is a skip reason and how many rows gave it.
@@ -120,7 +114,7 @@ func (c *Conformance) skipReasons() []reasonCount {
 		if r.Status != StatusSkipped {
 			continue
 		}
-		reason := firstLine(r.Message)
+		reason := format.FirstLine(r.Message)
 		if reason == "" {
 			reason = "no reason given"
 		}
@@ -135,20 +129,6 @@ func (c *Conformance) skipReasons() []reasonCount {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	return out
-}
-
-// duration formats a run time in seconds for people.
-func duration(s float64) string {
-	switch {
-	case s >= 120:
-		m := int(s) / 60
-		return fmt.Sprintf("%dm%02ds", m, int(s)-60*m)
-	case s >= 10:
-		return fmt.Sprintf("%.0f s", s)
-	case s >= 1:
-		return fmt.Sprintf("%.1f s", s)
-	}
-	return millis(s * 1000)
 }
 
 // chain is the profile with its chain, "bankid (bankid → oidc)".

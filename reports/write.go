@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,22 +33,31 @@ func (c *Conformance) WriteJSON(w io.Writer) error {
 // it when needed, and returns the paths written. It writes every report it
 // can and returns the errors of those it could not write, joined.
 func WriteConformance(dir string, c *Conformance) (paths []string, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("reports: output directory: %w", err)
-	}
-	writers := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
+	return writeFiles(dir, []namedWriter{
 		{ConformanceJUnitFile, c.WriteJUnit},
 		{ConformanceJSONFile, c.WriteJSON},
 		{ConformanceHTMLFile, c.WriteHTML},
 		{ConformanceMarkdownFile, c.WriteMarkdown},
+	})
+}
+
+// namedWriter writes one file of a report.
+type namedWriter struct {
+	name  string
+	write func(io.Writer) error
+}
+
+// writeFiles writes each file into dir, creating it when needed, and
+// returns the paths written. It writes every file it can and returns the
+// errors of those it could not write, joined.
+func writeFiles(dir string, files []namedWriter) (paths []string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("reports: output directory: %w", err)
 	}
 	var errs []error
-	for _, wr := range writers {
-		p := filepath.Join(dir, wr.name)
-		if err := writeFile(p, wr.write); err != nil {
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := WriteFile(p, f.write); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -56,17 +66,16 @@ func WriteConformance(dir string, c *Conformance) (paths []string, err error) {
 	return paths, errors.Join(errs...)
 }
 
-// writeFile writes a report to path, reporting write and close errors.
-func writeFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
+// WriteFile writes a file whole or not at all: write renders into memory,
+// and a failed render or write leaves no partial file behind. Errors from
+// the file system name the path; the writers prefix their own.
+func WriteFile(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
-	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("reports: %w", cerr)
-		}
-	}()
-	// Errors from *os.File name the path; the writers prefix their own.
-	return write(f)
+	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 func sampleConformance() *Conformance {
@@ -62,11 +64,11 @@ func TestWriteJUnit(t *testing.T) {
 		}
 		switch r.Status {
 		case StatusFail:
-			if tc.Failure.Type != r.Level || tc.Failure.Message != firstLine(r.Message) || strings.Contains(tc.Failure.Message, "\n") {
+			if tc.Failure.Type != r.Level || tc.Failure.Message != format.FirstLine(r.Message) || strings.Contains(tc.Failure.Message, "\n") {
 				t.Errorf("%s: failure type %q message %q", r.ID, tc.Failure.Type, tc.Failure.Message)
 			}
 			for _, x := range r.Exchanges {
-				if !strings.Contains(tc.Failure.Body, strings.TrimRight(x.HTTP, "\n")) {
+				if !strings.Contains(tc.Failure.Body, strings.TrimRight(x.Request, "\n")+"\n\n"+strings.TrimRight(x.Response, "\n")) {
 					t.Errorf("%s: failure body lacks the exchange %q", r.ID, x.Probe)
 				}
 			}
@@ -119,7 +121,7 @@ func TestWriteJUnitSuiteFailure(t *testing.T) {
 func TestWriteJUnitControlCharacters(t *testing.T) {
 	t.Parallel()
 	sr := failed(spec("ERR-DESCRIPTION-CHARSET", "MUST", "error", "uses the allowed charset\x01", 0,
-		exchangeEntry(ExchangeEntry{Probe: "random code", Status: 400, HTTP: "HTTP/1.1 400 Bad Request\n\n{\"error_description\":\"bad\x00\x1b[31m\xff\ufffe\"}\n"})),
+		exchangeEntry(ExchangeEntry{Probe: "random code", Status: 400, Response: "HTTP/1.1 400 Bad Request\n\n{\"error_description\":\"bad\x00\x1b[31m\xff\ufffe\"}\n"})),
 		types.SpecStateFailed, "error_description has \x07 in it\r\n<b>&amp;</b>")
 	c := FromGinkgo(report(sr), Meta{}, nil)
 	var buf bytes.Buffer
@@ -192,11 +194,11 @@ func TestWriteHTML(t *testing.T) {
 		}
 	}
 	// The failing row's exchanges are there, in open details.
-	parts := splitHTTP(reuseSecond)
-	if !strings.Contains(text, `<pre class="http-req">`+parts.Request+`</pre><pre class="http-resp">`+parts.Response+`</pre>`) {
+	req, resp := strings.TrimRight(reuseSecond.Request, "\n"), strings.TrimRight(reuseSecond.Response, "\n")
+	if !strings.Contains(text, `<pre class="http-req">`+req+`</pre><pre class="http-resp">`+resp+`</pre>`) {
 		t.Error("page lacks the failing row's exchange")
 	}
-	if !strings.Contains(text, `<details class="ex" open><summary>Exchange 2 · redeem the same code again — POST https://preprod.bankid.example/oidc/token → 200 (32 ms)</summary>`) {
+	if !strings.Contains(text, `<details class="ex" open><summary>Exchange 2 · redeem the same code again — POST https://preprod.bankid.example/oidc/token → 200 (31.7 ms)</summary>`) {
 		t.Error("the failing row's exchange is not in an open <details>")
 	}
 	if !strings.Contains(text, `<details class="ex"><summary>Exchange 1 · valid exchange, Basic`) {
@@ -205,7 +207,7 @@ func TestWriteHTML(t *testing.T) {
 	// Only the first exchanges of a failing row are open.
 	many := failed(spec("CODE-SINGLE-USE-RACE", "MUST", "code", "t", 0), types.SpecStateFailed, "10 succeeded")
 	for i := 0; i < openExchanges+2; i++ {
-		many.ReportEntries = append(many.ReportEntries, exchangeEntry(ExchangeEntry{Probe: "racer", Status: 200, HTTP: "POST / HTTP/1.1\n\nHTTP/1.1 200 OK\n"}))
+		many.ReportEntries = append(many.ReportEntries, exchangeEntry(ExchangeEntry{Probe: "racer", Status: 200, Request: "POST / HTTP/1.1\n", Response: "HTTP/1.1 200 OK\n"}))
 	}
 	buf.Reset()
 	if err := FromGinkgo(report(many), Meta{}, nil).WriteHTML(&buf); err != nil {
@@ -317,49 +319,6 @@ func TestWriteMarkdown(t *testing.T) {
 	for _, bad := range []string{"POST /oidc/token", "<h1>", "Authorization:"} {
 		if strings.Contains(md, bad) {
 			t.Errorf("markdown contains %q", bad)
-		}
-	}
-}
-
-func TestDuration(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		s    float64
-		want string
-	}{{0.0274, "27 ms"}, {0.0031, "3.1 ms"}, {4.2, "4.2 s"}, {27.4, "27 s"}, {185, "3m05s"}}
-	for _, tt := range tests {
-		if got := duration(tt.s); got != tt.want {
-			t.Errorf("duration(%v): got %q, want %q", tt.s, got, tt.want)
-		}
-	}
-}
-
-func TestSplitHTTP(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, req, resp string }{
-		{"POST / HTTP/1.1\nHost: a\n\nx=1\n\nHTTP/1.1 200 OK\nA: b\n\n{}\n", "POST / HTTP/1.1\nHost: a\n\nx=1", "HTTP/1.1 200 OK\nA: b\n\n{}"},
-		{"POST / HTTP/1.1\nHost: a\n\n(no response: dial tcp: refused)\n", "POST / HTTP/1.1\nHost: a", "(no response: dial tcp: refused)"},
-		{"just text", "just text", ""},
-	}
-	for _, tt := range tests {
-		got := splitHTTP(tt.in)
-		if got.Request != tt.req || got.Response != tt.resp {
-			t.Errorf("splitHTTP(%q): got %+v, want %q / %q", tt.in, got, tt.req, tt.resp)
-		}
-	}
-}
-
-func TestMDCell(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"a | b", `a \| b`},
-		{"two\nlines", "two lines"},
-		{"<script>", "&lt;script&gt;"},
-		{strings.Repeat("x", 300), strings.Repeat("x", mdCellMax-1) + "…"},
-	}
-	for _, tt := range tests {
-		if got := mdCell(tt.in); got != tt.want {
-			t.Errorf("mdCell(%q): got %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // CodeTimes records how long each code took to obtain. Give Observe to the
@@ -17,7 +18,7 @@ type CodeTimes struct {
 }
 
 // NewCodeTimes returns an empty recorder.
-func NewCodeTimes() *CodeTimes { return &CodeTimes{h: newHist()} }
+func NewCodeTimes() *CodeTimes { return &CodeTimes{h: results.NewHistogram()} }
 
 // Observe records one obtained code.
 func (c *CodeTimes) Observe(code codes.Code) {
@@ -27,11 +28,11 @@ func (c *CodeTimes) Observe(code codes.Code) {
 	record(c.h, code.Took.Microseconds())
 }
 
-func (c *CodeTimes) stats(s CodeStats) CodeStats {
+func (c *CodeTimes) stats(s results.CodeStats) results.CodeStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s.Obtained = c.obtained
-	s.ObtainMS = percentiles(c.h)
+	s.ObtainMS = results.PercentilesOf(c.h)
 	s.P99MS = s.ObtainMS.P99
 	return s
 }

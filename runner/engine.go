@@ -16,12 +16,13 @@ import (
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // Models.
 const (
-	Open   = "open"   // requests scheduled at an arrival rate
-	Closed = "closed" // a number of workers, back to back
+	Open   = results.Open   // requests scheduled at an arrival rate
+	Closed = results.Closed // a number of workers, back to back
 )
 
 // Config is one load run.
@@ -49,8 +50,8 @@ type Config struct {
 	Now       func() time.Time
 	// Shard, when set, is recorded in the result: this run is one shard of
 	// a run split across machines. The caller scales the plan and the
-	// codes (ShardInfo.Plan, ShardCodes); Run does not.
-	Shard *ShardInfo
+	// codes (Plan.Shard, ShardCodes); Run does not.
+	Shard *results.Shard
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -67,7 +68,7 @@ type ticket struct {
 // scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
 // to the timeout, and returns the result marked interrupted. The error is
 // non-nil only when the code source failed for good.
-func Run(ctx context.Context, cfg Config) (*Result, error) {
+func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err
@@ -158,7 +159,7 @@ func (e *engine) stopped() bool {
 	}
 }
 
-func (e *engine) run(ctx context.Context) (*Result, error) {
+func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	e.cpu0 = processCPU()
 	e.start = e.now()
 	e.measured = e.start.Add(e.plan.StageStart(e.warm))
@@ -513,13 +514,13 @@ func (e *engine) snapshot(rate float64) Snapshot {
 	return s
 }
 
-// result assembles the Result.
-func (e *engine) result(end time.Time, interrupted bool) *Result {
+// result assembles the result.
+func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 	cfg := e.cfg
 	tg := cfg.Target
-	res := &Result{
-		Schema: LoadSchema, Model: cfg.Model, Interrupted: interrupted,
-		Target:  TargetInfo{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
+	res := &results.Load{
+		Schema: results.LoadSchema, Model: cfg.Model, Interrupted: interrupted,
+		Target:  results.Target{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
 		Profile: tg.Profile.Name, Start: e.measured, IntervalEpoch: e.measured.Truncate(time.Second).Unix(),
 		Intervals: e.rec.Intervals(),
 	}
@@ -543,7 +544,7 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 		if cfg.Model == Open {
 			sum.TargetRPS = cfg.Plan.MeanRate(i)
 		}
-		res.Stages = append(res.Stages, StageResult{
+		res.Stages = append(res.Stages, results.Stage{
 			Name: st.Name, TargetRate: sum.TargetRPS, FromRate: st.From, ToRate: st.To,
 			DurationS: d.Seconds(), Summary: sum,
 		})
@@ -584,30 +585,33 @@ func (e *engine) result(end time.Time, interrupted bool) *Result {
 	return res
 }
 
-// limits says, in words, what held the run back.
-func (e *engine) limits(r *Result) []string {
-	var out []string
+// limits says what held the run back.
+func (e *engine) limits(r *results.Load) []results.Limit {
+	var out []results.Limit
 	s := r.Summary
 	if s.Codes.Waits > 0 && s.Requests > 0 && float64(s.Codes.Waits)/float64(s.Requests) > 0.01 {
-		out = append(out, fmt.Sprintf("code supply: %d of %d requests (%.1f%%) waited for an authorization code (p99 wait %.1f ms); the code source, not the token endpoint, limited the rate",
-			s.Codes.Waits, s.Requests, 100*float64(s.Codes.Waits)/float64(s.Requests), s.Codes.WaitMS.P99))
+		out = append(out, results.Limit{Kind: results.LimitCodeSupply, Text: fmt.Sprintf("%d of %d requests (%.1f%%) waited for an authorization code (p99 wait %.1f ms); the code source, not the token endpoint, limited the rate",
+			s.Codes.Waits, s.Requests, 100*float64(s.Codes.Waits)/float64(s.Requests), s.Codes.WaitMS.P99)})
 	}
 	// A few requests a millisecond late hold nothing back: the schedule is
 	// named a limit when many were late, or some very late.
 	if e.cfg.Model == Open && s.Late > 0 && s.Requests > 0 && (float64(s.Late)/float64(s.Requests) > 0.05 || s.ScheduleLagMS.P99 > 50) {
-		why := "the load generator itself was slow to send them"
+		l := results.Limit{Kind: results.LimitGenerator, Text: fmt.Sprintf("%d requests (%.1f%%) were sent more than 1 ms after their intended time (p99 lag %.1f ms): ",
+			s.Late, 100*float64(s.Late)/float64(s.Requests), s.ScheduleLagMS.P99)}
 		if r.PeakInFlight >= e.cfg.MaxInFlight {
-			why = fmt.Sprintf("all %d in-flight slots were busy (--max-in-flight): the endpoint answered slower than requests arrived", e.cfg.MaxInFlight)
+			l.Kind = results.LimitInFlight
+			l.Text += fmt.Sprintf("all %d in-flight slots were busy: the endpoint answered slower than requests arrived", e.cfg.MaxInFlight)
+		} else {
+			l.Text += "the load generator itself was slow to send them"
 		}
-		out = append(out, fmt.Sprintf("schedule: %d requests (%.1f%%) were sent more than 1 ms after their intended time (p99 lag %.1f ms): %s",
-			s.Late, 100*float64(s.Late)/float64(s.Requests), s.ScheduleLagMS.P99, why))
+		out = append(out, l)
 	}
 	if r.GeneratorCPU > 0.85 {
-		out = append(out, fmt.Sprintf("load generator CPU: tokenbench used %.0f%% of this machine's %d cores (the provider's share included when it is embedded); figures near this rate may measure the generator, not the endpoint",
-			100*r.GeneratorCPU, runtime.NumCPU()))
+		out = append(out, results.Limit{Kind: results.LimitGeneratorCPU, Text: fmt.Sprintf("tokenbench used %.0f%% of this machine's %d cores (the provider's share included when it is embedded); figures near this rate may measure the generator, not the endpoint",
+			100*r.GeneratorCPU, runtime.NumCPU())})
 	}
 	if s.Unsent > 0 {
-		out = append(out, fmt.Sprintf("unsent: %d scheduled requests were never sent before the plan's time ran out", s.Unsent))
+		out = append(out, results.Limit{Kind: results.LimitUnsent, Text: fmt.Sprintf("%d scheduled requests were never sent before the plan's time ran out", s.Unsent)})
 	}
 	return out
 }

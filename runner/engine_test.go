@@ -13,6 +13,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // embedded starts the reference provider with cfg and opens its codes.
@@ -147,8 +148,8 @@ func TestCodeSupplyBottleneck(t *testing.T) {
 	if s.Codes.Waits == 0 {
 		t.Fatalf("no request waited for a code: %+v", s.Codes)
 	}
-	if len(res.Limits) == 0 || !strings.HasPrefix(res.Limits[0], "code supply:") {
-		t.Errorf("limits %q do not name the code supply", res.Limits)
+	if len(res.Limits) == 0 || res.Limits[0].Kind != results.LimitCodeSupply {
+		t.Errorf("limits %+v do not name the code supply", res.Limits)
 	}
 	if s.LatencyMS.P50 >= s.Codes.WaitMS.P50 {
 		t.Errorf("exchange latency p50 %.2f ms includes the code wait (p50 %.2f ms)", s.LatencyMS.P50, s.Codes.WaitMS.P50)
@@ -238,7 +239,7 @@ func TestRecorderMergeIsExact(t *testing.T) {
 	t.Parallel()
 	start := time.Unix(1_700_000_000, 0)
 	r := newRecorder(start, 1, 8)
-	want := newHist()
+	want := results.NewHistogram()
 	for i := range 10_000 {
 		d := time.Duration(1+(i*7919)%250_000) * time.Microsecond
 		s := sample{stage: 0, intended: start, sent: start, done: start.Add(d), outcome: "ok", ok: true}
@@ -250,9 +251,9 @@ func TestRecorderMergeIsExact(t *testing.T) {
 		t.Errorf("merged histogram differs: count %d vs %d, p99 %d vs %d", got.lat.TotalCount(), want.TotalCount(), got.lat.ValueAtQuantile(99), want.ValueAtQuantile(99))
 	}
 	r.closeIntervals(start, 0, true, nil)
-	sum := newHist()
+	sum := results.NewHistogram()
 	for _, iv := range r.Intervals() {
-		h, err := DecodeHist(iv.HDR.Latency)
+		h, err := results.DecodeHistogram(iv.HDR.Latency)
 		if err != nil {
 			t.Fatal(err)
 		}

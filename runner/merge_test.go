@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +16,12 @@ import (
 
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // fromSamples builds a result the way the engine does: samples recorded
 // into a recorder started at start, intervals closed, every stage summed.
-func fromSamples(t *testing.T, start time.Time, stages []string, samples []sample, shard *ShardInfo) *Result {
+func fromSamples(t *testing.T, start time.Time, stages []string, samples []sample, shard *results.Shard) *results.Load {
 	t.Helper()
 	epoch := start.Truncate(time.Second)
 	rec := newRecorder(epoch, len(stages), 3)
@@ -27,16 +29,16 @@ func fromSamples(t *testing.T, start time.Time, stages []string, samples []sampl
 		rec.Record(i, s)
 	}
 	rec.closeIntervals(time.Time{}, 0, true, nil)
-	res := &Result{
-		Schema: LoadSchema, Model: Open, Target: TargetInfo{Issuer: "https://idp.example", TokenEndpoint: "https://idp.example/token"},
-		Profile: "bankid", Config: RunConfig{SLO: "p99<250ms,error_rate<5%"}, Start: start, IntervalEpoch: epoch.Unix(),
+	res := &results.Load{
+		Schema: results.LoadSchema, Model: Open, Target: results.Target{Issuer: "https://idp.example", TokenEndpoint: "https://idp.example/token"},
+		Profile: "bankid", Config: results.RunConfig{SLO: "p99<250ms,error_rate<5%"}, Start: start, IntervalEpoch: epoch.Unix(),
 		DurationS: 6, Intervals: rec.Intervals(), Shard: shard,
 	}
 	all := newStageAgg()
 	for i, name := range stages {
 		agg := rec.stage(i)
 		mergeAgg(all, agg)
-		res.Stages = append(res.Stages, StageResult{Name: name, TargetRate: 50, DurationS: 3, Summary: agg.summary(3 * time.Second)})
+		res.Stages = append(res.Stages, results.Stage{Name: name, TargetRate: 50, DurationS: 3, Summary: agg.summary(3 * time.Second)})
 	}
 	res.Summary = all.summary(6 * time.Second)
 	return res
@@ -76,7 +78,7 @@ func randomSamples(rng *rand.Rand, start time.Time, n, stages int) []sample {
 
 func decode(t *testing.T, enc string) *hdr.Histogram {
 	t.Helper()
-	h, err := DecodeHist(enc)
+	h, err := results.DecodeHistogram(enc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func decode(t *testing.T, enc string) *hdr.Histogram {
 
 // sameSummary compares a merged summary with the summary of all samples:
 // histograms count for count, every count, every percentile.
-func sameSummary(t *testing.T, what string, got, want Summary) {
+func sameSummary(t *testing.T, what string, got, want results.Summary) {
 	t.Helper()
 	if got.HDR == nil || want.HDR == nil {
 		t.Fatalf("%s: no histograms", what)
@@ -122,14 +124,14 @@ func TestMergeEqualsOneHistogramOfAllSamples(t *testing.T) {
 	startB := startA.Add(700 * time.Millisecond) // a different whole second: the epochs differ
 	stages := []string{"3s@50", "3s@100"}
 	a, b := randomSamples(rng, startA, 3000, 2), randomSamples(rng, startB, 2500, 2)
-	ra := fromSamples(t, startA, stages, a, &ShardInfo{Index: 1, Count: 2})
-	rb := fromSamples(t, startB, stages, b, &ShardInfo{Index: 2, Count: 2})
+	ra := fromSamples(t, startA, stages, a, &results.Shard{Index: 1, Count: 2})
+	rb := fromSamples(t, startB, stages, b, &results.Shard{Index: 2, Count: 2})
 	if ra.IntervalEpoch == rb.IntervalEpoch {
 		t.Fatal("the test wants shards with different interval epochs")
 	}
 	want := fromSamples(t, startA, stages, append(append([]sample(nil), a...), b...), nil)
 
-	got, err := Merge(ra, rb)
+	got, err := results.Merge(ra, rb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,12 +181,12 @@ func TestMergeTwoShardRuns(t *testing.T) {
 	t.Parallel()
 	plan := mustPlan(ParseStages("1s@80,1s@160"))
 	var wg sync.WaitGroup
-	results := make([]*Result, 2)
+	loads := make([]*results.Load, 2)
 	errs := make([]error, 2)
 	tg, _ := embedded(t, provider.Config{}, 0, nil)
 	for i := range 2 {
-		sh := ShardInfo{Index: i + 1, Count: 2, Codes: ShardCodesOwn}
-		p, err := sh.Plan(plan)
+		sh := results.Shard{Index: i + 1, Count: 2, Codes: ShardCodesOwn}
+		p, err := plan.Shard(sh)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +197,7 @@ func TestMergeTwoShardRuns(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = Run(context.Background(), Config{Target: tg, Codes: src, Model: Open, Plan: p, Shard: &sh})
+			loads[i], errs[i] = Run(context.Background(), Config{Target: tg, Codes: src, Model: Open, Plan: p, Shard: &sh})
 		}()
 	}
 	wg.Wait()
@@ -203,11 +205,11 @@ func TestMergeTwoShardRuns(t *testing.T) {
 		if err != nil {
 			t.Fatalf("shard %d: %v", i+1, err)
 		}
-		if results[i].Shard == nil || results[i].Shard.Index != i+1 || results[i].Summary.Requests != 120 || results[i].Stages[1].TargetRate != 80 {
-			t.Fatalf("shard %d: %+v, %d requests, stages %+v", i+1, results[i].Shard, results[i].Summary.Requests, results[i].Stages)
+		if loads[i].Shard == nil || loads[i].Shard.Index != i+1 || loads[i].Summary.Requests != 120 || loads[i].Stages[1].TargetRate != 80 {
+			t.Fatalf("shard %d: %+v, %d requests, stages %+v", i+1, loads[i].Shard, loads[i].Summary.Requests, loads[i].Stages)
 		}
 	}
-	m, err := Merge(results...)
+	m, err := results.Merge(loads...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,35 +226,35 @@ func TestMergeRefuses(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	start := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	mk := func(shard *ShardInfo, edit func(*Result)) *Result {
+	mk := func(shard *results.Shard, edit func(*results.Load)) *results.Load {
 		r := fromSamples(t, start, []string{"3s@50", "3s@100"}, randomSamples(rng, start, 200, 2), shard)
 		if edit != nil {
 			edit(r)
 		}
 		return r
 	}
-	s := func(i, n int) *ShardInfo { return &ShardInfo{Index: i, Count: n} }
+	s := func(i, n int) *results.Shard { return &results.Shard{Index: i, Count: n} }
 	tests := []struct {
 		name string
-		in   []*Result
+		in   []*results.Load
 		err  error
 		want string
 	}{
-		{"schema", []*Result{mk(s(1, 2), nil), mk(s(2, 2), func(r *Result) { r.Schema = "tokenbench.load/v2" })}, ErrIncompatible, `schema "tokenbench.load/v2"`},
-		{"model", []*Result{mk(s(1, 2), nil), mk(s(2, 2), func(r *Result) { r.Model = Closed })}, ErrIncompatible, `model "closed"`},
-		{"target", []*Result{mk(s(1, 2), nil), mk(s(2, 2), func(r *Result) { r.Target.TokenEndpoint = "https://other/token" })}, ErrIncompatible, "token_endpoint"},
-		{"stages", []*Result{mk(s(1, 2), nil), mk(s(2, 2), func(r *Result) { r.Stages = r.Stages[:1] })}, ErrIncompatible, `stage layout "3s@50"`},
-		{"stage names", []*Result{mk(s(1, 2), nil), mk(s(2, 2), func(r *Result) { r.Stages[1].Name = "3s@200" })}, ErrIncompatible, "stage layout"},
-		{"twice", []*Result{mk(s(1, 2), nil), mk(s(1, 2), nil)}, ErrIncompatible, "shard 1/2 is given twice"},
-		{"counts", []*Result{mk(s(1, 2), nil), mk(s(2, 3), nil)}, ErrIncompatible, "one of 3"},
-		{"mixed", []*Result{mk(s(1, 2), nil), mk(nil, nil)}, ErrIncompatible, "mixed"},
-		{"slo", []*Result{mk(nil, nil), mk(nil, func(r *Result) { r.Config.SLO = "p99<1s" })}, ErrIncompatible, "config slo"},
-		{"no hdr", []*Result{mk(nil, nil), mk(nil, func(r *Result) { r.Stages[0].Summary.HDR = nil })}, ErrNoHistograms, `result 2: stage "3s@50"`},
-		{"bad hdr", []*Result{mk(nil, nil), mk(nil, func(r *Result) { r.Intervals[1].HDR.Latency = "!!" })}, ErrNoHistograms, "hdr.latency"},
-		{"none", nil, ErrIncompatible, "no results"},
+		{"schema", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Schema = "tokenbench.load/v2" })}, results.ErrIncompatible, `schema "tokenbench.load/v2"`},
+		{"model", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Model = Closed })}, results.ErrIncompatible, `model "closed"`},
+		{"target", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Target.TokenEndpoint = "https://other/token" })}, results.ErrIncompatible, "token_endpoint"},
+		{"stages", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Stages = r.Stages[:1] })}, results.ErrIncompatible, `stage layout "3s@50"`},
+		{"stage names", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Stages[1].Name = "3s@200" })}, results.ErrIncompatible, "stage layout"},
+		{"twice", []*results.Load{mk(s(1, 2), nil), mk(s(1, 2), nil)}, results.ErrIncompatible, "shard 1/2 is given twice"},
+		{"counts", []*results.Load{mk(s(1, 2), nil), mk(s(2, 3), nil)}, results.ErrIncompatible, "one of 3"},
+		{"mixed", []*results.Load{mk(s(1, 2), nil), mk(nil, nil)}, results.ErrIncompatible, "mixed"},
+		{"slo", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Config.SLO = "p99<1s" })}, results.ErrIncompatible, "config slo"},
+		{"no hdr", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Stages[0].Summary.HDR = nil })}, results.ErrNoHistograms, `result 2: stage "3s@50"`},
+		{"bad hdr", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Intervals[1].HDR.Latency = "!!" })}, results.ErrNoHistograms, "hdr.latency"},
+		{"none", nil, results.ErrIncompatible, "no results"},
 	}
 	for _, tt := range tests {
-		_, err := Merge(tt.in...)
+		_, err := results.Merge(tt.in...)
 		if !errors.Is(err, tt.err) || !strings.Contains(fmtErr(err), tt.want) {
 			t.Errorf("%s: %v, want %v with %q", tt.name, err, tt.err, tt.want)
 		}
@@ -270,33 +272,34 @@ func TestMergeIncompleteAndLimits(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	start := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	a := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &ShardInfo{Index: 1, Count: 3})
-	c := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &ShardInfo{Index: 3, Count: 3})
-	c.Limits = []string{"code supply: 10 of 300 requests waited"}
+	a := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &results.Shard{Index: 1, Count: 3})
+	c := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &results.Shard{Index: 3, Count: 3})
+	c.Limits = []results.Limit{{Kind: results.LimitCodeSupply, Text: "10 of 300 requests waited"}}
 	c.Aborted = "error rate 60% over the last 10s exceeded 50%"
-	m, err := Merge(a, c)
+	m, err := results.Merge(a, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"shard 3/3: code supply: 10 of 300 requests waited", "incomplete: shard 2/3 missing; the merged figures cover 2 of 3 shards"}
-	if strings.Join(m.Limits, "|") != strings.Join(want, "|") || m.Aborted != "shard 3/3: "+c.Aborted {
+	want := []results.Limit{
+		{Kind: results.LimitCodeSupply, Shard: "shard 3/3", Text: "10 of 300 requests waited"},
+		{Kind: results.LimitIncomplete, Text: "shard 2/3 missing; the merged figures cover 2 of 3 shards"},
+	}
+	if !slices.Equal(m.Limits, want) || m.Aborted != "shard 3/3: "+c.Aborted {
 		t.Errorf("limits %q aborted %q", m.Limits, m.Aborted)
 	}
 	// merging the merged result with the missing shard completes the run
-	b := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &ShardInfo{Index: 2, Count: 3})
-	all, err := Merge(m, b)
+	b := fromSamples(t, start, []string{"6s@50"}, randomSamples(rng, start, 300, 1), &results.Shard{Index: 2, Count: 3})
+	all, err := results.Merge(m, b)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if all.Summary.Requests != 900 || len(all.MergedFrom) != 3 {
 		t.Errorf("requests %d, parts %+v", all.Summary.Requests, all.MergedFrom)
 	}
-	for _, l := range all.Limits {
-		if strings.HasPrefix(l, "incomplete") {
-			t.Errorf("still incomplete: %q", l)
-		}
+	if want := want[:1]; !slices.Equal(all.Limits, want) {
+		t.Errorf("limits %+v, want %+v: the shard's, named once, and no longer incomplete", all.Limits, want)
 	}
-	if _, err := Merge(m, a); !errors.Is(err, ErrIncompatible) {
+	if _, err := results.Merge(m, a); !errors.Is(err, results.ErrIncompatible) {
 		t.Errorf("merging shard 1/3 into a merge that has it: %v", err)
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/tokenbench/tokenbench/internal/items"
 )
 
 // MaxRate is the highest arrival rate, per second, that a plan accepts.
@@ -39,54 +40,22 @@ type Plan struct{ Stages []Stage }
 // stagesWant is the expected form of a --stages item, for errors.
 const stagesWant = `DURATION@RATE (e.g. 30s@50) or ramp:DURATION@FROM-TO (e.g. ramp:60s@10-500)`
 
-// ParseError is an item of a --stages or --slo expression that does not
-// parse. Item numbers and columns count from 1; Column is where the item
-// starts in the whole expression, in characters.
-type ParseError struct {
-	What   string // "stages" or "slo"
-	Item   string // the item as written
-	Index  int    // 1-based; 0 when the whole expression is at fault
-	Column int
-	Reason string
-	Want   string // the expected form
-}
-
-func (e *ParseError) Error() string {
-	if e.Index == 0 {
-		return fmt.Sprintf("runner: %s: %s; want %s", e.What, e.Reason, e.Want)
-	}
-	return fmt.Sprintf("runner: %s item %d %q at column %d: %s; want %s", e.What, e.Index, e.Item, e.Column, e.Reason, e.Want)
-}
-
-// splitItems splits a comma-separated expression into trimmed items and
-// the 1-based column where each starts.
-func splitItems(spec string) (items []string, cols []int) {
-	off := 0
-	for part := range strings.SplitSeq(spec, ",") {
-		lead := len(part) - len(strings.TrimLeft(part, " \t"))
-		items = append(items, strings.TrimSpace(part))
-		cols = append(cols, utf8.RuneCountInString(spec[:off+lead])+1)
-		off += len(part) + 1
-	}
-	return items, cols
-}
-
 // ParseStages parses a --stages expression: comma-separated items, each a
 // constant stage "30s@50" (30 s at 50 requests per second) or a linear ramp
 // "ramp:60s@10-500" (60 s from 10/s to 500/s). A rate may carry a "/s"
 // suffix. Rates are > 0 and at most MaxRate (either end of a ramp may be 0,
 // not both); durations are > 0 and at most MaxStageDuration. Errors are
-// *ParseError naming the item and the expected form.
+// *items.Error naming the item and the expected form.
 func ParseStages(spec string) (Plan, error) {
 	if strings.TrimSpace(spec) == "" {
-		return Plan{}, &ParseError{What: "stages", Reason: "empty", Want: stagesWant}
+		return Plan{}, &items.Error{What: "stages", Reason: "empty", Want: stagesWant}
 	}
-	items, cols := splitItems(spec)
-	p := Plan{Stages: make([]Stage, 0, len(items))}
-	for i, item := range items {
-		st, reason := parseStage(item)
+	its := items.Split(spec)
+	p := Plan{Stages: make([]Stage, 0, len(its))}
+	for _, it := range its {
+		st, reason := parseStage(it.Text)
 		if reason != "" {
-			return Plan{}, &ParseError{What: "stages", Item: item, Index: i + 1, Column: cols[i], Reason: reason, Want: stagesWant}
+			return Plan{}, items.At("stages", it, reason, stagesWant)
 		}
 		p.Stages = append(p.Stages, st)
 	}

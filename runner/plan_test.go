@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/items"
 )
 
 const msec = time.Millisecond
@@ -359,25 +361,25 @@ func TestParseStagesErrors(t *testing.T) {
 	t.Parallel()
 	const want = "; want DURATION@RATE (e.g. 30s@50) or ramp:DURATION@FROM-TO (e.g. ramp:60s@10-500)"
 	tests := []struct{ spec, err string }{
-		{"", `runner: stages: empty`},
-		{"  ", `runner: stages: empty`},
-		{"30s", `runner: stages item 1 "30s" at column 1: no "@" between the duration and the rate`},
-		{"30s@50,", `runner: stages item 2 "" at column 8: empty item`},
-		{"30s@50, 30x@5", `runner: stages item 2 "30x@5" at column 9: duration "30x" is not a duration (e.g. 30s, 2m, 1m30s)`},
-		{"0s@5", `runner: stages item 1 "0s@5" at column 1: duration "0s" is not > 0`},
-		{"-1s@5", `runner: stages item 1 "-1s@5" at column 1: duration "-1s" is not > 0`},
-		{"200h@5", `runner: stages item 1 "200h@5" at column 1: duration "200h" is longer than 168h0m0s`},
-		{"30s@abc", `runner: stages item 1 "30s@abc" at column 1: rate "abc" is not a number`},
-		{"30s@NaN", `runner: stages item 1 "30s@NaN" at column 1: rate "NaN" is not a number`},
-		{"30s@0", `runner: stages item 1 "30s@0" at column 1: rate "0" is not > 0`},
-		{"30s@-5", `runner: stages item 1 "30s@-5" at column 1: rate "-5" is not > 0`},
-		{"30s@2e6", `runner: stages item 1 "30s@2e6" at column 1: rate "2e6" is above 1000000/s`},
-		{"30s@10-50", `runner: stages item 1 "30s@10-50" at column 1: rate "10-50" is a range: a ramp is written ramp:30s@10-50`},
-		{"ramp:30s@50", `runner: stages item 1 "ramp:30s@50" at column 1: ramp rates "50" are not FROM-TO (e.g. 10-500)`},
-		{"ramp:30s@0-0", `runner: stages item 1 "ramp:30s@0-0" at column 1: ramp rates are both 0`},
-		{"ramp:30s@x-5", `runner: stages item 1 "ramp:30s@x-5" at column 1: rate "x" is not a number`},
-		{"1s@5, 1µs@x", `runner: stages item 2 "1µs@x" at column 7: rate "x" is not a number`},
-		{"1µs@1,µ,x", `runner: stages item 2 "µ" at column 7: no "@" between the duration and the rate`},
+		{"", `stages: empty`},
+		{"  ", `stages: empty`},
+		{"30s", `stages item 1 "30s" at column 1: no "@" between the duration and the rate`},
+		{"30s@50,", `stages item 2 "" at column 8: empty item`},
+		{"30s@50, 30x@5", `stages item 2 "30x@5" at column 9: duration "30x" is not a duration (e.g. 30s, 2m, 1m30s)`},
+		{"0s@5", `stages item 1 "0s@5" at column 1: duration "0s" is not > 0`},
+		{"-1s@5", `stages item 1 "-1s@5" at column 1: duration "-1s" is not > 0`},
+		{"200h@5", `stages item 1 "200h@5" at column 1: duration "200h" is longer than 168h0m0s`},
+		{"30s@abc", `stages item 1 "30s@abc" at column 1: rate "abc" is not a number`},
+		{"30s@NaN", `stages item 1 "30s@NaN" at column 1: rate "NaN" is not a number`},
+		{"30s@0", `stages item 1 "30s@0" at column 1: rate "0" is not > 0`},
+		{"30s@-5", `stages item 1 "30s@-5" at column 1: rate "-5" is not > 0`},
+		{"30s@2e6", `stages item 1 "30s@2e6" at column 1: rate "2e6" is above 1000000/s`},
+		{"30s@10-50", `stages item 1 "30s@10-50" at column 1: rate "10-50" is a range: a ramp is written ramp:30s@10-50`},
+		{"ramp:30s@50", `stages item 1 "ramp:30s@50" at column 1: ramp rates "50" are not FROM-TO (e.g. 10-500)`},
+		{"ramp:30s@0-0", `stages item 1 "ramp:30s@0-0" at column 1: ramp rates are both 0`},
+		{"ramp:30s@x-5", `stages item 1 "ramp:30s@x-5" at column 1: rate "x" is not a number`},
+		{"1s@5, 1µs@x", `stages item 2 "1µs@x" at column 7: rate "x" is not a number`},
+		{"1µs@1,µ,x", `stages item 2 "µ" at column 7: no "@" between the duration and the rate`},
 	}
 	for _, tt := range tests {
 		_, err := ParseStages(tt.spec)
@@ -388,8 +390,8 @@ func TestParseStagesErrors(t *testing.T) {
 		if got := err.Error(); got != tt.err+want {
 			t.Errorf("ParseStages(%q):\n got %s\nwant %s", tt.spec, got, tt.err+want)
 		}
-		if _, ok := err.(*ParseError); !ok {
-			t.Errorf("ParseStages(%q): %T, want *ParseError", tt.spec, err)
+		if _, ok := err.(*items.Error); !ok {
+			t.Errorf("ParseStages(%q): %T, want *items.Error", tt.spec, err)
 		}
 	}
 }

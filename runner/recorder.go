@@ -2,12 +2,13 @@ package runner
 
 import (
 	"maps"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // sample is one completed request as the recorder sees it. No per-request
@@ -43,7 +44,7 @@ type recorder struct {
 	perStage                    []atomic.Int64
 
 	mu        sync.Mutex // guards intervals and nextClose
-	intervals []Interval
+	intervals []results.Interval
 	nextClose int // the lowest interval not yet closed
 }
 
@@ -73,7 +74,7 @@ type shard struct {
 
 func newRecorder(start time.Time, stages, shards int) *recorder {
 	r := &recorder{start: start, perStage: make([]atomic.Int64, stages)}
-	r.pool.New = func() any { return &pair{lat: newHist(), svc: newHist()} }
+	r.pool.New = func() any { return &pair{lat: results.NewHistogram(), svc: results.NewHistogram()} }
 	for range shards {
 		s := &shard{intervals: map[int]*pair{}}
 		for range stages {
@@ -85,7 +86,7 @@ func newRecorder(start time.Time, stages, shards int) *recorder {
 }
 
 func newStageAgg() *stageAgg {
-	return &stageAgg{lat: newHist(), svc: newHist(), lag: newHist(), wait: newHist(),
+	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(),
 		outcomes: map[string]int64{}, failures: map[string]int64{}}
 }
 
@@ -190,7 +191,7 @@ func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool
 		top = limit - 1
 	}
 	for k := r.nextClose; k <= top; k++ {
-		merged := &pair{lat: newHist(), svc: newHist()}
+		merged := &pair{lat: results.NewHistogram(), svc: results.NewHistogram()}
 		for _, sh := range r.shards {
 			sh.mu.Lock()
 			if p := sh.intervals[k]; p != nil {
@@ -207,19 +208,15 @@ func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool
 			}
 			sh.mu.Unlock()
 		}
-		iv := Interval{
+		iv := results.Interval{
 			T: float64(k), Requests: merged.requests, Errors: merged.errors, CodeWaits: merged.codeWait,
-			LatencyMS: intervalPercentiles(merged.lat), ServiceMS: intervalPercentiles(merged.svc),
+			LatencyMS: results.IntervalPercentilesOf(merged.lat), ServiceMS: results.IntervalPercentilesOf(merged.svc),
 		}
 		if targetRate != nil {
 			iv.TargetRPS = targetRate(time.Duration(k)*time.Second + time.Second/2)
 		}
 		if merged.requests > 0 {
-			lat, err1 := EncodeHist(merged.lat)
-			svc, err2 := EncodeHist(merged.svc)
-			if err1 == nil && err2 == nil {
-				iv.HDR = &Histograms{Latency: lat, Service: svc}
-			}
+			iv.HDR, _ = results.EncodePair(merged.lat, merged.svc)
 		}
 		r.intervals = append(r.intervals, iv)
 	}
@@ -237,10 +234,10 @@ func (r *recorder) stageRequests(i int) int64 {
 }
 
 // Intervals returns the closed intervals.
-func (r *recorder) Intervals() []Interval {
+func (r *recorder) Intervals() []results.Interval {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Interval(nil), r.intervals...)
+	return append([]results.Interval(nil), r.intervals...)
 }
 
 // lastIntervals sums the requests and errors of the closed intervals that
@@ -297,10 +294,10 @@ func mergeAgg(dst, s *stageAgg) {
 }
 
 // summary turns an aggregate into a Summary over the given duration.
-func (a *stageAgg) summary(d time.Duration) Summary {
-	s := Summary{
+func (a *stageAgg) summary(d time.Duration) results.Summary {
+	s := results.Summary{
 		Requests: a.requests, OK: a.ok, Errors: a.requests - a.ok,
-		LatencyMS: percentiles(a.lat), ServiceTimeMS: percentiles(a.svc), ScheduleLagMS: percentiles(a.lag),
+		LatencyMS: results.PercentilesOf(a.lat), ServiceTimeMS: results.PercentilesOf(a.svc), ScheduleLagMS: results.PercentilesOf(a.lag),
 		Late: a.late, OutOfRange: a.outOfRange, Validated: a.validated,
 		Outcomes: maps.Clone(a.outcomes), CheckFailures: maps.Clone(a.failures),
 	}
@@ -311,21 +308,7 @@ func (a *stageAgg) summary(d time.Duration) Summary {
 		s.ThroughputRPS = float64(a.requests) / d.Seconds()
 	}
 	s.Codes.Waits = a.codeWaits
-	s.Codes.WaitMS = percentiles(a.wait)
-	if lat, err := EncodeHist(a.lat); err == nil {
-		if svc, err := EncodeHist(a.svc); err == nil {
-			s.HDR = &Histograms{Latency: lat, Service: svc}
-		}
-	}
+	s.Codes.WaitMS = results.PercentilesOf(a.wait)
+	s.HDR, _ = results.EncodePair(a.lat, a.svc)
 	return s
-}
-
-// sortedKeys is for deterministic output in tests and text.
-func sortedKeys(m map[string]int64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

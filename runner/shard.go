@@ -8,30 +8,21 @@ import (
 	"sync/atomic"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
-// ShardInfo names one part of a load run split across machines
-// (load --shard I/N): shard Index of Count, 1-based. Each shard runs the
-// plan at 1/Count of its rates and, when the codes are a shared finite list
-// (a codes file), redeems the Index-th, Index+Count-th, ... code of it;
-// Merge combines the shards' results into the run's.
-type ShardInfo struct {
-	Index int `json:"index"`
-	Count int `json:"count"`
-	// Codes says how this shard's codes were chosen, in words.
-	Codes string `json:"codes,omitempty"`
-}
+// A run split across machines runs shard I of N on each (results.Shard):
+// the plan at 1/N of its rates (Plan.Shard) and, when the codes are a
+// shared finite list (a codes file), the I-th, I+N-th, ... code of it
+// (ShardCodes); results.Merge combines the shards' results into the run's.
 
-// String is "I/N".
-func (s ShardInfo) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
-// ShardCodesOwn is ShardInfo.Codes for a code source that is not a shared
+// ShardCodesOwn is Shard.Codes for a code source that is not a shared
 // list: each shard obtains its own codes.
 const ShardCodesOwn = "its own codes (the code source is not a shared list)"
 
-// FileCodes is ShardInfo.Codes for a shared codes file, e.g. "codes 2, 5,
+// ShardFileCodes is Shard.Codes for a shared codes file, e.g. "codes 2, 5,
 // 8, ... of the codes file (every 3rd)".
-func (s ShardInfo) FileCodes() string {
+func ShardFileCodes(s results.Shard) string {
 	return fmt.Sprintf("codes %d, %d, %d, ... of the codes file (every %s)", s.Index, s.Index+s.Count, s.Index+2*s.Count, ordinal(s.Count))
 }
 
@@ -49,13 +40,13 @@ func ordinal(n int) string {
 	return strconv.Itoa(n) + suffix
 }
 
-// MaxShards bounds N in --shard I/N.
+// MaxShards bounds N in a shard I/N.
 const MaxShards = 1000
 
-// ParseShard parses --shard "I/N": 1 ≤ I ≤ N ≤ MaxShards.
-func ParseShard(s string) (ShardInfo, error) {
-	bad := func(why string) (ShardInfo, error) {
-		return ShardInfo{}, fmt.Errorf("runner: shard %q: %s; want I/N with 1 <= I <= N (e.g. 1/3)", s, why)
+// ParseShard parses a shard "I/N": 1 ≤ I ≤ N ≤ MaxShards.
+func ParseShard(s string) (results.Shard, error) {
+	bad := func(why string) (results.Shard, error) {
+		return results.Shard{}, fmt.Errorf("runner: shard %q: %s; want I/N with 1 <= I <= N (e.g. 1/3)", s, why)
 	}
 	is, ns, ok := strings.Cut(strings.TrimSpace(s), "/")
 	if !ok {
@@ -71,12 +62,12 @@ func ParseShard(s string) (ShardInfo, error) {
 	case i < 1 || i > n:
 		return bad("I is not from 1 to N")
 	}
-	return ShardInfo{Index: i, Count: n}, nil
+	return results.Shard{Index: i, Count: n}, nil
 }
 
 // Scale returns p with every rate multiplied by f (> 0): the same stages,
 // names and durations at f times the arrivals. Request bounds are kept
-// (see ShardInfo.Plan for splitting them).
+// (see Plan.Shard for splitting them).
 func (p Plan) Scale(f float64) Plan {
 	out := Plan{Stages: make([]Stage, len(p.Stages))}
 	for i, st := range p.Stages {
@@ -87,12 +78,12 @@ func (p Plan) Scale(f float64) Plan {
 	return out
 }
 
-// Plan is this shard's part of p: rates divided by Count, and a stage's
+// Shard is shard s's part of p: rates divided by Count, and a stage's
 // request bound split so that the shards' bounds add up to it exactly
 // (shard I takes the requests I, I+N, ... of the stage). Stage names stay
 // those of the whole run. A stage with fewer requests than shards is an
 // error: some shard would have none.
-func (s ShardInfo) Plan(p Plan) (Plan, error) {
+func (p Plan) Shard(s results.Shard) (Plan, error) {
 	if s.Count <= 1 {
 		return p, nil
 	}
@@ -115,9 +106,9 @@ func (s ShardInfo) Plan(p Plan) (Plan, error) {
 	return out, nil
 }
 
-// Owns reports whether the code c (by its Seq, its 1-based order in the
-// source) is this shard's: Seq ≡ Index (mod Count).
-func (s ShardInfo) Owns(c codes.Code) bool {
+// ShardOwns reports whether the code c (by its Seq, its 1-based order in
+// the source) is shard s's: Seq ≡ Index (mod Count).
+func ShardOwns(s results.Shard, c codes.Code) bool {
 	if s.Count <= 1 {
 		return true
 	}
@@ -134,7 +125,7 @@ func (s ShardInfo) Owns(c codes.Code) bool {
 // Stats are src's, with Used counting the codes handed out here; Dropped
 // counts the stale codes src dropped, other shards' lines included (a file
 // source prefetched ahead drops them before this filter sees them).
-func ShardCodes(src codes.Source, s ShardInfo) codes.Source {
+func ShardCodes(src codes.Source, s results.Shard) codes.Source {
 	if s.Count <= 1 {
 		return src
 	}
@@ -143,7 +134,7 @@ func ShardCodes(src codes.Source, s ShardInfo) codes.Source {
 
 type shardSource struct {
 	src   codes.Source
-	shard ShardInfo
+	shard results.Shard
 	used  atomic.Int64
 }
 
@@ -153,7 +144,7 @@ func (s *shardSource) Next(ctx context.Context) (*codes.Code, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.shard.Owns(*c) {
+		if ShardOwns(s.shard, *c) {
 			s.used.Add(1)
 			return c, nil
 		}

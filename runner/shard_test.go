@@ -13,24 +13,26 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 func TestParseShard(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		in   string
-		want ShardInfo
+		want results.Shard
 		err  string
 	}{
-		{"1/3", ShardInfo{Index: 1, Count: 3}, ""},
-		{" 3 / 3 ", ShardInfo{Index: 3, Count: 3}, ""},
-		{"1/1", ShardInfo{Index: 1, Count: 1}, ""},
-		{"0/3", ShardInfo{}, "I is not from 1 to N"},
-		{"4/3", ShardInfo{}, "I is not from 1 to N"},
-		{"1/0", ShardInfo{}, "N is not from 1 to 1000"},
-		{"2", ShardInfo{}, `no "/"`},
-		{"a/b", ShardInfo{}, "not two whole numbers"},
-		{"1/1001", ShardInfo{}, "N is not from 1 to 1000"},
+		{"1/3", results.Shard{Index: 1, Count: 3}, ""},
+		{" 3 / 3 ", results.Shard{Index: 3, Count: 3}, ""},
+		{"1/1", results.Shard{Index: 1, Count: 1}, ""},
+		{"0/3", results.Shard{}, "I is not from 1 to N"},
+		{"4/3", results.Shard{}, "I is not from 1 to N"},
+		{"1/0", results.Shard{}, "N is not from 1 to 1000"},
+		{"2", results.Shard{}, `no "/"`},
+		{"a/b", results.Shard{}, "not two whole numbers"},
+		{"1/1001", results.Shard{}, "N is not from 1 to 1000"},
 	}
 	for _, tt := range tests {
 		got, err := ParseShard(tt.in)
@@ -73,7 +75,7 @@ func TestShardPlanSplitsRequestsExactly(t *testing.T) {
 	var total int64
 	var got []int64
 	for i := 1; i <= 3; i++ {
-		sp, err := ShardInfo{Index: i, Count: 3}.Plan(p)
+		sp, err := p.Shard(results.Shard{Index: i, Count: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,10 +88,10 @@ func TestShardPlanSplitsRequestsExactly(t *testing.T) {
 	if total != 1001 || !slices.Equal(got, []int64{334, 334, 333}) {
 		t.Errorf("requests per shard %v (total %d), want [334 334 333]", got, total)
 	}
-	if _, err := (ShardInfo{Index: 1, Count: 3}).Plan(mustPlan(ConstantPlan(10, 0, 2))); err == nil || !strings.Contains(err.Error(), "fewer than the 3 shards") {
+	if _, err := mustPlan(ConstantPlan(10, 0, 2)).Shard(results.Shard{Index: 1, Count: 3}); err == nil || !strings.Contains(err.Error(), "fewer than the 3 shards") {
 		t.Errorf("2 requests in 3 shards: %v", err)
 	}
-	if one, _ := (ShardInfo{Index: 1, Count: 1}).Plan(p); !slices.Equal(one.Stages, p.Stages) {
+	if one, _ := p.Shard(results.Shard{Index: 1, Count: 1}); !slices.Equal(one.Stages, p.Stages) {
 		t.Errorf("shard 1/1 changed the plan: %+v", one)
 	}
 }
@@ -118,14 +120,14 @@ func TestShardCodesPartitionAFile(t *testing.T) {
 	path := codesFile(t, 20)
 	seen := map[string]int{}
 	for i := 1; i <= 3; i++ {
-		sh := ShardInfo{Index: i, Count: 3}
+		sh := results.Shard{Index: i, Count: 3}
 		f, err := codes.NewFile(path, codes.Code{ClientID: "c", RedirectURI: "https://rp/cb"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var observed int
 		src := ShardCodes(codes.Prefetch(f, 4, 0, nil, codes.WithOnObtained(func(c codes.Code) {
-			if sh.Owns(c) {
+			if ShardOwns(sh, c) {
 				observed++
 			}
 		})), sh)
@@ -158,7 +160,7 @@ func TestShardCodesPartitionAFile(t *testing.T) {
 			t.Errorf("%s redeemed %d times", v, n)
 		}
 	}
-	if src := ShardCodes(nil, ShardInfo{Index: 1, Count: 1}); src != nil {
+	if src := ShardCodes(nil, results.Shard{Index: 1, Count: 1}); src != nil {
 		t.Errorf("shard 1/1 wraps the source")
 	}
 }

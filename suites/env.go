@@ -218,7 +218,8 @@ func attach(x *exchange.Exchange) {
 	r := x.Redacted(redactor())
 	e := reports.ExchangeEntry{
 		Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
-		DurationMS: float64(x.Timings.Done.Sub(x.Timings.Sent).Microseconds()) / 1000, HTTP: r.Format(),
+		DurationMS: float64(x.Timings.Done.Sub(x.Timings.Sent).Microseconds()) / 1000,
+		Request:    r.FormatRequest(), Response: r.FormatResponse(),
 	}
 	if x.Err != nil {
 		e.Error = redacted(target.DescribeTransportError(x.Err))

@@ -2,39 +2,24 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/provider"
-	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 type capacityFlags struct {
 	targetFlags
-	slo             string
-	start, factor   float64
-	stepDuration    time.Duration
-	minRequests     int
-	maxStepDuration time.Duration
-	max             float64
-	maxInFlight     int
-	validate        string
-	timeout         time.Duration
-	warmup          time.Duration
-	out             string
+	cfg      runner.CapacityConfig
+	validate string
+	out      string
 	// the embedded provider's switches (no --target)
-	defects           string
-	codeTTL           time.Duration
-	providerCapacity  int
-	providerLatency   time.Duration
-	providerErrorRate float64
+	embedded embeddedFlags
 }
 
 // capacityCmd is `tokenbench capacity`.
@@ -81,138 +66,76 @@ search was interrupted, 2 bad input.`,
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.slo, "slo", "", `the SLO every step must meet, e.g. "p99<300ms,error_rate<0.1%" (required)`)
-	fl.Float64Var(&f.start, "start", runner.DefaultCapacityStart, "the first step's rate, per second")
-	fl.Float64Var(&f.factor, "factor", runner.DefaultCapacityFactor, "each step's rate over the previous one's")
-	fl.DurationVar(&f.stepDuration, "step-duration", runner.DefaultCapacityStep, "the shortest step")
-	fl.IntVar(&f.minRequests, "min-requests", runner.DefaultCapacityMinRequests, "a step lasts long enough for this many requests...")
-	fl.DurationVar(&f.maxStepDuration, "max-step-duration", runner.DefaultCapacityMaxStep, "...but at most this long")
-	fl.Float64Var(&f.max, "max", 0, "the highest rate to try (default: no limit but the SLO)")
-	fl.IntVar(&f.maxInFlight, "max-in-flight", 1000, "at most this many requests at once")
+	fl.StringVar(&f.cfg.SLO, "slo", "", `the SLO every step must meet, e.g. "p99<300ms,error_rate<0.1%" (required)`)
+	fl.Float64Var(&f.cfg.Start, "start", runner.DefaultCapacityStart, "the first step's rate, per second")
+	fl.Float64Var(&f.cfg.Factor, "factor", runner.DefaultCapacityFactor, "each step's rate over the previous one's")
+	fl.DurationVar(&f.cfg.StepDuration, "step-duration", runner.DefaultCapacityStep, "the shortest step")
+	fl.IntVar(&f.cfg.MinRequests, "min-requests", runner.DefaultCapacityMinRequests, "a step lasts long enough for this many requests...")
+	fl.DurationVar(&f.cfg.MaxStepDuration, "max-step-duration", runner.DefaultCapacityMaxStep, "...but at most this long")
+	fl.Float64Var(&f.cfg.Max, "max", 0, "the highest rate to try (default: no limit but the SLO)")
+	fl.IntVar(&f.cfg.MaxInFlight, "max-in-flight", 1000, "at most this many requests at once")
 	fl.StringVar(&f.validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
-	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "per request")
-	fl.DurationVar(&f.warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
+	fl.DurationVar(&f.cfg.Timeout, "timeout", 10*time.Second, "per request")
+	fl.DurationVar(&f.cfg.Warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
 	fl.StringVarP(&f.out, "out", "o", "out", "directory for capacity.json and capacity.html")
-	fl.StringVar(&f.defects, "defect", "", "embedded provider only: defects, NAME[@FRACTION],...")
-	fl.DurationVar(&f.codeTTL, "code-ttl", 30*time.Second, "embedded provider only: authorization code lifetime")
-	fl.IntVar(&f.providerCapacity, "provider-capacity", 0, "embedded provider only: serve at most N token requests at once, the rest queue")
-	fl.DurationVar(&f.providerLatency, "provider-latency", 0, "embedded provider only: hold each token request this long (service time)")
-	fl.Float64Var(&f.providerErrorRate, "provider-error-rate", 0, "embedded provider only: answer this fraction of token requests 503")
+	f.embedded.register(cmd, 30*time.Second)
+	f.embedded.registerShaping(cmd)
 	return cmd
 }
 
+// config is the search the flags ask for, validated: --warmup 0 is none.
+func (f capacityFlags) config() (runner.CapacityConfig, error) {
+	cfg := f.cfg
+	if cfg.Warmup == 0 {
+		cfg.Warmup = -1 // CapacityConfig's "none"; its 0 is the default
+	}
+	var err error
+	if cfg.ValidateFraction, err = runner.ParseValidate(f.validate); err != nil {
+		return cfg, err
+	}
+	return cfg.WithDefaults()
+}
+
 func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
-	ctx := cmd.Context()
-	if f.slo == "" {
-		return badInput(fmt.Errorf("capacity: --slo is required: the steps are judged by it (e.g. --slo \"p99<300ms,error_rate<0.1%%\")"))
-	}
-	slos, err := runner.ParseSLOs(f.slo)
-	if err == nil {
-		err = runner.ValidateSLOs(slos, runner.Open)
-	}
+	cfg, err := f.config()
 	if err != nil {
-		return badInput(err)
-	}
-	frac, err := parseValidate(f.validate)
-	if err != nil {
-		return badInput(fmt.Errorf("capacity: %w", err))
-	}
-	switch {
-	case f.start <= 0 || f.start > runner.MaxRate:
-		return badInput(fmt.Errorf("capacity: --start %v: want a rate > 0 and at most %v/s", f.start, runner.MaxRate))
-	case f.factor <= 1 || f.factor > 10:
-		return badInput(fmt.Errorf("capacity: --factor %v: want a factor > 1 and at most 10", f.factor))
-	case f.max != 0 && (f.max < f.start || f.max > runner.MaxRate):
-		return badInput(fmt.Errorf("capacity: --max %v: want a rate from --start (%v) to %v/s", f.max, f.start, runner.MaxRate))
-	case f.stepDuration <= 0 || f.maxStepDuration < f.stepDuration:
-		return badInput(fmt.Errorf("capacity: --step-duration %s and --max-step-duration %s: want a duration > 0 and a maximum no shorter", f.stepDuration, f.maxStepDuration))
-	case f.minRequests < 0 || f.maxInFlight <= 0 || f.timeout <= 0 || f.warmup < 0:
-		return badInput(fmt.Errorf("capacity: --min-requests, --warmup must not be negative; --max-in-flight and --timeout must be positive"))
+		return badInput(flagError(cmd, err))
 	}
 	if err := writableDir(f.out); err != nil {
 		return badInput(fmt.Errorf("capacity: %w", err))
 	}
-	var pc provider.Config
-	if f.path != "" {
-		for _, fl := range []string{"defect", "code-ttl", "provider-capacity", "provider-latency", "provider-error-rate"} {
-			if cmd.Flags().Changed(fl) {
-				return badInput(fmt.Errorf("capacity: --%s configures the embedded provider and cannot be used with --target", fl))
-			}
-		}
-	} else {
-		if pc.Defects, err = provider.ParseDefects(f.defects); err != nil {
-			return badInput(err)
-		}
-		if f.providerCapacity < 0 || f.providerLatency < 0 || f.providerErrorRate < 0 || f.providerErrorRate > 1 {
-			return badInput(fmt.Errorf("capacity: --provider-capacity and --provider-latency must not be negative, --provider-error-rate is a fraction from 0 to 1"))
-		}
-		pc.CodeTTL, pc.Capacity, pc.Latency, pc.ErrorRate = f.codeTTL, f.providerCapacity, f.providerLatency, f.providerErrorRate
+	pc, err := f.embedded.config(cmd, f.path != "")
+	if err != nil {
+		return badInput(err)
 	}
-	// Size the pipelines for the highest rate the search may reach.
-	peak := f.max
-	if peak == 0 {
-		peak = max(1000, f.start)
-	}
-	f.targetFlags.clientOptions = []exchange.Option{exchange.WithPool(min(f.maxInFlight, 1024)), exchange.WithTimeout(f.timeout)}
-	t, err := a.openTarget(ctx, f.targetFlags, pc)
+	f.clientOptions = []exchange.Option{exchange.WithPool(min(cfg.MaxInFlight, 1024)), exchange.WithTimeout(cfg.Timeout)}
+	t, err := a.openTarget(cmd.Context(), f.targetFlags, pc)
 	if err != nil {
 		return err
 	}
 	defer t.Close()
-	times := &runner.StepCodeTimes{}
-	depth, parallel := pipelineSize(runner.Open, peak, 0)
-	src, err := t.OpenCodes(target.CodeOptions{Prefetch: depth, Parallel: codeParallel(t, parallel), OnObtained: times.Observe})
-	if err != nil {
+	cfg.Target = t
+	if cfg.Codes, cfg.CodeTimes, err = cfg.OpenCodes(t); err != nil {
 		return badInput(err)
 	}
-	demo := ""
-	if f.path == "" && pc.Capacity > 0 && pc.Latency > 0 {
-		demo = fmt.Sprintf(" (embedded provider: %d at a time, %s each: at most %.0f/s)", pc.Capacity, pc.Latency, float64(pc.Capacity)/pc.Latency.Seconds())
-	}
-	warmup := f.warmup
-	if warmup == 0 {
-		warmup = -1 // CapacityConfig's "none"; its 0 is the default
-	}
-	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", t.TokenEndpoint, demo, f.slo, f.start, f.factor)
-	res, runErr := runner.Capacity(ctx, runner.CapacityConfig{
-		Target: t, Codes: src, CodeTimes: times, SLO: f.slo, Start: f.start, Factor: f.factor,
-		StepDuration: f.stepDuration, MinRequests: f.minRequests, MaxStepDuration: f.maxStepDuration, Max: f.max,
-		MaxInFlight: f.maxInFlight, ValidateFraction: frac, Timeout: f.timeout, Warmup: warmup,
-		OnStepStart: func(i int, rate float64, d time.Duration, confirm bool) {
-			what := "step"
-			if confirm {
-				what = "confirming step"
-			}
-			fmt.Fprintf(a.stdout, "%s %d: %.1f/s for %s ...", what, i+1, rate, d)
-		},
-		OnStep: func(s runner.CapacityStep) {
-			verdict := "pass"
-			if !s.Pass {
-				verdict = "FAIL"
-			}
-			fmt.Fprintf(a.stdout, " achieved %.1f/s, p50 %.1f ms, p99 %.1f ms, errors %.2f%%: %s\n", s.ThroughputRPS, s.P50MS, s.P99MS, 100*s.ErrorRate, verdict)
-		},
-	})
+	a.announceCapacity(cfg, pc, f.path == "")
+	cfg.OnStepStart, cfg.OnStep = a.stepStart, a.stepDone
+	res, runErr := runner.Capacity(cmd.Context(), cfg)
 	if res == nil {
 		return badInput(runErr)
 	}
-	res.Tool = runner.Tool{Name: "tokenbench", Version: versionString()}
+	res.Tool = tool()
 	for i := range res.Steps {
 		res.Steps[i].Result.Tool = res.Tool
 	}
-	path, werr := res.WriteFiles(f.out)
-	htmlPath := filepath.Join(f.out, reports.CapacityHTMLFile)
-	herr := a.writeReport(htmlPath, func(w io.Writer) error { return reports.WriteCapacityHTML(w, res) })
+	paths, werr := reports.WriteCapacity(f.out, res)
 	fmt.Fprintln(a.stdout)
-	res.WriteText(a.stdout)
-	if werr == nil {
-		fmt.Fprintf(a.stdout, "results              %s\n", path)
+	reports.WriteCapacityText(a.stdout, res)
+	for _, p := range paths {
+		fmt.Fprintf(a.stdout, "results              %s\n", p)
 	}
-	if herr == nil {
-		fmt.Fprintf(a.stdout, "report               %s\n", htmlPath)
-	}
-	if werr == nil && herr != nil {
-		werr = herr
+	if hint := capacityHint(res); hint != "" {
+		fmt.Fprintf(a.stdout, "hint                 %s\n", hint)
 	}
 	switch {
 	case werr != nil:
@@ -227,16 +150,40 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	return nil
 }
 
-// codeParallel is parallel for the code sources that obtain codes
-// concurrently (authorize, embedded), else 0: the others (a codes file, a
-// command, ...) refuse codes.parallel.
-func codeParallel(t *target.Target, parallel int) int {
-	if f := t.File(); f != nil {
-		switch f.Codes.Source {
-		case "", codes.SourceAuthorize, codes.SourceEmbedded:
-		default:
-			return 0
-		}
+// announceCapacity prints the search's start.
+func (a *app) announceCapacity(cfg runner.CapacityConfig, pc provider.Config, embedded bool) {
+	demo := ""
+	if embedded && pc.Capacity > 0 && pc.Latency > 0 {
+		demo = fmt.Sprintf(" (embedded provider: %d at a time, %s each: at most %.0f/s)", pc.Capacity, pc.Latency, float64(pc.Capacity)/pc.Latency.Seconds())
 	}
-	return parallel
+	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", cfg.Target.TokenEndpoint, demo, cfg.SLO, cfg.Start, cfg.Factor)
+}
+
+// stepStart and stepDone print each step of a search as it runs.
+func (a *app) stepStart(i int, rate float64, d time.Duration, confirm bool) {
+	what := "step"
+	if confirm {
+		what = "confirming step"
+	}
+	fmt.Fprintf(a.stdout, "%s %d: %.1f/s for %s ...", what, i+1, rate, d)
+}
+
+func (a *app) stepDone(s results.CapacityStep) {
+	verdict := "pass"
+	if !s.Pass {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(a.stdout, " achieved %.1f/s, p50 %.1f ms, p99 %.1f ms, errors %.2f%%: %s\n", s.ThroughputRPS, s.P50MS, s.P99MS, 100*s.ErrorRate, verdict)
+}
+
+// capacityHint names the flag to change to search on, when the search
+// stopped at one.
+func capacityHint(r *results.Capacity) string {
+	switch {
+	case r.StopReason == results.StopMax:
+		return "the SLO held up to --max: raise --max to search higher"
+	case r.StopReason == results.StopSLO && r.MaxSustainableStep < 0:
+		return "the first step already broke the SLO: give a lower --start"
+	}
+	return ""
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // TestCapacityEmbedded: the search's wiring against the embedded provider,
@@ -31,10 +31,10 @@ func TestCapacityEmbedded(t *testing.T) {
 		steps    []float64 // offered rates, in order
 	}{
 		{"met up to --max", "p99<60s,error_rate<50%", exitOK,
-			[]string{"(embedded provider: 4 at a time, 1ms each: at most 4000/s)", "step 1: 20.0/s", "reached --max 40.0/s", "maximum sustainable"},
+			[]string{"(embedded provider: 4 at a time, 1ms each: at most 4000/s)", "step 1: 20.0/s", "reached the highest rate to try, 40.0/s", "maximum sustainable", "raise --max to search higher"},
 			[]float64{20, 40}},
 		{"never met", "p99<1us", exitFailed,
-			[]string{"step 1: 20.0/s", "none: no step met the SLO"},
+			[]string{"step 1: 20.0/s", "none: no step met the SLO", "give a lower --start"},
 			[]float64{20}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,18 +55,18 @@ func TestCapacityEmbedded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var res runner.CapacityResult
+			var res results.Capacity
 			if err := json.Unmarshal(data, &res); err != nil {
 				t.Fatal(err)
 			}
 			var got []float64
 			for _, st := range res.Steps {
 				got = append(got, st.OfferedRPS)
-				if st.Result == nil || st.Result.Schema != runner.LoadSchema || st.Result.Tool.Version == "" {
+				if st.Result == nil || st.Result.Schema != results.LoadSchema || st.Result.Tool.Version == "" {
 					t.Errorf("step %d: no load result with schema and version", st.Index)
 				}
 			}
-			if res.Schema != runner.CapacitySchema || fmt.Sprint(got) != fmt.Sprint(tt.steps) {
+			if res.Schema != results.CapacitySchema || fmt.Sprint(got) != fmt.Sprint(tt.steps) {
 				t.Errorf("capacity.json: schema %q, steps %v, want %v", res.Schema, got, tt.steps)
 			}
 		})
@@ -80,14 +80,16 @@ func TestCapacityBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{}, "--slo is required"},
+		{[]string{}, "capacity: --slo: required: the steps are judged by it"},
 		{[]string{"--slo", "p99<"}, `slo item 1 "p99<"`},
-		{[]string{"--slo", "p99<1s", "--factor", "1"}, "--factor 1: want a factor > 1"},
-		{[]string{"--slo", "p99<1s", "--start", "100", "--max", "50"}, "--max 50: want a rate from --start"},
-		{[]string{"--slo", "p99<1s", "--step-duration", "0s"}, "--step-duration 0s"},
+		{[]string{"--slo", "p99<1s", "--factor", "1"}, "capacity: --factor 1: want a factor > 1"},
+		{[]string{"--slo", "p99<1s", "--start", "100", "--max", "50"}, "capacity: --max 50: want a rate from the start rate 100/s"},
+		{[]string{"--slo", "p99<1s", "--step-duration", "2s", "--max-step-duration", "1s"}, "capacity: --max-step-duration 1s: want a duration no shorter than the step duration 2s"},
+		{[]string{"--slo", "p99<1s", "--max-in-flight", "-1"}, "capacity: --max-in-flight -1: must be positive"},
+		{[]string{"--slo", "throughput>=90%,p99<1s", "--provider-error-rate", "2"}, "capacity: --provider-error-rate 2 is not a fraction from 0 to 1"},
 		{[]string{"--slo", "p99<1s", "--target", tgt, "--provider-capacity", "4"}, "--provider-capacity configures the embedded provider"},
 		{[]string{"--slo", "p99<1s", "--defect", "nosuch"}, `unknown defect "nosuch"`},
-		{[]string{"--slo", "p99<1s", "--validate", "most"}, `--validate "most"`},
+		{[]string{"--slo", "p99<1s", "--validate", "most"}, `capacity: --validate "most": want all, none or sample:F`},
 	} {
 		code, _, errs := runUnwired(t, (*app).capacityCmd, tt.args...)
 		if code != exitBadInput || !strings.Contains(errs, tt.want) {

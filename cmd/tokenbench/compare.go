@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/reports"
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/reports/compare"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // reportCompareCmd is `tokenbench report compare BASE NEW`.
@@ -26,13 +26,14 @@ and NEW, and prints what changed.
 Two load.json: every headline figure, of the whole run and of each stage of
 the same name (p50, p90, p99 and max latency from the intended send time,
 throughput, error rate, the share of requests sent late), with its change.
---max-regression sets how much worse a figure may get: latency figures and
-throughput relatively, in percent (for throughput a drop is worse),
-error_rate and late in percentage points. A figure that crosses its limit is
-a regression only when the difference is beyond what the sample sizes can
-resolve: for a percentile, the values at ranks n·q ± 2σ (σ = √(n·q·(1−q)))
-of each side's HDR histogram must not overlap; for an error rate, a
-two-proportion z-test must give |z| ≥ 2. Otherwise it is "within noise".
+--max-regression sets how much worse a figure may get (any SLO metric:
+p99, service_p99, mean, ...): latency figures and throughput relatively, in
+percent (for throughput a drop is worse), error_rate and late in
+percentage points. A figure that crosses its limit is a regression only
+when the difference is beyond what the sample sizes can resolve: for a
+percentile, the values at ranks n·q ± 2σ (σ = √(n·q·(1−q))) of each side's
+HDR histogram must not overlap; for an error rate, a two-proportion z-test
+must give |z| ≥ 2. Otherwise it is "within noise".
 
 Two conformance.json: the rows whose status changed, new failures first, then
 fixed rows, then other changes. A row that newly fails is a regression.
@@ -56,25 +57,21 @@ different kinds, a --max-regression that does not parse).`,
 }
 
 func (a *app) reportCompare(basePath, newPath, maxRegression, format string) error {
-	write := map[string]func(*reports.Comparison, io.Writer) error{
-		"text": (*reports.Comparison).WriteText, "md": (*reports.Comparison).WriteMarkdown, "json": (*reports.Comparison).WriteJSON,
+	write := map[string]func(*compare.Result, io.Writer) error{
+		"text": (*compare.Result).WriteText, "md": (*compare.Result).WriteMarkdown, "json": (*compare.Result).WriteJSON,
 	}[format]
 	if write == nil {
 		return badInput(fmt.Errorf("report compare: --format %q is not text, md or json", format))
 	}
-	th, err := reports.ParseMaxRegression(maxRegression)
+	th, err := compare.ParseMaxRegression(maxRegression)
 	if err != nil {
 		return badInput(err)
 	}
-	base, err := os.ReadFile(basePath)
+	files, err := readResults("report compare", basePath, newPath)
 	if err != nil {
-		return badInput(fmt.Errorf("report compare: BASE: %w", err))
+		return err
 	}
-	next, err := os.ReadFile(newPath)
-	if err != nil {
-		return badInput(fmt.Errorf("report compare: NEW: %w", err))
-	}
-	c, err := reports.Compare(base, next, th)
+	c, err := compare.Files(files[0], files[1], th)
 	if err != nil {
 		return badInput(fmt.Errorf("report compare: %s and %s: %w", basePath, newPath, err))
 	}
@@ -83,13 +80,23 @@ func (a *app) reportCompare(basePath, newPath, maxRegression, format string) err
 		return badInput(fmt.Errorf("report compare: writing: %w", err))
 	}
 	if c.ExitCode() != exitOK {
-		what := "a figure crossed --max-regression beyond noise"
-		if c.Kind == reports.KindConformance {
-			what = "a row newly fails"
-		}
-		return failed(fmt.Errorf("report compare: regression: %s", what))
+		return failed(fmt.Errorf("report compare: %s", c.Summary()))
 	}
 	return nil
+}
+
+// readResults reads result files (see reports.ReadFile); errors are bad
+// input.
+func readResults(what string, paths ...string) ([]*reports.File, error) {
+	out := make([]*reports.File, len(paths))
+	for i, p := range paths {
+		f, err := reports.ReadFile(p)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("%s: %w", what, err))
+		}
+		out[i] = f
+	}
+	return out, nil
 }
 
 // reportMergeCmd is `tokenbench report merge A.json B.json ... -o FILE`.
@@ -127,25 +134,41 @@ shards of one run).`,
 }
 
 func (a *app) reportMerge(paths []string, out string) error {
-	results := make([]*runner.Result, len(paths))
-	for i, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return badInput(fmt.Errorf("report merge: %w", err))
-		}
-		var r runner.Result
-		if err := json.Unmarshal(data, &r); err != nil {
-			return badInput(fmt.Errorf("report merge: %s is not a load result: %w", p, err))
-		}
-		results[i] = &r
+	files, err := readResults("report merge", paths...)
+	if err != nil {
+		return err
 	}
-	m, err := runner.Merge(results...)
+	loads := make([]*results.Load, len(files))
+	for i, f := range files {
+		if loads[i] = f.Load; f.Load == nil {
+			return badInput(fmt.Errorf("report merge: %s is a %s result, not a load result", paths[i], f.Kind()))
+		}
+	}
+	m, err := results.Merge(loads...)
 	if err != nil {
 		return badInput(fmt.Errorf("report merge: %w", err))
 	}
-	// Name each part by its file; a merged input's parts keep their names.
+	nameParts(m, loads, paths)
+	hlog := strings.TrimSuffix(out, filepath.Ext(out)) + ".hlog"
+	for _, f := range []struct {
+		path  string
+		write func(io.Writer) error
+	}{{out, m.WriteJSON}, {hlog, m.WriteHlog}} {
+		if err := writeMerged(f.path, f.write); err != nil {
+			return badInput(fmt.Errorf("report merge: %w", err))
+		}
+	}
+	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), partsText(m.MergedFrom))
+	reports.WriteLoadText(a.stdout, m)
+	fmt.Fprintf(a.stdout, "results     %s\nresults     %s\n", out, hlog)
+	return loadVerdict("report merge", m)
+}
+
+// nameParts names each part of m by the file it was read from; a merged
+// input's parts keep their names.
+func nameParts(m *results.Load, loads []*results.Load, paths []string) {
 	k := 0
-	for i, r := range results {
+	for i, r := range loads {
 		n := max(len(r.MergedFrom), 1)
 		for j := k; j < k+n; j++ {
 			if m.MergedFrom[j].Source == "" {
@@ -154,51 +177,24 @@ func (a *app) reportMerge(paths []string, out string) error {
 		}
 		k += n
 	}
-	if dir := filepath.Dir(out); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return badInput(fmt.Errorf("report merge: -o %q: %w", out, err))
-		}
-	}
-	hlog := strings.TrimSuffix(out, filepath.Ext(out)) + ".hlog"
-	for _, f := range []struct {
-		path  string
-		write func(io.Writer) error
-	}{{out, m.WriteJSON}, {hlog, m.WriteHlog}} {
-		if err := writeMergedFile(f.path, f.write); err != nil {
-			return badInput(fmt.Errorf("report merge: %w", err))
-		}
-	}
-	var parts []string
-	for _, p := range m.MergedFrom {
+}
+
+func partsText(parts []results.MergedPart) string {
+	var out []string
+	for _, p := range parts {
 		s := p.Source
 		if p.Shard != nil {
 			s += " (shard " + p.Shard.String() + ")"
 		}
-		parts = append(parts, s)
+		out = append(out, s)
 	}
-	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), strings.Join(parts, ", "))
-	m.WriteText(a.stdout)
-	fmt.Fprintf(a.stdout, "results     %s\nresults     %s\n", out, hlog)
-	switch {
-	case m.Interrupted:
-		return failed(fmt.Errorf("report merge: a shard was interrupted; the merged result is marked interrupted"))
-	case m.Aborted != "":
-		return failed(fmt.Errorf("report merge: aborted: %s", m.Aborted))
-	case runner.Breached(m.SLO):
-		return failed(fmt.Errorf("report merge: an SLO was breached by the merged run"))
-	}
-	return nil
+	return strings.Join(out, ", ")
 }
 
-// writeMergedFile creates path and writes it with write.
-func writeMergedFile(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
+// writeMerged writes a merged file, creating its directory.
+func writeMerged(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Close()
+	return reports.WriteFile(path, write)
 }

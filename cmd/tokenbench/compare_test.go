@@ -20,7 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/reports"
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/reports/compare"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // runUnwired runs a command that is not wired under the root yet, mapping
@@ -48,58 +49,58 @@ func runUnwired(t *testing.T, build func(*app) *cobra.Command, args ...string) (
 }
 
 var (
-	cmpTestOnce sync.Once
-	cmpTestJSON []byte
-	cmpTestErr  string
+	sharedLoadOnce sync.Once
+	sharedLoadJSON []byte
+	sharedLoadErr  string
 )
 
-// cmpTestLoad is the load.json of one short run against the embedded provider,
+// sharedLoad is the load.json of one short run against the embedded provider,
 // shared by the tests.
-func cmpTestLoad(t *testing.T) *runner.Result {
+func sharedLoad(t *testing.T) *results.Load {
 	t.Helper()
-	cmpTestOnce.Do(func() {
+	sharedLoadOnce.Do(func() {
 		out := filepath.Join(os.TempDir(), fmt.Sprintf("tokenbench-compare-test-%d", os.Getpid()))
 		defer os.RemoveAll(out)
 		code, stdout, stderr := runCLI(t, nil, "load", "--rate", "400", "--requests", "2000", "--timeout", "60s", "--out", out)
 		if code != exitOK {
-			cmpTestErr = fmt.Sprintf("load: exit %d\n%s\n%s", code, stdout, stderr)
+			sharedLoadErr = fmt.Sprintf("load: exit %d\n%s\n%s", code, stdout, stderr)
 			return
 		}
-		cmpTestJSON, _ = os.ReadFile(filepath.Join(out, "load.json"))
+		sharedLoadJSON, _ = os.ReadFile(filepath.Join(out, "load.json"))
 	})
-	if cmpTestErr != "" {
-		t.Fatal(cmpTestErr)
+	if sharedLoadErr != "" {
+		t.Fatal(sharedLoadErr)
 	}
-	var r runner.Result
-	if err := json.Unmarshal(cmpTestJSON, &r); err != nil {
+	var r results.Load
+	if err := json.Unmarshal(sharedLoadJSON, &r); err != nil {
 		t.Fatal(err)
 	}
 	return &r
 }
 
-// cmpTestSlower returns r with every latency and service time multiplied by f,
+// slower returns r with every latency and service time multiplied by f,
 // histograms and percentiles alike: a crafted regression (or, with f near
 // 1, a rerun).
-func cmpTestSlower(t *testing.T, r *runner.Result, f float64) *runner.Result {
-	return cmpTestReshape(t, r, f, false)
+func slower(t *testing.T, r *results.Load, f float64) *results.Load {
+	return reshape(t, r, f, false)
 }
 
-// cmpTestSmooth returns r with its latencies replaced by as many drawn
+// smoother returns r with its latencies replaced by as many drawn
 // from a fixed log-normal distribution (median 20 ms), multiplied by f: a
 // regression whose size does not depend on how busy the machine was when
 // the real run's tail was recorded.
-func cmpTestSmooth(t *testing.T, r *runner.Result, f float64) *runner.Result {
-	return cmpTestReshape(t, r, f, true)
+func smoother(t *testing.T, r *results.Load, f float64) *results.Load {
+	return reshape(t, r, f, true)
 }
 
-func cmpTestReshape(t *testing.T, r *runner.Result, f float64, synthetic bool) *runner.Result {
+func reshape(t *testing.T, r *results.Load, f float64, synthetic bool) *results.Load {
 	t.Helper()
-	scale := func(s *runner.Summary) {
+	scale := func(s *results.Summary) {
 		for _, p := range []struct {
 			enc  *string
-			pcts *runner.Percentiles
+			pcts *results.Percentiles
 		}{{&s.HDR.Latency, &s.LatencyMS}, {&s.HDR.Service, &s.ServiceTimeMS}} {
-			h, err := runner.DecodeHist(*p.enc)
+			h, err := results.DecodeHistogram(*p.enc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,11 +117,11 @@ func cmpTestReshape(t *testing.T, r *runner.Result, f float64, synthetic bool) *
 					}
 				}
 			}
-			if *p.enc, err = runner.EncodeHist(out); err != nil {
+			if *p.enc, err = results.EncodeHistogram(out); err != nil {
 				t.Fatal(err)
 			}
 			ms := func(q float64) float64 { return float64(out.ValueAtPercentile(q)) / 1000 }
-			*p.pcts = runner.Percentiles{Min: float64(out.Min()) / 1000, Mean: out.Mean() / 1000, P50: ms(50), P90: ms(90), P99: ms(99), P999: ms(99.9), Max: float64(out.Max()) / 1000}
+			*p.pcts = results.Percentiles{Min: float64(out.Min()) / 1000, Mean: out.Mean() / 1000, P50: ms(50), P90: ms(90), P99: ms(99), P999: ms(99.9), Max: float64(out.Max()) / 1000}
 		}
 	}
 	scale(&r.Summary)
@@ -130,7 +131,7 @@ func cmpTestReshape(t *testing.T, r *runner.Result, f float64, synthetic bool) *
 	return r
 }
 
-func cmpTestWriteJSON(t *testing.T, dir, name string, v any) string {
+func writeJSON(t *testing.T, dir, name string, v any) string {
 	t.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -139,40 +140,40 @@ func cmpTestWriteJSON(t *testing.T, dir, name string, v any) string {
 	return writeFile(t, dir, name, string(data))
 }
 
-const cmpTestThresholds = "p99=10%,throughput=5%,error_rate=0.05pp"
+const ciThresholds = "p99=10%,throughput=5%,error_rate=0.05pp"
 
 func TestReportCompareLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	base := cmpTestWriteJSON(t, dir, "base.json", cmpTestLoad(t))
-	rerun := cmpTestWriteJSON(t, dir, "rerun.json", cmpTestSlower(t, cmpTestLoad(t), 1.03))
-	smooth := cmpTestWriteJSON(t, dir, "smooth.json", cmpTestSmooth(t, cmpTestLoad(t), 1))
-	regressed := cmpTestWriteJSON(t, dir, "regressed.json", cmpTestSmooth(t, cmpTestLoad(t), 1.3))
+	base := writeJSON(t, dir, "base.json", sharedLoad(t))
+	rerun := writeJSON(t, dir, "rerun.json", slower(t, sharedLoad(t), 1.03))
+	smooth := writeJSON(t, dir, "smooth.json", smoother(t, sharedLoad(t), 1))
+	regressed := writeJSON(t, dir, "regressed.json", smoother(t, sharedLoad(t), 1.3))
 
-	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, rerun, "--max-regression", cmpTestThresholds)
+	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, rerun, "--max-regression", ciThresholds)
 	if code != exitOK || !strings.Contains(out, "verdict  OK") || !strings.Contains(out, "ok (p99=10%)") {
 		t.Errorf("a rerun: exit %d\n%s\n%s", code, out, errs)
 	}
-	code, out, errs = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", cmpTestThresholds)
-	if code != exitFailed || !strings.Contains(out, "REGRESSION (p99=10%)") || !strings.Contains(errs, "regression: a figure crossed --max-regression beyond noise") {
+	code, out, errs = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", ciThresholds)
+	if code != exitFailed || !strings.Contains(out, "REGRESSION (p99=10%)") || !strings.Contains(errs, "report compare: REGRESSION: 2 figures beyond --max-regression and beyond noise") {
 		t.Errorf("a crafted regression: exit %d\n%s\n%s", code, out, errs)
 	}
 	// without thresholds: deltas only
 	if code, out, _ := runUnwired(t, (*app).reportCompareCmd, base, regressed); code != exitOK || !strings.Contains(out, "none given (--max-regression): deltas only") {
 		t.Errorf("no thresholds: exit %d\n%s", code, out)
 	}
-	code, out, _ = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", cmpTestThresholds, "--format", "md")
+	code, out, _ = runUnwired(t, (*app).reportCompareCmd, smooth, regressed, "--max-regression", ciThresholds, "--format", "md")
 	if code != exitFailed || !strings.HasPrefix(out, "### ❌ tokenbench compare: load") {
 		t.Errorf("md: exit %d\n%s", code, out)
 	}
 	code, out, _ = runUnwired(t, (*app).reportCompareCmd, base, rerun, "--format", "json")
-	var c reports.Comparison
-	if err := json.Unmarshal([]byte(out), &c); code != exitOK || err != nil || c.Schema != reports.ComparisonSchema || c.Base.Source != base {
+	var c compare.Result
+	if err := json.Unmarshal([]byte(out), &c); code != exitOK || err != nil || c.Schema != compare.Schema || c.Base.Source != base {
 		t.Errorf("json: exit %d, %v\n%.300s", code, err, out)
 	}
 }
 
-func cmpTestConformance(rows map[string]string) *reports.Conformance {
+func conformanceWith(rows map[string]string) *reports.Conformance {
 	c := &reports.Conformance{Schema: reports.ConformanceSchema, Verdict: reports.VerdictPass, Profile: reports.Profile{Name: "bankid"}}
 	for _, id := range []string{"TOKEN-CODE-REUSE", "RESP-PRAGMA", "IDT-AT-HASH"} {
 		st := rows[id]
@@ -187,14 +188,14 @@ func cmpTestConformance(rows map[string]string) *reports.Conformance {
 func TestReportCompareConformance(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	base := cmpTestWriteJSON(t, dir, "base.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
-	same := cmpTestWriteJSON(t, dir, "same.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
-	worse := cmpTestWriteJSON(t, dir, "worse.json", cmpTestConformance(map[string]string{"TOKEN-CODE-REUSE": "fail", "RESP-PRAGMA": "pass", "IDT-AT-HASH": "pass"}))
+	base := writeJSON(t, dir, "base.json", conformanceWith(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
+	same := writeJSON(t, dir, "same.json", conformanceWith(map[string]string{"TOKEN-CODE-REUSE": "pass", "RESP-PRAGMA": "fail", "IDT-AT-HASH": "pass"}))
+	worse := writeJSON(t, dir, "worse.json", conformanceWith(map[string]string{"TOKEN-CODE-REUSE": "fail", "RESP-PRAGMA": "pass", "IDT-AT-HASH": "pass"}))
 	if code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, same); code != exitOK || !strings.Contains(out, "OK: no row newly fails") {
 		t.Errorf("same: exit %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs := runUnwired(t, (*app).reportCompareCmd, base, worse)
-	if code != exitFailed || !strings.Contains(errs, "a row newly fails") || strings.Index(out, "NEW FAILURES (1)") > strings.Index(out, "FIXED (1)") ||
+	if code != exitFailed || !strings.Contains(errs, "report compare: REGRESSION: 1 row newly fails") || strings.Index(out, "NEW FAILURES (1)") > strings.Index(out, "FIXED (1)") ||
 		!strings.Contains(out, "TOKEN-CODE-REUSE  MUST  pass → fail") {
 		t.Errorf("a newly failing row: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -203,17 +204,19 @@ func TestReportCompareConformance(t *testing.T) {
 func TestReportCompareBadInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	load := cmpTestWriteJSON(t, dir, "load.json", cmpTestLoad(t))
-	conf := cmpTestWriteJSON(t, dir, "conformance.json", cmpTestConformance(map[string]string{"RESP-PRAGMA": "pass"}))
+	load := writeJSON(t, dir, "load.json", sharedLoad(t))
+	conf := writeJSON(t, dir, "conformance.json", conformanceWith(map[string]string{"RESP-PRAGMA": "pass"}))
 	for _, tt := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{load, filepath.Join(dir, "missing.json")}, "NEW: open"},
+		{[]string{load, filepath.Join(dir, "missing.json")}, "missing.json: no such file or directory"},
 		{[]string{load, conf}, "BASE is a load result and NEW a conformance result"},
 		{[]string{load, load, "--max-regression", "p99=10"}, `--max-regression item 1 "p99=10"`},
 		{[]string{load, load, "--format", "html"}, `--format "html"`},
-		{[]string{writeFile(t, dir, "x.json", `{"schema":"tokenbench.capacity/v1"}`), load}, `BASE has schema "tokenbench.capacity/v1"`},
+		{[]string{writeFile(t, dir, "x.json", `{"schema":"tokenbench.capacity/v1"}`), load}, "BASE is a capacity result and NEW a load result"},
+		{[]string{writeFile(t, dir, "c.json", `{"schema":"tokenbench.capacity/v1"}`), filepath.Join(dir, "c.json")}, "capacity results are not compared"},
+		{[]string{writeFile(t, dir, "y.json", `{"schema":"tokenbench.load/v9"}`), load}, `y.json: field "schema" is "tokenbench.load/v9"`},
 		{[]string{load}, "accepts 2 arg(s)"},
 	} {
 		code, _, errs := runUnwired(t, (*app).reportCompareCmd, tt.args...)
@@ -271,7 +274,7 @@ func TestLoadShardsMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m runner.Result
+	var m results.Load
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +297,8 @@ func TestLoadShardBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"load", "--shard", "3/2"}, `--shard: runner: shard "3/2": I is not from 1 to N`},
-		{[]string{"load", "--shard", "1/2", "--concurrency", "4"}, "the closed model (--concurrency) has none"},
+		{[]string{"load", "--shard", "3/2"}, `load: --shard "3/2": I is not from 1 to N`},
+		{[]string{"load", "--shard", "1/2", "--concurrency", "4"}, "load: --shard \"1/2\": a shard divides the arrival rate, and the closed model has none"},
 		{[]string{"load", "--shard", "1/4", "--rate", "10", "--requests", "3"}, "3 requests, fewer than the 4 shards"},
 	} {
 		code, _, errs := runCLI(t, nil, tt.args...)

@@ -72,11 +72,3 @@ func (e *embeddedFlags) config(cmd *cobra.Command, hasTarget bool) (provider.Con
 	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL,
 		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
 }
-
-// embeddedConfig is embeddedFlags.config for a command that registered
-// --defect, --variant and --code-ttl itself (load, until it holds an
-// embeddedFlags).
-func embeddedConfig(cmd *cobra.Command, hasTarget bool, defects, variants string, codeTTL time.Duration) (provider.Config, error) {
-	e := embeddedFlags{defects: defects, variants: variants, codeTTL: codeTTL}
-	return e.config(cmd, hasTarget)
-}

@@ -57,14 +57,16 @@ func TestLoadBadInput(t *testing.T) {
 	}{
 		{[]string{"load", "--rate", "10", "--concurrency", "2"}, "not both"},
 		{[]string{"load", "--stages", "30x@5"}, `stages item 1 "30x@5"`},
-		{[]string{"load", "--stages", "10s@5", "--rate", "5"}, "--stages carries its own rates"},
+		{[]string{"load", "--stages", "10s@5", "--rate", "5"}, "load: --stages: the stages carry their own rates and durations"},
 		{[]string{"load", "--slo", "p99<<3ms"}, "slo"},
-		{[]string{"load", "--concurrency", "2", "--slo", "throughput>=95%"}, "throughput"},
-		{[]string{"load", "--validate", "some"}, `--validate "some"`},
-		{[]string{"load", "--abort-on-error-rate", "50"}, "RATE%/WINDOW"},
+		{[]string{"load", "--concurrency", "2", "--slo", "throughput>=95%"}, `load: --slo: slo "throughput>=95%": the closed model has no target rate`},
+		{[]string{"load", "--validate", "some"}, `load: --validate "some": want all, none or sample:F`},
+		{[]string{"load", "--abort-on-error-rate", "50"}, `load: --abort-on-error-rate "50": want RATE%/WINDOW`},
 		{[]string{"load", "--defect", "nosuch"}, `unknown defect "nosuch"`},
 		{[]string{"load", "--profile", "acme"}, `unknown profile "acme"`},
-		{[]string{"load", "--max-in-flight", "0"}, "--max-in-flight must be positive"},
+		{[]string{"load", "--max-in-flight", "0"}, "load: --max-in-flight 0: must be positive"},
+		{[]string{"load", "--timeout", "0s"}, "load: --timeout 0s: must be positive"},
+		{[]string{"load", "--rate", "-1"}, "load: --rate -1: must not be negative"},
 	}
 	for _, tt := range tests {
 		code, _, errs := runCLI(t, nil, tt.args...)

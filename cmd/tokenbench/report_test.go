@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // runReport runs "tokenbench report ..." on a root that has the report
@@ -80,7 +81,6 @@ func TestReport(t *testing.T) {
 	files := makeResults(t)
 	t.Run("html", func(t *testing.T) { t.Parallel(); testReportHTML(t, files) })
 	t.Run("md", func(t *testing.T) { t.Parallel(); testReportMarkdown(t, files) })
-	t.Run("writeLoadReports", func(t *testing.T) { t.Parallel(); testWriteLoadReports(t, files) })
 }
 
 func testReportHTML(t *testing.T, files map[string]string) {
@@ -185,11 +185,11 @@ func TestReportBadInput(t *testing.T) {
 		{"missing file", []string{"html", filepath.Join(dir, "nope.json")}, "no such file or directory"},
 		{"not JSON", []string{"html", notJSON}, "is not a tokenbench result (a JSON object)"},
 		{"an array", []string{"md", array}, "is not a tokenbench result (a JSON object)"},
-		{"no schema", []string{"md", noSchema}, `has no "schema" field: want "tokenbench.load/v1" (load.json) or "tokenbench.conformance/v1" (conformance.json)`},
+		{"no schema", []string{"md", noSchema}, `has no "schema" field: want "tokenbench.load/v1" (load.json), "tokenbench.capacity/v1" (capacity.json) or "tokenbench.conformance/v1" (conformance.json)`},
 		{"unknown schema", []string{"html", wrongSchema}, `field "schema" is "tokenbench.load/v9"`},
 		{"wrong types", []string{"html", badBody}, "not a valid tokenbench.load/v1 result"},
 		{"wrong conformance types", []string{"md", badConf}, "not a valid tokenbench.conformance/v1 result"},
-		{"no file given", []string{"html"}, "report html: give one result file (load.json or conformance.json), got 0 arguments"},
+		{"no file given", []string{"html"}, "report html: give one result file (load.json, conformance.json or capacity.json), got 0 arguments"},
 		{"two files", []string{"md", good, good}, "report md: give one result file"},
 		{"unwritable output", []string{"html", good, "-o", filepath.Join(dir, "no", "such", "dir", "r.html")}, "report: writing the report:"},
 		{"unknown format", []string{"pdf", good}, `unknown command "pdf"`},
@@ -213,22 +213,76 @@ func TestReportBadInput(t *testing.T) {
 	}
 }
 
-func testWriteLoadReports(t *testing.T, files map[string]string) {
-	res, err := readResult(files["load"])
-	if err != nil {
-		t.Fatal(err)
-	}
+// v1 is where the result files written by tokenbench 4fb4b76 are kept
+// (reports/testdata/v1/README.md says how they were made).
+var v1 = filepath.Join("..", "..", "reports", "testdata", "v1")
+
+// TestReportV1Files: results written before the result model moved
+// (tokenbench 4fb4b76) still render, compare and merge.
+func TestReportV1Files(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	paths, err := writeLoadReports(dir, res.load)
+	for _, tt := range []struct {
+		file     string
+		html, md []string // what the reports show; md nil: no Markdown form
+	}{
+		{"load.json", []string{"PASS", "All 3 SLOs met", "ramp:2s@40-80", "Latency percentiles per second"}, []string{"## tokenbench load: PASS", "| `throughput>=90%` | throughput, completed requests per second ÷ target rate |"}},
+		{"load-merged.json", []string{"FAIL", "The endpoint (every in-flight slot busy) (shard 1/2)", "The endpoint (every in-flight slot busy) (shard 2/2)"},
+			[]string{"- **The endpoint (every in-flight slot busy) (shard 2/2)**: 120 requests"}},
+		{"capacity.json", []string{"600/s", "max sustainable = knee 600/s", "SLO p99&lt;50ms"}, nil},
+		{"conformance.json", []string{"FAIL", "CODE-SINGLE-USE", `<pre class="http-req">POST /oauth/token HTTP/1.1`, `<pre class="http-resp">HTTP/1.1 200 OK`}, []string{"## tokenbench conformance: FAIL", "`RESP-PRAGMA`"}},
+	} {
+		in := filepath.Join(v1, tt.file)
+		out := filepath.Join(dir, tt.file+".html")
+		if code, _, errs := runReport(t, "html", in, "-o", out); code != exitOK {
+			t.Errorf("html %s: exit %d: %s", tt.file, code, errs)
+			continue
+		}
+		page, _ := os.ReadFile(out)
+		for _, w := range tt.html {
+			if !strings.Contains(string(page), w) {
+				t.Errorf("html %s lacks %q", tt.file, w)
+			}
+		}
+		code, md, errs := runReport(t, "md", in)
+		switch {
+		case tt.md == nil && (code != exitBadInput || !strings.Contains(errs, "no Markdown form")):
+			t.Errorf("md %s: exit %d: %s; want 2, no Markdown form", tt.file, code, errs)
+		case tt.md != nil && code != exitOK:
+			t.Errorf("md %s: exit %d: %s", tt.file, code, errs)
+		}
+		for _, w := range tt.md {
+			if !strings.Contains(md, w) {
+				t.Errorf("md %s lacks %q:\n%s", tt.file, w, md)
+			}
+		}
+	}
+
+	shard1, shard2 := filepath.Join(v1, "load-shard1.json"), filepath.Join(v1, "load-shard2.json")
+	if code, out, errs := runReport(t, "compare", shard1, shard2, "--max-regression", "p99=50%,error_rate=1pp"); code != exitOK || !strings.Contains(out, "ok (p99=50%)") {
+		t.Errorf("compare two v1 shards: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := runReport(t, "compare", filepath.Join(v1, "conformance-clean.json"), filepath.Join(v1, "conformance.json"))
+	if code != exitFailed || !strings.Contains(out, "NEW FAILURES (3)") || !strings.Contains(out, "RESP-PRAGMA") {
+		t.Errorf("compare v1 conformance results: exit %d\n%s%s", code, out, errs)
+	}
+
+	merged := filepath.Join(dir, "merged.json")
+	code, out, errs = runReport(t, "merge", shard1, shard2, "-o", merged)
+	if code != exitFailed || !strings.Contains(out, "limited by  shard 1/2: schedule: 120 requests") || !strings.Contains(errs, "report merge: an SLO was breached") {
+		t.Errorf("merge two v1 shards: exit %d\n%s%s", code, out, errs)
+	}
+	got, err := reports.ReadFile(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{filepath.Join(dir, "load.html"), filepath.Join(dir, "load.md")}; strings.Join(paths, " ") != strings.Join(want, " ") {
-		t.Errorf("paths %v, want %v", paths, want)
+	old, err := reports.ReadFile(filepath.Join(v1, "load-merged.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
-			t.Errorf("%s: %v", p, err)
-		}
+	if g, o := got.Load, old.Load; g.Summary.Requests != o.Summary.Requests || g.Summary.LatencyMS != o.Summary.LatencyMS ||
+		len(g.Limits) != 2 || g.Limits[1] != o.Limits[1] || g.Limits[1].Kind != results.LimitInFlight || g.Limits[1].Shard != "shard 2/2" {
+		t.Errorf("merged now: %d requests, %+v, limits %+v\nmerged by 4fb4b76: %d requests, %+v, limits %+v",
+			g.Summary.Requests, g.Summary.LatencyMS, g.Limits, o.Summary.Requests, o.Summary.LatencyMS, o.Limits)
 	}
 }

@@ -72,10 +72,15 @@ func redactBody(r *redact.Redactor, contentType string, body []byte) []byte {
 	return r.Bytes(body)
 }
 
-// Format writes the exchange as HTTP/1.1 text: the request line, headers and
-// body, then the status line, headers (as on the wire when captured) and
-// body. Call it on a Redacted copy.
+// Format writes the exchange as HTTP/1.1 text: FormatRequest, a blank
+// line, then FormatResponse. Call it on a Redacted copy.
 func (x *Exchange) Format() string {
+	return x.FormatRequest() + "\n" + x.FormatResponse()
+}
+
+// FormatRequest writes the request as HTTP/1.1 text: the request line,
+// headers and body. Call it on a Redacted copy.
+func (x *Exchange) FormatRequest() string {
 	var b strings.Builder
 	path := x.Request.URL
 	host := ""
@@ -95,7 +100,14 @@ func (x *Exchange) Format() string {
 	if len(x.Request.Body) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", x.Request.Body)
 	}
-	b.WriteString("\n")
+	return b.String()
+}
+
+// FormatResponse writes the response as HTTP/1.1 text: the status line,
+// headers (as on the wire when captured) and body; or why there is none.
+// Call it on a Redacted copy.
+func (x *Exchange) FormatResponse() string {
+	var b strings.Builder
 	switch {
 	case x.Response == nil:
 		fmt.Fprintf(&b, "(no response: %v)\n", x.Err)

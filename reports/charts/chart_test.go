@@ -1,4 +1,4 @@
-package reports
+package charts
 
 import (
 	"encoding/xml"
@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 func tickLabels(ts []Tick) string {
@@ -144,7 +142,7 @@ func TestChartSVG(t *testing.T) {
 		},
 		{
 			name: "fixed ticks",
-			c: Chart{ID: "h", X: Axis{Min: 0, Max: 3, Ticks: percentileTicks},
+			c: Chart{ID: "h", X: Axis{Min: 0, Max: 3, Ticks: []Tick{{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}}},
 				Series: []Series{{Name: "lat", Points: []Point{{0, 1}, {3, 9}}}}},
 			want:     []string{">0%</text>", ">90%</text>", ">99%</text>", ">99.9%</text>"},
 			not:      []string{">99.99%</text>"},
@@ -203,42 +201,16 @@ func TestChartLabelsDoNotCollide(t *testing.T) {
 	}
 }
 
-func TestPercentileCurve(t *testing.T) {
+// TestVerticalRefLabelFlips: a vertical line's label goes right of the
+// line, or left of it where it would run past the plot.
+func TestVerticalRefLabelFlips(t *testing.T) {
 	t.Parallel()
-	h := hdr.New(1, 60_000_000, 3)
-	for v := int64(1); v <= 1000; v++ {
-		h.RecordValue(v * 1000) // 1 ms .. 1 s, uniform
-	}
-	pts := percentileCurve(h)
-	if len(pts) < 10 {
-		t.Fatalf("%d points", len(pts))
-	}
-	// runs of equal values keep their ends, so the value at x is that of
-	// the last point at or before it
-	at := func(x float64) float64 {
-		y := math.NaN()
-		for _, p := range pts {
-			if p.X <= x+1e-9 {
-				y = p.Y
-			}
+	svg := string(Chart{ID: "v", Width: 400, X: Axis{Min: 0, Max: 10}, Y: Axis{Min: 0, Max: 1},
+		Series: []Series{{Points: []Point{{0, 0.5}, {10, 0.5}}}},
+		Refs:   []RefLine{{Vertical: true, Value: 1, Label: "on the left"}, {Vertical: true, Value: 9.5, Label: "near the right edge"}}}.SVG())
+	for _, want := range []string{`text-anchor="start">on the left</text>`, `text-anchor="end">near the right edge</text>`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("lacks %s", want)
 		}
-		return y
-	}
-	for _, tt := range []struct{ x, want float64 }{{math.Log10(2), 500}, {1, 900}, {2, 990}} {
-		if got := at(tt.x); math.Abs(got-tt.want) > tt.want*0.01 {
-			t.Errorf("at x=%.2f: %.1f ms, want about %.0f", tt.x, got, tt.want)
-		}
-	}
-	last := pts[len(pts)-1]
-	if last.X != 4 || math.Abs(last.Y-1000) > 1 { // 1000 samples: the max by 1/(1-p) = 2000, x = 3.3, so 4
-		t.Errorf("last point %+v, want the max (1000 ms) at x = 4", last)
-	}
-	for i := 1; i < len(pts); i++ {
-		if pts[i].Y < pts[i-1].Y || pts[i].X <= pts[i-1].X {
-			t.Fatalf("not monotonic at %d: %+v then %+v", i, pts[i-1], pts[i])
-		}
-	}
-	if got := percentileCurve(hdr.New(1, 60_000_000, 3)); got != nil {
-		t.Errorf("empty histogram: %v", got)
 	}
 }

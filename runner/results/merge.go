@@ -1,4 +1,4 @@
-package runner
+package results
 
 import (
 	"errors"
@@ -10,27 +10,40 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
+// Shard names one part of a load run split across machines: shard Index
+// of Count, 1-based, each running the plan at 1/Count of its rates.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+	// Codes says how this shard's codes were chosen, in words.
+	Codes string `json:"codes,omitempty"`
+}
+
+// String is "I/N".
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
 // Merge errors; the errors of Merge match one of them with errors.Is and say
 // which result and which field.
 var (
 	// ErrIncompatible: the results are not parts of one run (different
 	// schemas, models, targets, profiles, stage layouts, SLOs or shard
 	// counts, or one shard given twice).
-	ErrIncompatible = errors.New("runner: results cannot be merged")
+	ErrIncompatible = errors.New("results cannot be merged")
 	// ErrNoHistograms: a result with requests lacks its encoded HDR
 	// histograms (or they do not decode), so it cannot be merged exactly.
-	ErrNoHistograms = errors.New("runner: no histograms to merge")
+	ErrNoHistograms = errors.New("no histograms to merge")
 )
 
 // MergedPart is one of the results Merge combined.
 type MergedPart struct {
-	Source   string     `json:"source,omitempty"` // the file it was read from, when the caller says
-	Shard    *ShardInfo `json:"shard,omitempty"`
-	Start    time.Time  `json:"start"`
-	Requests int64      `json:"requests"`
+	Source   string    `json:"source,omitempty"` // the file it was read from, when the caller says
+	Shard    *Shard    `json:"shard,omitempty"`
+	Start    time.Time `json:"start"`
+	Requests int64     `json:"requests"`
 }
 
-// Label names the part in messages: "shard 1/3", else "result K".
+// label names the part in messages and limits: "shard 1/3", else its
+// source, else "result K".
 func (p MergedPart) label(k int) string {
 	if p.Shard != nil {
 		return "shard " + p.Shard.String()
@@ -41,8 +54,8 @@ func (p MergedPart) label(k int) string {
 	return fmt.Sprintf("result %d", k+1)
 }
 
-// Merge combines the results of several shards of one run (load --shard
-// I/N on several machines, or plain runs of the same plan at once) into the
+// Merge combines the results of several shards of one run (shards run on
+// several machines, or plain runs of the same plan at once) into the
 // run's result, exactly: the summary's, every stage's and every interval's
 // latency and service time histograms are the sums of the shards' decoded
 // HDR histograms, so a merged percentile is the percentile of all the
@@ -51,7 +64,7 @@ func (p MergedPart) label(k int) string {
 // (throughput, target) add up; the error rate is recomputed; intervals are
 // aligned on wall-clock seconds (IntervalEpoch + T) and merged histogram by
 // histogram; the SLOs are evaluated again from RunConfig.SLO on the merged
-// figures; each shard's limits are kept, named by shard.
+// figures; each shard's limits are kept, their Shard naming the part.
 //
 // What is not exact: no histogram is stored for the schedule lag, the code
 // obtain time or the code wait, so their merged percentiles are the worst
@@ -63,15 +76,15 @@ func (p MergedPart) label(k int) string {
 // endpoint), profiles, stage layouts or SLO expressions, of different shard
 // counts, a shard given twice, or shards mixed with unsharded results are
 // refused with an error matching ErrIncompatible. A set of shards with
-// some missing merges, and the merged result says which are missing in
-// Limits. Merge does not modify its arguments.
-func Merge(results ...*Result) (*Result, error) {
+// some missing merges, and the merged result says which are missing in a
+// LimitIncomplete limit. Merge does not modify its arguments.
+func Merge(results ...*Load) (*Load, error) {
 	if len(results) == 0 {
-		return nil, fmt.Errorf("runner: merge: %w: no results", ErrIncompatible)
+		return nil, fmt.Errorf("results: merge: %w: no results", ErrIncompatible)
 	}
 	for i, r := range results {
 		if r == nil {
-			return nil, fmt.Errorf("runner: merge: result %d: %w: nil", i+1, ErrIncompatible)
+			return nil, fmt.Errorf("results: merge: result %d: %w: nil", i+1, ErrIncompatible)
 		}
 	}
 	first := results[0]
@@ -83,7 +96,7 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 
-	out := &Result{
+	out := &Load{
 		Schema: first.Schema, Tool: first.Tool, Model: first.Model, Target: first.Target,
 		Profile: first.Profile, Config: first.Config, MergedFrom: parts,
 	}
@@ -94,7 +107,7 @@ func Merge(results ...*Result) (*Result, error) {
 		if r.Start.Before(start) {
 			start = r.Start
 		}
-		if e := r.Start.Add(secondsDuration(r.DurationS)); e.After(end) {
+		if e := r.Start.Add(time.Duration(math.Round(r.DurationS * 1e9))); e.After(end) {
 			end = e
 		}
 		out.IntervalEpoch = min(out.IntervalEpoch, r.IntervalEpoch)
@@ -118,7 +131,7 @@ func Merge(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 	for j, st := range first.Stages {
-		ms := StageResult{Name: st.Name}
+		ms := Stage{Name: st.Name}
 		for i, r := range results {
 			s := r.Stages[j]
 			ms.TargetRate += s.TargetRate
@@ -138,32 +151,32 @@ func Merge(results ...*Result) (*Result, error) {
 
 	for i, r := range results {
 		for _, l := range r.Limits {
-			if len(r.MergedFrom) > 0 && strings.HasPrefix(l, incompleteLimit) {
+			if len(r.MergedFrom) > 0 && l.Kind == LimitIncomplete {
 				continue // said again below if still so
 			}
-			out.Limits = append(out.Limits, labelled(r, labels[i], l))
+			if l.Shard == "" {
+				l.Shard = labels[i]
+			}
+			out.Limits = append(out.Limits, l)
 		}
 	}
 	if len(missing) > 0 {
-		out.Limits = append(out.Limits, fmt.Sprintf(incompleteLimit+" shard %s missing; the merged figures cover %d of %d shards",
-			strings.Join(missing, ", "), len(parts), len(parts)+len(missing)))
+		out.Limits = append(out.Limits, Limit{Kind: LimitIncomplete, Text: fmt.Sprintf("shard %s missing; the merged figures cover %d of %d shards",
+			strings.Join(missing, ", "), len(parts), len(parts)+len(missing))})
 	}
 	if first.Config.SLO != "" {
 		slos, err := ParseSLOs(first.Config.SLO)
 		if err != nil {
-			return nil, fmt.Errorf("runner: merge: config.slo: %w", err)
+			return nil, fmt.Errorf("results: merge: config.slo: %w", err)
 		}
 		out.SLO = Evaluate(slos, out)
 	}
 	return out, nil
 }
 
-// incompleteLimit starts the limit of a merge with shards missing.
-const incompleteLimit = "incomplete:"
-
 // labelled prefixes a part's message with its label; a merged result's
 // messages are labelled already.
-func labelled(r *Result, label, msg string) string {
+func labelled(r *Load, label, msg string) string {
 	if len(r.MergedFrom) > 0 {
 		return msg
 	}
@@ -171,15 +184,15 @@ func labelled(r *Result, label, msg string) string {
 }
 
 // checkMergeable refuses results that are not parts of one run.
-func checkMergeable(results []*Result) error {
+func checkMergeable(results []*Load) error {
 	first := results[0]
 	for i, r := range results {
 		bad := func(field, got, want string) error {
-			return fmt.Errorf("runner: merge: result %d: %w: %s %q, but result 1 has %q", i+1, ErrIncompatible, field, got, want)
+			return fmt.Errorf("results: merge: result %d: %w: %s %q, but result 1 has %q", i+1, ErrIncompatible, field, got, want)
 		}
 		switch {
 		case r.Schema != LoadSchema:
-			return fmt.Errorf("runner: merge: result %d: %w: schema %q is not %q", i+1, ErrIncompatible, r.Schema, LoadSchema)
+			return fmt.Errorf("results: merge: result %d: %w: schema %q is not %q", i+1, ErrIncompatible, r.Schema, LoadSchema)
 		case r.Model != first.Model:
 			return bad("model", r.Model, first.Model)
 		case r.Target.TokenEndpoint != first.Target.TokenEndpoint:
@@ -202,7 +215,7 @@ func checkMergeable(results []*Result) error {
 	return nil
 }
 
-func stageNames(r *Result) string {
+func stageNames(r *Load) string {
 	names := make([]string, len(r.Stages))
 	for i, s := range r.Stages {
 		names[i] = s.Name
@@ -213,7 +226,7 @@ func stageNames(r *Result) string {
 // mergeParts lists the parts of the merged result (a merged input
 // contributes its own parts), a label per input for limits and errors, and
 // the shards missing from a sharded set.
-func mergeParts(results []*Result) (parts []MergedPart, labels []string, missing []string, err error) {
+func mergeParts(results []*Load) (parts []MergedPart, labels []string, missing []string, err error) {
 	for _, r := range results {
 		own := r.MergedFrom
 		if len(own) == 0 {
@@ -231,21 +244,21 @@ func mergeParts(results []*Result) (parts []MergedPart, labels []string, missing
 	for _, p := range parts {
 		switch {
 		case (p.Shard != nil) != sharded:
-			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shards (load --shard) mixed with results of unsharded runs", ErrIncompatible)
+			return nil, nil, nil, fmt.Errorf("results: merge: %w: shards (load --shard) mixed with results of unsharded runs", ErrIncompatible)
 		case !sharded:
 			continue
 		case p.Shard.Count != parts[0].Shard.Count:
-			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shard %s is one of %d, but shard %s is one of %d",
+			return nil, nil, nil, fmt.Errorf("results: merge: %w: shard %s is one of %d, but shard %s is one of %d",
 				ErrIncompatible, p.Shard, p.Shard.Count, parts[0].Shard, parts[0].Shard.Count)
 		case seen[p.Shard.Index]:
-			return nil, nil, nil, fmt.Errorf("runner: merge: %w: shard %s is given twice", ErrIncompatible, p.Shard)
+			return nil, nil, nil, fmt.Errorf("results: merge: %w: shard %s is given twice", ErrIncompatible, p.Shard)
 		}
 		seen[p.Shard.Index] = true
 	}
 	if sharded {
 		for i := 1; i <= parts[0].Shard.Count; i++ {
 			if !seen[i] {
-				missing = append(missing, ShardInfo{Index: i, Count: parts[0].Shard.Count}.String())
+				missing = append(missing, Shard{Index: i, Count: parts[0].Shard.Count}.String())
 			}
 		}
 	}
@@ -254,7 +267,7 @@ func mergeParts(results []*Result) (parts []MergedPart, labels []string, missing
 
 // mergeSummaries adds summaries up, histograms included.
 func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error) {
-	lat, svc := newHist(), newHist()
+	lat, svc := NewHistogram(), NewHistogram()
 	out := Summary{CheckFailures: map[string]int64{}, Outcomes: map[string]int64{}}
 	lags := make([]Percentiles, len(ss))
 	obtains := make([]Percentiles, len(ss))
@@ -290,12 +303,12 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 	if out.Requests > 0 {
 		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
 	}
-	out.LatencyMS, out.ServiceTimeMS = percentiles(lat), percentiles(svc)
+	out.LatencyMS, out.ServiceTimeMS = PercentilesOf(lat), PercentilesOf(svc)
 	out.ScheduleLagMS = boundPercentiles(lags, lagW)
 	out.Codes.ObtainMS = boundPercentiles(obtains, obtainW)
 	out.Codes.P99MS = out.Codes.ObtainMS.P99
 	out.Codes.WaitMS = boundPercentiles(waits, waitW)
-	h, err := encodePair(lat, svc)
+	h, err := EncodePair(lat, svc)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -309,7 +322,7 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 func addHists(lat, svc *hdr.Histogram, h *Histograms, samples int64, what, label string) error {
 	if h == nil {
 		if samples > 0 {
-			return fmt.Errorf("runner: merge: %s: %s: %w: %d requests but no encoded histograms (hdr)", label, what, ErrNoHistograms, samples)
+			return fmt.Errorf("results: merge: %s: %s: %w: %d requests but no encoded histograms (hdr)", label, what, ErrNoHistograms, samples)
 		}
 		return nil
 	}
@@ -318,27 +331,15 @@ func addHists(lat, svc *hdr.Histogram, h *Histograms, samples int64, what, label
 		enc  string
 		into *hdr.Histogram
 	}{{"latency", h.Latency, lat}, {"service", h.Service, svc}} {
-		d, err := DecodeHist(p.enc)
+		d, err := DecodeHistogram(p.enc)
 		if err != nil {
-			return fmt.Errorf("runner: merge: %s: %s: hdr.%s: %w: %w", label, what, p.name, ErrNoHistograms, err)
+			return fmt.Errorf("results: merge: %s: %s: hdr.%s: %w: %w", label, what, p.name, ErrNoHistograms, err)
 		}
 		if dropped := p.into.Merge(d); dropped > 0 {
-			return fmt.Errorf("runner: merge: %s: %s: hdr.%s: %w: %d values outside 1 µs..60 s", label, what, p.name, ErrNoHistograms, dropped)
+			return fmt.Errorf("results: merge: %s: %s: hdr.%s: %w: %d values outside 1 µs..60 s", label, what, p.name, ErrNoHistograms, dropped)
 		}
 	}
 	return nil
-}
-
-func encodePair(lat, svc *hdr.Histogram) (*Histograms, error) {
-	l, err := EncodeHist(lat)
-	if err != nil {
-		return nil, err
-	}
-	s, err := EncodeHist(svc)
-	if err != nil {
-		return nil, err
-	}
-	return &Histograms{Latency: l, Service: s}, nil
 }
 
 // boundPercentiles combines distributions of which only the summary is
@@ -371,7 +372,7 @@ func boundPercentiles(ps []Percentiles, weights []int64) Percentiles {
 
 // mergeIntervals aligns the results' intervals on wall-clock seconds and
 // merges those of the same second.
-func mergeIntervals(results []*Result, epoch int64, labels []string) ([]Interval, error) {
+func mergeIntervals(results []*Load, epoch int64, labels []string) ([]Interval, error) {
 	type acc struct {
 		iv       Interval
 		lat, svc *hdr.Histogram
@@ -382,7 +383,7 @@ func mergeIntervals(results []*Result, epoch int64, labels []string) ([]Interval
 			sec := r.IntervalEpoch + int64(math.Round(iv.T)) - epoch
 			a := bySecond[sec]
 			if a == nil {
-				a = &acc{iv: Interval{T: float64(sec)}, lat: newHist(), svc: newHist()}
+				a = &acc{iv: Interval{T: float64(sec)}, lat: NewHistogram(), svc: NewHistogram()}
 				bySecond[sec] = a
 			}
 			what := fmt.Sprintf("interval at %s", time.Unix(r.IntervalEpoch+int64(math.Round(iv.T)), 0).UTC().Format(time.RFC3339))
@@ -411,9 +412,9 @@ func mergeIntervals(results []*Result, epoch int64, labels []string) ([]Interval
 			out = append(out, Interval{T: float64(s)})
 			continue
 		}
-		a.iv.LatencyMS, a.iv.ServiceMS = intervalPercentiles(a.lat), intervalPercentiles(a.svc)
+		a.iv.LatencyMS, a.iv.ServiceMS = IntervalPercentilesOf(a.lat), IntervalPercentilesOf(a.svc)
 		if a.iv.Requests > 0 {
-			h, err := encodePair(a.lat, a.svc)
+			h, err := EncodePair(a.lat, a.svc)
 			if err != nil {
 				return nil, err
 			}

@@ -1,53 +1,91 @@
-// Package runner drives authorization code exchanges under load: a schedule
-// of intended send times (open model) or a number of back-to-back workers
-// (closed model), fed by a code pipeline, every response validated by the
-// same checks as the conformance suites, latency recorded into HDR
-// histograms from the intended send time (coordinated-omission correct) and
-// from the actual send time.
-package runner
+// Package results is the result model of load runs and capacity searches:
+// what load.json and capacity.json hold (summary, stages, intervals, limits,
+// SLOs and their evaluation, HDR histograms, merged parts). The runner
+// produces it, the reports render, compare and merge it. It is a leaf: it
+// knows no target, code source, HTTP client or provider, so that reading a
+// result links none of them.
+package results
 
-import "time"
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
 
 // LoadSchema names the version of the load result format.
 const LoadSchema = "tokenbench.load/v1"
 
-// Result is a load run's outcome: load.json.
-type Result struct {
+// Models: how a run sends its requests.
+const (
+	Open   = "open"   // requests scheduled at an arrival rate
+	Closed = "closed" // a number of workers, back to back
+)
+
+// Load is a load run's outcome: load.json.
+type Load struct {
 	Schema      string `json:"schema"`
 	Tool        Tool   `json:"tool"`
 	Interrupted bool   `json:"interrupted"`
-	// Aborted says why --abort-on-error-rate stopped the run ("" when it did not).
-	Aborted string     `json:"aborted,omitempty"`
-	Model   string     `json:"model"` // "open" or "closed"
-	Target  TargetInfo `json:"target"`
-	Profile string     `json:"profile"`
-	Config  RunConfig  `json:"config"`
-	Start   time.Time  `json:"start"`
+	// Aborted says why the error-rate rule stopped the run ("" when it did not).
+	Aborted string    `json:"aborted,omitempty"`
+	Model   string    `json:"model"` // Open or Closed
+	Target  Target    `json:"target"`
+	Profile string    `json:"profile"`
+	Config  RunConfig `json:"config"`
+	Start   time.Time `json:"start"`
 	// IntervalEpoch is the Unix second interval 0 covers: intervals are
 	// whole wall-clock seconds, so results of several machines line up.
-	IntervalEpoch int64         `json:"interval_epoch"`
-	DurationS     float64       `json:"duration_s"` // measured phase, warm-up excluded
-	Summary       Summary       `json:"summary"`
-	Stages        []StageResult `json:"stages"`
-	Intervals     []Interval    `json:"intervals"`
-	SLO           []SLOResult   `json:"slo"`
+	IntervalEpoch int64       `json:"interval_epoch"`
+	DurationS     float64     `json:"duration_s"` // measured phase, warm-up excluded
+	Summary       Summary     `json:"summary"`
+	Stages        []Stage     `json:"stages"`
+	Intervals     []Interval  `json:"intervals"`
+	SLO           []SLOResult `json:"slo"`
 	// PeakInFlight is the most requests that were in flight at once.
 	PeakInFlight int `json:"peak_in_flight"`
 	// GeneratorCPU is the CPU tokenbench used during the run, as a fraction
 	// of all the machine's cores (an embedded provider's share included).
 	GeneratorCPU float64 `json:"generator_cpu"`
-	// Limits says what held the run back, in words ("code supply: ...",
-	// "max in flight: ...", "load generator CPU: ..."); empty when nothing did.
-	Limits []string `json:"limits,omitempty"`
-	// --shard, merge and capacity (runner/shard.go, merge.go, capacity.go):
+	// Limits say what held the run back; empty when nothing did. In JSON
+	// they are limit_details, and limits holds their v1 text (see
+	// MarshalJSON).
+	Limits []Limit `json:"limit_details,omitempty"`
 	// MeanInFlight is the time-weighted mean number of measured requests
 	// in flight over the measured phase (for the Little's law check).
 	MeanInFlight float64 `json:"mean_in_flight,omitempty"`
 	// Shard is set when the run was one shard of a run split across
-	// machines (load --shard I/N).
-	Shard *ShardInfo `json:"shard,omitempty"`
+	// machines.
+	Shard *Shard `json:"shard,omitempty"`
 	// MergedFrom lists the results Merge combined into this one.
 	MergedFrom []MergedPart `json:"merged_from,omitempty"`
+}
+
+// MarshalJSON writes the result with its limits twice: as limit_details
+// (values) and, for readers of tokenbench.load/v1, as limits (their text).
+func (r Load) MarshalJSON() ([]byte, error) {
+	type plain Load
+	return json.Marshal(struct {
+		plain
+		Texts []string `json:"limits,omitempty"`
+	}{plain(r), limitTexts(r.Limits)})
+}
+
+// UnmarshalJSON reads a result; the limits of a result written before
+// limit_details existed are read from their text.
+func (r *Load) UnmarshalJSON(b []byte) error {
+	type plain Load
+	var v struct {
+		plain
+		Texts []string `json:"limits"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = Load(v.plain)
+	if len(r.Limits) == 0 {
+		r.Limits = parseLimitTexts(v.Texts)
+	}
+	return nil
 }
 
 // Tool names the program that produced a result.
@@ -56,8 +94,8 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// TargetInfo says where the load went.
-type TargetInfo struct {
+// Target says where the load went.
+type Target struct {
 	Source        string `json:"source"`
 	Issuer        string `json:"issuer"`
 	TokenEndpoint string `json:"token_endpoint"`
@@ -113,16 +151,9 @@ type Summary struct {
 	// 4xx with one), http_4xx, http_5xx, timeout, connection_error.
 	Outcomes map[string]int64 `json:"outcomes"`
 	Codes    CodeStats        `json:"codes"`
-	// HDR holds the latency and service time histograms, V2 compressed and
-	// base64 (HdrHistogram's interchange encoding, as in .hlog files), so
-	// that results merge exactly.
+	// HDR holds the latency and service time histograms (see
+	// EncodeHistogram), so that results merge exactly.
 	HDR *Histograms `json:"hdr,omitempty"`
-}
-
-// Histograms are encoded HDR histograms (microseconds).
-type Histograms struct {
-	Latency string `json:"latency"`
-	Service string `json:"service"`
 }
 
 // CodeStats describe the code supply.
@@ -138,8 +169,8 @@ type CodeStats struct {
 	WaitMS Percentiles `json:"wait_ms"`
 }
 
-// StageResult is one stage's figures.
-type StageResult struct {
+// Stage is one stage's figures.
+type Stage struct {
 	Name       string  `json:"name"`
 	TargetRate float64 `json:"target_rate"` // mean arrivals per second (open model)
 	FromRate   float64 `json:"from_rate,omitempty"`
@@ -168,11 +199,9 @@ type IntervalPercentiles struct {
 	Max float64 `json:"max"`
 }
 
-// SLOResult is one evaluated threshold.
-type SLOResult struct {
-	Expr     string  `json:"expr"`
-	Observed float64 `json:"observed"`
-	Unit     string  `json:"unit"` // "ms", "%", "rps"
-	Pass     bool    `json:"pass"`
-	Note     string  `json:"note,omitempty"` // why it could not be evaluated
+// WriteJSON writes r as indented JSON.
+func (r *Load) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
 }

@@ -1,4 +1,4 @@
-package reports
+package compare
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/tokenbench/tokenbench/runner"
+	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // cmpSummary builds a summary from latencies in ms, as the engine would
 // (percentiles from the HDR histogram, which is kept encoded).
-func cmpSummary(t *testing.T, lat []float64, errs int64, seconds float64) runner.Summary {
+func cmpSummary(t *testing.T, lat []float64, errs int64, seconds float64) results.Summary {
 	t.Helper()
 	h := hdr.New(1, 60_000_000, 3)
 	for _, v := range lat {
@@ -25,18 +26,18 @@ func cmpSummary(t *testing.T, lat []float64, errs int64, seconds float64) runner
 			t.Fatal(err)
 		}
 	}
-	enc, err := runner.EncodeHist(h)
+	enc, err := results.EncodeHistogram(h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ms := func(q float64) float64 { return float64(h.ValueAtPercentile(q)) / 1000 }
 	n := int64(len(lat))
-	p := runner.Percentiles{Min: float64(h.Min()) / 1000, Mean: h.Mean() / 1000, P50: ms(50), P90: ms(90), P99: ms(99), P999: ms(99.9), Max: float64(h.Max()) / 1000}
-	return runner.Summary{
+	p := results.Percentiles{Min: float64(h.Min()) / 1000, Mean: h.Mean() / 1000, P50: ms(50), P90: ms(90), P99: ms(99), P999: ms(99.9), Max: float64(h.Max()) / 1000}
+	return results.Summary{
 		Requests: n, OK: n - errs, Errors: errs, ErrorRate: float64(errs) / float64(n),
 		ThroughputRPS: float64(n) / seconds, TargetRPS: float64(n) / seconds,
 		LatencyMS: p, ServiceTimeMS: p, Outcomes: map[string]int64{"ok": n - errs},
-		HDR: &runner.Histograms{Latency: enc, Service: enc},
+		HDR: &results.Histograms{Latency: enc, Service: enc},
 	}
 }
 
@@ -50,14 +51,14 @@ func logNormal(seed uint64, n int, median, factor float64) []float64 {
 	return out
 }
 
-func cmpResult(t *testing.T, lat []float64, errs int64) *runner.Result {
+func cmpResult(t *testing.T, lat []float64, errs int64) *results.Load {
 	t.Helper()
 	s := cmpSummary(t, lat, errs, 100)
-	return &runner.Result{
-		Schema: runner.LoadSchema, Model: runner.Open, Tool: runner.Tool{Name: "tokenbench", Version: "test"},
-		Target: runner.TargetInfo{TokenEndpoint: "https://idp.example/token"}, Config: runner.RunConfig{Stages: "100s@50", Validate: "all"},
+	return &results.Load{
+		Schema: results.LoadSchema, Model: results.Open, Tool: results.Tool{Name: "tokenbench", Version: "test"},
+		Target: results.Target{TokenEndpoint: "https://idp.example/token"}, Config: results.RunConfig{Stages: "100s@50", Validate: "all"},
 		Start: time.Date(2026, 5, 1, 2, 0, 0, 0, time.UTC), DurationS: 100, Summary: s,
-		Stages: []runner.StageResult{{Name: "100s@50", TargetRate: s.TargetRPS, Summary: s}},
+		Stages: []results.Stage{{Name: "100s@50", TargetRate: s.TargetRPS, Summary: s}},
 	}
 }
 
@@ -70,7 +71,7 @@ func mustThresholds(t *testing.T, s string) []MaxRegression {
 	return th
 }
 
-func deltaOf(t *testing.T, c *Comparison, scope, metric string) FigureDelta {
+func deltaOf(t *testing.T, c *Result, scope, metric string) FigureDelta {
 	t.Helper()
 	for _, d := range c.Load {
 		if d.Scope == scope && d.Metric == metric {
@@ -87,15 +88,15 @@ func TestCompareLoadCraftedRegression(t *testing.T) {
 	t.Parallel()
 	base := cmpResult(t, logNormal(1, 5000, 20, 1), 5)
 	slower := cmpResult(t, logNormal(2, 5000, 20, 1.4), 5) // 40% slower throughout
-	c := CompareLoad(base, slower, mustThresholds(t, ciThresholds))
+	c := Load(base, slower, mustThresholds(t, ciThresholds))
 	d := deltaOf(t, c, "summary", "p99")
-	if d.Verdict != CompareRegression || d.Noise.Within || d.Relative < 30 {
+	if d.Verdict != Regression || d.Noise.Within || d.Relative < 30 {
 		t.Errorf("p99: %+v %+v", d, d.Noise)
 	}
-	if c.ExitCode() != 1 || c.Verdict != CompareRegression || c.Regressions != 2 { // the summary's and the stage's p99
+	if c.ExitCode() != 1 || c.Verdict != Regression || c.Regressions != 2 { // the summary's and the stage's p99
 		t.Errorf("exit %d, verdict %s, %d regressions", c.ExitCode(), c.Verdict, c.Regressions)
 	}
-	if d := deltaOf(t, c, "stage 100s@50", "p99"); d.Verdict != CompareRegression {
+	if d := deltaOf(t, c, "stage 100s@50", "p99"); d.Verdict != Regression {
 		t.Errorf("stage p99: %+v", d)
 	}
 	var out bytes.Buffer
@@ -116,7 +117,7 @@ func TestCompareLoadRerun(t *testing.T) {
 	for seed := range uint64(20) {
 		base := cmpResult(t, logNormal(10+seed, 2000, 20, 1), 2)
 		rerun := cmpResult(t, logNormal(100+seed, 2000, 20, 1), 3)
-		c := CompareLoad(base, rerun, mustThresholds(t, ciThresholds))
+		c := Load(base, rerun, mustThresholds(t, ciThresholds))
 		if c.ExitCode() != 0 {
 			var out bytes.Buffer
 			c.WriteText(&out)
@@ -141,10 +142,10 @@ func TestCompareNoiseSmallSamples(t *testing.T) {
 		}
 	}
 	slowTail[i] *= 1.3
-	c := CompareLoad(cmpResult(t, small, 0), cmpResult(t, slowTail, 0), th)
+	c := Load(cmpResult(t, small, 0), cmpResult(t, slowTail, 0), th)
 	for _, m := range []string{"p99", "max"} {
 		d := deltaOf(t, c, "summary", m)
-		if d.Relative < 10 || d.Verdict != CompareWithinNoise || !d.Noise.Within || d.Noise.Method != "rank" {
+		if d.Relative < 10 || d.Verdict != WithinNoise || !d.Noise.Within || d.Noise.Method != "rank" {
 			t.Errorf("40 samples, %s %+.1f%%: verdict %q noise %+v, want within noise", m, d.Relative, d.Verdict, d.Noise)
 		}
 	}
@@ -152,19 +153,19 @@ func TestCompareNoiseSmallSamples(t *testing.T) {
 		t.Errorf("exit %d for a change within noise", c.ExitCode())
 	}
 	// 40 000 samples, all 30% slower: the p99 is resolved
-	big := CompareLoad(cmpResult(t, logNormal(4, 40000, 20, 1), 0), cmpResult(t, logNormal(5, 40000, 20, 1.3), 0), th)
-	if d := deltaOf(t, big, "summary", "p99"); d.Verdict != CompareRegression || d.Noise.Within {
+	big := Load(cmpResult(t, logNormal(4, 40000, 20, 1), 0), cmpResult(t, logNormal(5, 40000, 20, 1.3), 0), th)
+	if d := deltaOf(t, big, "summary", "p99"); d.Verdict != Regression || d.Noise.Within {
 		t.Errorf("40000 samples: %+v %+v", d, d.Noise)
 	}
 
 	// error rates: 1 in 1000 against 3 in 1000 crosses 0.05pp but z ≈ 1
-	e := CompareLoad(cmpResult(t, logNormal(6, 1000, 20, 1), 1), cmpResult(t, logNormal(6, 1000, 20, 1), 3), mustThresholds(t, "error_rate=0.05pp"))
-	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != CompareWithinNoise || math.Abs(d.Noise.Z) >= 2 || math.Abs(d.Change-0.2) > 1e-9 {
+	e := Load(cmpResult(t, logNormal(6, 1000, 20, 1), 1), cmpResult(t, logNormal(6, 1000, 20, 1), 3), mustThresholds(t, "error_rate=0.05pp"))
+	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != WithinNoise || math.Abs(d.Noise.Z) >= 2 || math.Abs(d.Change-0.2) > 1e-9 {
 		t.Errorf("error rate 0.1%% -> 0.3%% of 1000: %+v %+v", d, d.Noise)
 	}
 	// ... and 10 in 10 000 against 100 in 10 000 is a regression
-	e = CompareLoad(cmpResult(t, logNormal(6, 10000, 20, 1), 10), cmpResult(t, logNormal(6, 10000, 20, 1), 100), mustThresholds(t, "error_rate=0.05pp"))
-	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != CompareRegression || d.Noise.Z < 2 {
+	e = Load(cmpResult(t, logNormal(6, 10000, 20, 1), 10), cmpResult(t, logNormal(6, 10000, 20, 1), 100), mustThresholds(t, "error_rate=0.05pp"))
+	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != Regression || d.Noise.Z < 2 {
 		t.Errorf("error rate 0.1%% -> 1%% of 10000: %+v %+v", d, d.Noise)
 	}
 }
@@ -174,13 +175,13 @@ func TestCompareThroughputDrop(t *testing.T) {
 	base := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
 	lower := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
 	lower.Summary.ThroughputRPS *= 0.9
-	c := CompareLoad(base, lower, mustThresholds(t, "throughput=5%"))
-	if d := deltaOf(t, c, "summary", "throughput"); d.Verdict != CompareRegression || math.Abs(d.Relative+10) > 1e-9 || d.Noise.Method != "none" {
+	c := Load(base, lower, mustThresholds(t, "throughput=5%"))
+	if d := deltaOf(t, c, "summary", "throughput"); d.Verdict != Regression || math.Abs(d.Relative+10) > 1e-9 || d.Noise.Method != "none" {
 		t.Errorf("throughput -10%%: %+v %+v", d, d.Noise)
 	}
 	higher := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
 	higher.Summary.ThroughputRPS *= 1.5
-	if c := CompareLoad(base, higher, mustThresholds(t, "throughput=5%")); c.ExitCode() != 0 {
+	if c := Load(base, higher, mustThresholds(t, "throughput=5%")); c.ExitCode() != 0 {
 		t.Errorf("a throughput rise is not a regression: %+v", deltaOf(t, c, "summary", "throughput"))
 	}
 }
@@ -220,24 +221,24 @@ func TestParseMaxRegression(t *testing.T) {
 	}
 }
 
-func confResult(statuses map[string]string, order ...string) *Conformance {
-	c := &Conformance{Schema: ConformanceSchema, Verdict: VerdictPass, Target: Target{TokenEndpoint: "https://idp.example/token"}, Profile: Profile{Name: "bankid"}}
+func confResult(statuses map[string]string, order ...string) *reports.Conformance {
+	c := &reports.Conformance{Schema: reports.ConformanceSchema, Verdict: reports.VerdictPass, Target: reports.Target{TokenEndpoint: "https://idp.example/token"}, Profile: reports.Profile{Name: "bankid"}}
 	for _, id := range order {
 		st := statuses[id]
-		if st == StatusFail {
-			c.Verdict = VerdictFail
+		if st == reports.StatusFail {
+			c.Verdict = reports.VerdictFail
 		}
-		c.Rows = append(c.Rows, Row{ID: id, Level: "MUST", Text: "requirement " + id, Status: st, Message: id + " says " + st})
+		c.Rows = append(c.Rows, reports.Row{ID: id, Level: "MUST", Text: "requirement " + id, Status: st, Message: id + " says " + st})
 	}
 	return c
 }
 
-func TestCompareConformance(t *testing.T) {
+func TestConformance(t *testing.T) {
 	t.Parallel()
 	ids := []string{"A", "B", "C", "D", "E", "F"}
 	base := confResult(map[string]string{"A": "pass", "B": "fail", "C": "pass", "D": "pass", "E": "fail", "F": "skipped"}, ids...)
 	next := confResult(map[string]string{"A": "pass", "B": "pass", "C": "fail", "D": "warning", "E": "fail", "F": "fail", "G": "fail"}, append(ids, "G")...)
-	c := CompareConformance(base, next)
+	c := Conformance(base, next)
 	ch := c.Conformance
 	names := func(rs []RowChange) string {
 		var s []string
@@ -268,32 +269,31 @@ func TestCompareConformance(t *testing.T) {
 		t.Errorf("text:\n%s", s)
 	}
 	// the same results again: nothing changed
-	if again := CompareConformance(base, base); again.ExitCode() != 0 || again.Conformance.Unchanged != 6 {
+	if again := Conformance(base, base); again.ExitCode() != 0 || again.Conformance.Unchanged != 6 {
 		t.Errorf("same results: %+v", again.Conformance)
 	}
 	// a row gone from NEW is a change, not a failure
-	gone := CompareConformance(base, confResult(map[string]string{"A": "pass"}, "A"))
+	gone := Conformance(base, confResult(map[string]string{"A": "pass"}, "A"))
 	if gone.ExitCode() != 0 || len(gone.Conformance.Other) != 5 {
 		t.Errorf("rows gone: %+v", gone.Conformance)
 	}
 }
 
-func TestCompareReadsJSON(t *testing.T) {
+// TestFiles: two files of one kind compare; files of two kinds, or two
+// capacity results, do not.
+func TestFiles(t *testing.T) {
 	t.Parallel()
-	load, _ := json.Marshal(cmpResult(t, logNormal(1, 500, 20, 1), 0))
-	conf, _ := json.Marshal(confResult(map[string]string{"A": "pass"}, "A"))
-	if c, err := Compare(load, load, nil); err != nil || c.Kind != KindLoad || c.ExitCode() != 0 {
+	load := &reports.File{Load: cmpResult(t, logNormal(1, 500, 20, 1), 0)}
+	conf := &reports.File{Conformance: confResult(map[string]string{"A": "pass"}, "A")}
+	capacity := &reports.File{Capacity: &results.Capacity{Schema: results.CapacitySchema}}
+	if c, err := Files(load, load, nil); err != nil || c.Kind != reports.KindLoad || c.ExitCode() != 0 {
 		t.Errorf("load: %v %+v", err, c)
 	}
-	if c, err := Compare(conf, conf, mustThresholds(t, "p99=5%")); err != nil || c.Kind != KindConformance || len(c.Notes) != 1 {
+	if c, err := Files(conf, conf, mustThresholds(t, "p99=5%")); err != nil || c.Kind != reports.KindConformance || len(c.Notes) != 1 {
 		t.Errorf("conformance: %v %+v", err, c)
 	}
-	for name, in := range map[string][2][]byte{
-		"kinds":   {load, conf},
-		"schema":  {[]byte(`{"schema":"tokenbench.load/v9"}`), load},
-		"no json": {load, []byte("<html>")},
-	} {
-		if _, err := Compare(in[0], in[1], nil); !errors.Is(err, ErrNotComparable) {
+	for name, in := range map[string][2]*reports.File{"kinds": {load, conf}, "capacity": {capacity, capacity}} {
+		if _, err := Files(in[0], in[1], nil); !errors.Is(err, ErrNotComparable) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -301,7 +301,7 @@ func TestCompareReadsJSON(t *testing.T) {
 
 func TestCompareMarkdownAndJSON(t *testing.T) {
 	t.Parallel()
-	c := CompareLoad(cmpResult(t, logNormal(1, 5000, 20, 1), 0), cmpResult(t, logNormal(2, 5000, 20, 1.4), 0), mustThresholds(t, ciThresholds))
+	c := Load(cmpResult(t, logNormal(1, 5000, 20, 1), 0), cmpResult(t, logNormal(2, 5000, 20, 1.4), 0), mustThresholds(t, ciThresholds))
 	c.Base.Source, c.New.Source = "base/load.json", "new/load.json"
 	var md, js bytes.Buffer
 	if err := c.WriteMarkdown(&md); err != nil {
@@ -315,8 +315,8 @@ func TestCompareMarkdownAndJSON(t *testing.T) {
 	if err := c.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	var back Comparison
-	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Schema != ComparisonSchema || back.Regressions != 2 || back.Load[2].Noise == nil {
+	var back Result
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Schema != Schema || back.Regressions != 2 || back.Load[2].Noise == nil {
 		t.Errorf("json: %v %+v", err, back)
 	}
 }
