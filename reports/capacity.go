@@ -44,10 +44,7 @@ func WriteCapacityHTML(w io.Writer, c *results.Capacity) error {
 	if c == nil {
 		return fmt.Errorf("reports: capacity html: %w", errNoResult)
 	}
-	if err := render(w, capacityTmpl, newCapacityView(c)); err != nil {
-		return fmt.Errorf("reports: capacity html: %w", err)
-	}
-	return nil
+	return render(w, capacityTmpl, "capacity html", newCapacityView(c))
 }
 
 // capacityView is what the capacity template renders.

@@ -1,6 +1,9 @@
 package reports
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
@@ -168,4 +171,15 @@ func (n *Counts) add(r Row) {
 	case StatusInfo:
 		n.Info++
 	}
+}
+
+// WriteJSON writes the model as indented JSON (schema ConformanceSchema).
+func (c *Conformance) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c); err != nil {
+		return fmt.Errorf("reports: json: %w", err)
+	}
+	return nil
 }

@@ -102,26 +102,15 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	for _, e := range sr.ReportEntries {
 		switch e.Name {
 		case EntryRow:
-			var v RowEntry
-			if err := decodeEntry(e.Value, &v); err != nil {
-				bad = append(bad, fmt.Sprintf("reports: entry %q: %v", e.Name, err))
-			} else if re == nil {
-				re = &v
-			}
+			decodeInto(e, &bad, func(v RowEntry) {
+				if re == nil {
+					re = &v
+				}
+			})
 		case EntryExchange:
-			var v ExchangeEntry
-			if err := decodeEntry(e.Value, &v); err != nil {
-				bad = append(bad, fmt.Sprintf("reports: entry %q: %v", e.Name, err))
-			} else {
-				xs = append(xs, v)
-			}
+			decodeInto(e, &bad, func(v ExchangeEntry) { xs = append(xs, v) })
 		case EntryFinding:
-			var v FindingEntry
-			if err := decodeEntry(e.Value, &v); err != nil {
-				bad = append(bad, fmt.Sprintf("reports: entry %q: %v", e.Name, err))
-			} else {
-				findings = append(findings, v)
-			}
+			decodeInto(e, &bad, func(v FindingEntry) { findings = append(findings, v) })
 		}
 	}
 	labels := sr.Labels()
@@ -251,6 +240,17 @@ func (ctx rowContext) neverRan(sr types.SpecReport) string {
 		return ReasonLabelFilter
 	}
 	return ReasonNotRun
+}
+
+// decodeInto decodes e's value and hands it to add; a value that does not
+// decode is noted in bad instead.
+func decodeInto[T any](e types.ReportEntry, bad *[]string, add func(T)) {
+	var v T
+	if err := decodeEntry(e.Value, &v); err != nil {
+		*bad = append(*bad, fmt.Sprintf("reports: entry %q: %v", e.Name, err))
+		return
+	}
+	add(v)
 }
 
 // decodeEntry reads a report entry value into v (a pointer to RowEntry,

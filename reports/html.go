@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -82,10 +81,7 @@ func (c *Conformance) WriteHTML(w io.Writer) error {
 		}
 		v.Groups = append(v.Groups, hg)
 	}
-	if err := render(w, conformanceTmpl, v); err != nil {
-		return fmt.Errorf("reports: html: %w", err)
-	}
-	return nil
+	return render(w, conformanceTmpl, "html", v)
 }
 
 func statusLabel(status string) string {

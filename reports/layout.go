@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -55,7 +56,10 @@ var (
 	capacityTmpl    = page(capacityHTML)
 )
 
-// render writes a page.
-func render(w io.Writer, t *template.Template, view any) error {
-	return t.ExecuteTemplate(w, "page", view)
+// render writes a page; what names it in errors.
+func render(w io.Writer, t *template.Template, what string, view any) error {
+	if err := t.ExecuteTemplate(w, "page", view); err != nil {
+		return fmt.Errorf("reports: %s: %w", what, err)
+	}
+	return nil
 }

@@ -35,10 +35,7 @@ func WriteLoadHTML(w io.Writer, r *results.Load) error {
 	if r == nil {
 		return fmt.Errorf("reports: load html: %w", errNoResult)
 	}
-	if err := render(w, loadTmpl, newLoadView(r)); err != nil {
-		return fmt.Errorf("reports: load html: %w", err)
-	}
-	return nil
+	return render(w, loadTmpl, "load html", newLoadView(r))
 }
 
 // WriteLoad writes load.json, load.hlog (the per-second histograms as an

@@ -1,11 +1,9 @@
 package reports
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner/results"
@@ -20,8 +18,8 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 		return fmt.Errorf("reports: load markdown: %w", errNoResult)
 	}
 	v := newLoadTextView(r)
-	bw := bufio.NewWriter(w)
-	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	var b strings.Builder
+	p := func(f string, args ...any) { fmt.Fprintf(&b, f, args...) }
 
 	p("## tokenbench load: %s (%s)\n\n", v.Word, format.MDCell(runLine(r)))
 	p("**%s**\n", format.MDInline(v.Headline))
@@ -87,26 +85,10 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 	}
 	p("\n<sub>%s</sub>\n", format.MDInline(v.LimitFacts))
 
-	meta := []string{"tokenbench " + format.OrDash(r.Tool.Version)}
-	if r.Target.Source != "" {
-		meta = append(meta, "target "+format.MDCell(r.Target.Source))
-	}
-	if r.Target.Issuer != "" {
-		meta = append(meta, "issuer "+format.MDCell(r.Target.Issuer))
-	}
-	if r.Profile != "" {
-		meta = append(meta, "profile "+format.MDCell(r.Profile))
-	}
-	if !r.Start.IsZero() {
-		meta = append(meta, "started "+r.Start.Format(time.RFC3339))
-	}
-	meta = append(meta, format.Seconds(r.DurationS)+" measured")
+	more := []string{format.Seconds(r.DurationS) + " measured"}
 	if r.Config.SLO != "" {
-		meta = append(meta, "slo `"+format.MDCode(r.Config.SLO)+"`")
+		more = append(more, "slo `"+format.MDCode(r.Config.SLO)+"`")
 	}
-	p("\n<sub>%s</sub>\n", strings.Join(meta, " · "))
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("reports: load markdown: %w", err)
-	}
-	return nil
+	p("\n<sub>%s</sub>\n", summaryMeta(r.Tool.Version, r.Target.Source, r.Target.Issuer, r.Profile, r.Start, more...))
+	return writeSummary(w, "load markdown", &b)
 }

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +8,30 @@ import (
 
 	"github.com/tokenbench/tokenbench/reports/format"
 )
+
+// writeSummary writes a Markdown summary, built whole, to w; what names it
+// in errors.
+func writeSummary(w io.Writer, what string, b *strings.Builder) error {
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("reports: %s: %w", what, err)
+	}
+	return nil
+}
+
+// summaryMeta is the line of metadata under a summary: the tool's version,
+// the target, the issuer, the profile, the start, then more.
+func summaryMeta(version, target, issuer, profile string, start time.Time, more ...string) string {
+	meta := []string{"tokenbench " + format.OrDash(version)}
+	for _, f := range []struct{ label, value string }{{"target", target}, {"issuer", issuer}, {"profile", profile}} {
+		if f.value != "" {
+			meta = append(meta, f.label+" "+format.MDCell(f.value))
+		}
+	}
+	if !start.IsZero() {
+		meta = append(meta, "started "+start.Format(time.RFC3339))
+	}
+	return strings.Join(append(meta, more...), " · ")
+}
 
 // mdSkipReasons is how many skip reasons the Markdown summary lists.
 const mdSkipReasons = 3
@@ -18,8 +41,8 @@ const mdSkipReasons = 3
 // warning and known rows, the skip reasons and the run metadata. It carries
 // no exchanges; the HTML report has the evidence.
 func (c *Conformance) WriteMarkdown(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	var b strings.Builder
+	p := func(f string, args ...any) { fmt.Fprintf(&b, f, args...) }
 
 	p("## tokenbench conformance: %s (%s)\n\n", strings.ToUpper(c.Verdict), format.MDCell(c.Profile.Name))
 	p("**%s** · %d rows", c.headline(), c.Summary.Total)
@@ -84,26 +107,12 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 		p("\n")
 	}
 
-	meta := []string{"tokenbench " + format.OrDash(c.Tool.Version)}
-	if c.Target.Source != "" {
-		meta = append(meta, "target "+format.MDCell(c.Target.Source))
-	}
-	if c.Target.Issuer != "" {
-		meta = append(meta, "issuer "+format.MDCell(c.Target.Issuer))
-	}
-	meta = append(meta, "profile "+format.MDCell(c.chain()))
-	if !c.Start.IsZero() {
-		meta = append(meta, "started "+c.Start.Format(time.RFC3339))
-	}
-	meta = append(meta, format.Seconds(c.DurationSeconds))
+	more := []string{format.Seconds(c.DurationSeconds)}
 	if c.LabelFilter != "" {
-		meta = append(meta, "label filter `"+format.MDCode(c.LabelFilter)+"`")
+		more = append(more, "label filter `"+format.MDCode(c.LabelFilter)+"`")
 	}
-	p("\n<sub>%s</sub>\n", strings.Join(meta, " · "))
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("reports: markdown: %w", err)
-	}
-	return nil
+	p("\n<sub>%s</sub>\n", summaryMeta(c.Tool.Version, c.Target.Source, c.Target.Issuer, c.chain(), c.Start, more...))
+	return writeSummary(w, "markdown", &b)
 }
 
 func mdText(r Row) string {

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,17 +16,6 @@ const (
 	ConformanceHTMLFile     = "conformance.html"
 	ConformanceMarkdownFile = "conformance.md"
 )
-
-// WriteJSON writes the model as indented JSON (schema ConformanceSchema).
-func (c *Conformance) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
-		return fmt.Errorf("reports: json: %w", err)
-	}
-	return nil
-}
 
 // WriteConformance writes the four conformance reports into dir, creating
 // it when needed, and returns the paths written. It writes every report it

@@ -24,10 +24,7 @@ func sampleConformance() *Conformance {
 func TestWriteJUnit(t *testing.T) {
 	t.Parallel()
 	c := sampleConformance()
-	var buf bytes.Buffer
-	if err := c.WriteJUnit(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteJUnit)
 	var doc junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit does not parse: %v\n%s", err, buf.String())
@@ -101,10 +98,7 @@ func TestWriteJUnitSuiteFailure(t *testing.T) {
 	t.Parallel()
 	c := FromGinkgo(report(types.SpecReport{LeafNodeType: types.NodeTypeBeforeSuite, State: types.SpecStateFailed,
 		Failure: types.Failure{Message: "discovery failed"}}), Meta{Profile: "oidc"}, nil)
-	var buf bytes.Buffer
-	if err := c.WriteJUnit(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteJUnit)
 	var doc junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
@@ -124,10 +118,7 @@ func TestWriteJUnitControlCharacters(t *testing.T) {
 		exchangeEntry(ExchangeEntry{Probe: "random code", Status: 400, Response: "HTTP/1.1 400 Bad Request\n\n{\"error_description\":\"bad\x00\x1b[31m\xff\ufffe\"}\n"})),
 		types.SpecStateFailed, "error_description has \x07 in it\r\n<b>&amp;</b>")
 	c := FromGinkgo(report(sr), Meta{}, nil)
-	var buf bytes.Buffer
-	if err := c.WriteJUnit(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteJUnit)
 	var doc junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit does not parse: %v\n%s", err, buf.String())
@@ -167,10 +158,7 @@ func TestXMLSafe(t *testing.T) {
 func TestWriteHTML(t *testing.T) {
 	t.Parallel()
 	c := sampleConformance()
-	var buf bytes.Buffer
-	if err := c.WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteHTML)
 	page := buf.String()
 	text := html.UnescapeString(page)
 	for _, want := range []string{
@@ -209,10 +197,7 @@ func TestWriteHTML(t *testing.T) {
 	for i := 0; i < openExchanges+2; i++ {
 		many.ReportEntries = append(many.ReportEntries, exchangeEntry(ExchangeEntry{Probe: "racer", Status: 200, Request: "POST / HTTP/1.1\n", Response: "HTTP/1.1 200 OK\n"}))
 	}
-	buf.Reset()
-	if err := FromGinkgo(report(many), Meta{}, nil).WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf = written(t, FromGinkgo(report(many), Meta{}, nil).WriteHTML)
 	if got := strings.Count(buf.String(), `<details class="ex" open>`); got != openExchanges {
 		t.Errorf("open exchanges: got %d, want %d", got, openExchanges)
 	}
@@ -248,10 +233,7 @@ func TestWriteHTMLAreaOrder(t *testing.T) {
 		failed(spec("AUTH-BASIC-OK", "MUST", "auth", "t", 0), types.SpecStateFailed, "m"),
 		spec("REQ-TLS", "MUST", "request", "t", types.SpecStatePassed),
 	), Meta{}, nil)
-	var buf bytes.Buffer
-	if err := c.WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteHTML)
 	page := buf.String()
 	page = page[strings.Index(page, `<section class="area"`):]
 	var got []string
@@ -267,10 +249,7 @@ func TestWriteHTMLAreaOrder(t *testing.T) {
 func TestWriteHTMLPass(t *testing.T) {
 	t.Parallel()
 	c := FromGinkgo(report(spec("AUTH-BASIC-OK", "MUST", "auth", "t", types.SpecStatePassed)), Meta{Profile: "oidc", Reveal: true}, nil)
-	var buf bytes.Buffer
-	if err := c.WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteHTML)
 	page := buf.String()
 	for _, want := range []string{`<div class="word">PASS</div>`, "0 MUST failures, 0 warnings, 0 known deviations", "unredacted secrets"} {
 		if !strings.Contains(page, want) {
@@ -285,10 +264,7 @@ func TestWriteHTMLPass(t *testing.T) {
 func TestWriteMarkdown(t *testing.T) {
 	t.Parallel()
 	c := sampleConformance()
-	var buf bytes.Buffer
-	if err := c.WriteMarkdown(&buf); err != nil {
-		t.Fatal(err)
-	}
+	buf := written(t, c.WriteMarkdown)
 	md := buf.String()
 	for _, want := range []string{
 		"## tokenbench conformance: FAIL (bankid)\n",
@@ -423,4 +399,14 @@ func TestWriteSampleHTML(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// written is what write writes.
+func written(t *testing.T, write func(io.Writer) error) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
 }
