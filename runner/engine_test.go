@@ -272,8 +272,8 @@ func TestOutOfRangeCounted(t *testing.T) {
 	r.Record(0, sample{stage: 0, intended: start, sent: start, done: start.Add(2 * time.Minute), outcome: "ok", ok: true})
 	r.Record(0, sample{stage: 0, intended: start, sent: start, done: start.Add(time.Millisecond), outcome: "ok", ok: true})
 	a := r.stage(0)
-	if a.outOfRange != 1 || a.requests != 2 || a.lat.TotalCount() != 1 {
-		t.Errorf("out of range %d, requests %d, in histogram %d", a.outOfRange, a.requests, a.lat.TotalCount())
+	if a.counts.OutOfRange != 1 || a.counts.Requests != 2 || a.lat.TotalCount() != 1 {
+		t.Errorf("out of range %d, requests %d, in histogram %d", a.counts.OutOfRange, a.counts.Requests, a.lat.TotalCount())
 	}
 }
 
@@ -288,8 +288,8 @@ func TestOutOfRangeLatencyKeepsServiceTime(t *testing.T) {
 	sent := start.Add(2 * time.Minute)
 	r.Record(0, sample{stage: 0, intended: start, sent: sent, done: sent.Add(3 * time.Millisecond), outcome: "ok", ok: true})
 	a := r.stage(0)
-	if a.outOfRange != 1 || a.lat.TotalCount() != 0 || a.svc.TotalCount() != 1 {
-		t.Errorf("out of range %d, latency samples %d, service samples %d; want 1, 0, 1", a.outOfRange, a.lat.TotalCount(), a.svc.TotalCount())
+	if a.counts.OutOfRange != 1 || a.lat.TotalCount() != 0 || a.svc.TotalCount() != 1 {
+		t.Errorf("out of range %d, latency samples %d, service samples %d; want 1, 0, 1", a.counts.OutOfRange, a.lat.TotalCount(), a.svc.TotalCount())
 	}
 }
 

@@ -205,7 +205,7 @@ func TestPacerPerSecond(t *testing.T) {
 
 func TestPacerRequestsBounded(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	for _, tt := range []struct {
 		name   string
 		plan   Plan
 		offs   []time.Duration
@@ -227,8 +227,7 @@ func TestPacerRequestsBounded(t *testing.T) {
 		// A ramp bounded by requests: 0→2/s over 10 s, N(t) = t²/10.
 		{"ramp bounded by requests", Plan{Stages: []Stage{{Name: "r", Duration: 10 * time.Second, From: 0, To: 2, Requests: 3}}},
 			[]time.Duration{0, 3162277660, 4472135955}, []int{0, 0, 0}, 5477225575},
-	}
-	for _, tt := range tests {
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			offs, stages := drainPacer(t, tt.plan, 1000)

@@ -41,16 +41,12 @@ func TestProgressPlainLines(t *testing.T) {
 	p.Update(s5) // after Done: ignored
 	p.Done(end)  // twice: ignored
 
-	want := strings.Join([]string{
+	wantLines(t, buf.String(),
 		"[   5s] stage 1/3 30s@50 5s/30s  rate 49.8/50/s  in flight 3  p50 4.1ms p99 9.8ms  errors 0/240",
 		"[  10s] stage 1/3 30s@50 10s/30s  rate 50/50/s  in flight 2  p50 4.0ms p99 10ms  errors 0/500",
 		"[  37s] stage 2/3 ramp:30s@50-200 7s/30s  rate 80/85/s  in flight 12  p50 850µs p99 12ms  errors 3/1900 (0.2%)  (code supply limits the rate)",
 		"[ 125s] done: stage 3/3 1m@200 1m05s/1m00s  rate 199.6/s  in flight 0  p50 5.0ms p99 1.50s  errors 3/17250 (0.0%)",
-		"",
-	}, "\n")
-	if got := buf.String(); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
+	)
 }
 
 func TestProgressPlainWarmupAndClosed(t *testing.T) {
@@ -69,15 +65,11 @@ func TestProgressPlainWarmupAndClosed(t *testing.T) {
 	final := m5
 	final.Elapsed, final.InFlight, final.Requests, final.StageRequests = secs(6.5), 0, 1000, 1000
 	p.Done(final)
-	want := strings.Join([]string{
+	wantLines(t, buf.String(),
 		"[   5s] warm-up 5s/10s  rate 1490/s (16 workers)  in flight 16  p50 - p99 -  errors 0/0",
 		"[   5s] stage 1/1 closed 450/1000 requests  rate 1523.4/s (16 workers)  in flight 16  p50 2.0ms p99 7.0ms  errors 0/450",
 		"[   6s] done: stage 1/1 closed 1000/1000 requests  rate 1523.4/s (16 workers)  in flight 0  p50 2.0ms p99 7.0ms  errors 0/1000",
-		"",
-	}, "\n")
-	if got := buf.String(); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
+	)
 }
 
 // stuckWriter blocks every write until release is closed.
@@ -191,5 +183,13 @@ func TestFormatting(t *testing.T) {
 		if got := fmtSeconds(tt.d); got != tt.want {
 			t.Errorf("fmtSeconds(%v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// wantLines asserts that got is the lines, each ended by a line break.
+func wantLines(t *testing.T, got string, lines ...string) {
+	t.Helper()
+	if want := strings.Join(lines, "\n") + "\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -54,15 +54,12 @@ type pair struct {
 	requests, errors, codeWait int64
 }
 
-// stageAgg is one stage's aggregate in one shard.
+// stageAgg is one stage's aggregate in one shard: histograms, and the
+// counts of a results.Summary (requests, ok, late, out of range,
+// validated, code waits, outcomes, check failures).
 type stageAgg struct {
 	lat, svc, lag, wait *hdr.Histogram
-	requests, ok        int64
-	late, outOfRange    int64
-	validated           int64
-	codeWaits           int64
-	outcomes            map[string]int64
-	failures            map[string]int64
+	counts              results.Summary
 	first, last         time.Time // first send, last completion
 }
 
@@ -87,7 +84,7 @@ func newRecorder(start time.Time, stages, shards int) *recorder {
 
 func newStageAgg() *stageAgg {
 	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(),
-		outcomes: map[string]int64{}, failures: map[string]int64{}}
+		counts: results.Summary{Outcomes: map[string]int64{}, CheckFailures: map[string]int64{}}}
 }
 
 // Record adds one completed request. shardHint is the worker's id.
@@ -115,9 +112,10 @@ func (r *recorder) Record(shardHint int, s sample) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	st := sh.stages[s.stage]
-	st.requests++
+	c := &st.counts
+	c.Requests++
 	if s.ok {
-		st.ok++
+		c.OK++
 	}
 	if st.first.IsZero() || s.sent.Before(st.first) {
 		st.first = s.sent
@@ -129,10 +127,10 @@ func (r *recorder) Record(shardHint int, s sample) {
 	// minutes to be sent) does not lose its in-range service time.
 	latOK, svcOK := record(st.lat, lat), record(st.svc, svc)
 	if !latOK || !svcOK {
-		st.outOfRange++
+		c.OutOfRange++
 	}
 	if lag > time.Millisecond {
-		st.late++
+		c.Late++
 	}
 	if lag > 0 {
 		record(st.lag, lag.Microseconds())
@@ -140,15 +138,15 @@ func (r *recorder) Record(shardHint int, s sample) {
 		record(st.lag, 0)
 	}
 	if waited {
-		st.codeWaits++
+		c.Codes.Waits++
 		record(st.wait, s.codeWait.Microseconds())
 	}
 	if s.validated {
-		st.validated++
+		c.Validated++
 	}
-	st.outcomes[s.outcome]++
+	c.Outcomes[s.outcome]++
 	for _, id := range s.failed {
-		st.failures[id]++
+		c.CheckFailures[id]++
 	}
 	p := sh.intervals[k]
 	if p == nil {
@@ -273,18 +271,7 @@ func mergeAgg(dst, s *stageAgg) {
 	dst.svc.Merge(s.svc)
 	dst.lag.Merge(s.lag)
 	dst.wait.Merge(s.wait)
-	dst.requests += s.requests
-	dst.ok += s.ok
-	dst.late += s.late
-	dst.outOfRange += s.outOfRange
-	dst.validated += s.validated
-	dst.codeWaits += s.codeWaits
-	for k, v := range s.outcomes {
-		dst.outcomes[k] += v
-	}
-	for k, v := range s.failures {
-		dst.failures[k] += v
-	}
+	dst.counts.AddCounts(s.counts)
 	if !s.first.IsZero() && (dst.first.IsZero() || s.first.Before(dst.first)) {
 		dst.first = s.first
 	}
@@ -295,19 +282,16 @@ func mergeAgg(dst, s *stageAgg) {
 
 // summary turns an aggregate into a Summary over the given duration.
 func (a *stageAgg) summary(d time.Duration) results.Summary {
-	s := results.Summary{
-		Requests: a.requests, OK: a.ok, Errors: a.requests - a.ok,
-		LatencyMS: results.PercentilesOf(a.lat), ServiceTimeMS: results.PercentilesOf(a.svc), ScheduleLagMS: results.PercentilesOf(a.lag),
-		Late: a.late, OutOfRange: a.outOfRange, Validated: a.validated,
-		Outcomes: maps.Clone(a.outcomes), CheckFailures: maps.Clone(a.failures),
-	}
-	if a.requests > 0 {
-		s.ErrorRate = float64(s.Errors) / float64(a.requests)
+	s := a.counts
+	s.Outcomes, s.CheckFailures = maps.Clone(s.Outcomes), maps.Clone(s.CheckFailures)
+	s.Errors = s.Requests - s.OK
+	s.LatencyMS, s.ServiceTimeMS, s.ScheduleLagMS = results.PercentilesOf(a.lat), results.PercentilesOf(a.svc), results.PercentilesOf(a.lag)
+	if s.Requests > 0 {
+		s.ErrorRate = float64(s.Errors) / float64(s.Requests)
 	}
 	if d > 0 {
-		s.ThroughputRPS = float64(a.requests) / d.Seconds()
+		s.ThroughputRPS = float64(s.Requests) / d.Seconds()
 	}
-	s.Codes.Waits = a.codeWaits
 	s.Codes.WaitMS = results.PercentilesOf(a.wait)
 	s.HDR, _ = results.EncodePair(a.lat, a.svc)
 	return s

@@ -19,7 +19,7 @@ import (
 
 func TestParseShard(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	for _, tt := range []struct {
 		in   string
 		want results.Shard
 		err  string
@@ -33,8 +33,7 @@ func TestParseShard(t *testing.T) {
 		{"2", results.Shard{}, `no "/"`},
 		{"a/b", results.Shard{}, "not two whole numbers"},
 		{"1/1001", results.Shard{}, "N is not from 1 to 1000"},
-	}
-	for _, tt := range tests {
+	} {
 		got, err := ParseShard(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "want I/N") {

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -146,11 +145,7 @@ type Knee struct {
 }
 
 // WriteJSON writes c as indented JSON.
-func (c *Capacity) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(c)
-}
+func (c *Capacity) WriteJSON(w io.Writer) error { return writeJSON(w, c) }
 
 // CheckLittle applies Little's law to a step's result r at its achieved
 // throughput (see LittleCheck).

@@ -15,13 +15,6 @@ const (
 	histogramDigits = 3
 )
 
-// Histograms are the encoded HDR histograms of the latency and the service
-// time, in microseconds (see EncodeHistogram).
-type Histograms struct {
-	Latency string `json:"latency"`
-	Service string `json:"service"`
-}
-
 // NewHistogram returns an empty histogram of the results' range.
 func NewHistogram() *hdr.Histogram { return hdr.New(HistogramMin, HistogramMax, histogramDigits) }
 

@@ -9,25 +9,20 @@ import (
 
 func TestLimitText(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		l    Limit
-		want string
-	}{
-		{Limit{Kind: LimitCodeSupply, Text: "40 of 150 requests waited"}, "code supply: 40 of 150 requests waited"},
-		{Limit{Kind: LimitCodeSupply, Shard: "shard 1/3", Text: "40 of 150 requests waited"}, "shard 1/3: code supply: 40 of 150 requests waited"},
-		{Limit{Kind: LimitGenerator, Text: "9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): the load generator itself was slow to send them"},
-			"schedule: 9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): the load generator itself was slow to send them"},
-		{Limit{Kind: LimitInFlight, Shard: "result 2", Text: "9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): all 4 in-flight slots were busy: the endpoint answered slower than requests arrived"},
-			"result 2: schedule: 9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): all 4 in-flight slots were busy: the endpoint answered slower than requests arrived"},
-		{Limit{Kind: LimitGeneratorCPU, Text: "tokenbench used 91% of this machine's 2 cores"}, "load generator CPU: tokenbench used 91% of this machine's 2 cores"},
-		{Limit{Kind: LimitUnsent, Shard: "m1/load.json+m2/load.json", Text: "3 scheduled requests were never sent"}, "m1/load.json+m2/load.json: unsent: 3 scheduled requests were never sent"},
-		{Limit{Kind: LimitIncomplete, Text: "shard 2/3 missing; the merged figures cover 2 of 3 shards"}, "incomplete: shard 2/3 missing; the merged figures cover 2 of 3 shards"},
+	for l, want := range map[Limit]string{
+		Limit{Kind: LimitCodeSupply, Text: "40 of 150 requests waited"}:                                                                                                                                                                   "code supply: 40 of 150 requests waited",
+		Limit{Kind: LimitCodeSupply, Shard: "shard 1/3", Text: "40 of 150 requests waited"}:                                                                                                                                               "shard 1/3: code supply: 40 of 150 requests waited",
+		Limit{Kind: LimitGenerator, Text: "9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): the load generator itself was slow to send them"}:                                                       "schedule: 9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): the load generator itself was slow to send them",
+		Limit{Kind: LimitInFlight, Shard: "result 2", Text: "9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): all 4 in-flight slots were busy: the endpoint answered slower than requests arrived"}: "result 2: schedule: 9 requests (9.0%) were sent more than 1 ms after their intended time (p99 lag 3.0 ms): all 4 in-flight slots were busy: the endpoint answered slower than requests arrived",
+		Limit{Kind: LimitGeneratorCPU, Text: "tokenbench used 91% of this machine's 2 cores"}:                                                                                                                                             "load generator CPU: tokenbench used 91% of this machine's 2 cores",
+		Limit{Kind: LimitUnsent, Shard: "m1/load.json+m2/load.json", Text: "3 scheduled requests were never sent"}:                                                                                                                        "m1/load.json+m2/load.json: unsent: 3 scheduled requests were never sent",
+		Limit{Kind: LimitIncomplete, Text: "shard 2/3 missing; the merged figures cover 2 of 3 shards"}:                                                                                                                                   "incomplete: shard 2/3 missing; the merged figures cover 2 of 3 shards",
 	} {
-		if got := tt.l.String(); got != tt.want {
-			t.Errorf("String() = %q, want %q", got, tt.want)
+		if got := l.String(); got != want {
+			t.Errorf("String() = %q, want %q", got, want)
 		}
-		if back := parseLimitText(tt.want); back != tt.l {
-			t.Errorf("parseLimitText(%q) = %+v, want %+v", tt.want, back, tt.l)
+		if back := parseLimitText(want); back != l {
+			t.Errorf("parseLimitText(%q) = %+v, want %+v", want, back, l)
 		}
 	}
 	if got := parseLimitText("no kind here: at all"); got != (Limit{Text: "no kind here: at all"}) {

@@ -156,6 +156,13 @@ type Summary struct {
 	HDR *Histograms `json:"hdr,omitempty"`
 }
 
+// Histograms are the encoded HDR histograms of the latency and the service
+// time, in microseconds (see EncodeHistogram).
+type Histograms struct {
+	Latency string `json:"latency"`
+	Service string `json:"service"`
+}
+
 // CodeStats describe the code supply.
 type CodeStats struct {
 	Obtained int64       `json:"obtained"`
@@ -200,8 +207,11 @@ type IntervalPercentiles struct {
 }
 
 // WriteJSON writes r as indented JSON.
-func (r *Load) WriteJSON(w io.Writer) error {
+func (r *Load) WriteJSON(w io.Writer) error { return writeJSON(w, r) }
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return enc.Encode(v)
 }

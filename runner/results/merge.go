@@ -277,24 +277,9 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 		if err := addHists(lat, svc, s.HDR, s.Requests-s.OutOfRange, what, labels[i]); err != nil {
 			return Summary{}, err
 		}
-		out.Requests += s.Requests
-		out.OK += s.OK
-		out.Errors += s.Errors
+		out.AddCounts(s)
 		out.ThroughputRPS += s.ThroughputRPS
 		out.TargetRPS += s.TargetRPS
-		out.Late += s.Late
-		out.Unsent += s.Unsent
-		out.OutOfRange += s.OutOfRange
-		out.Validated += s.Validated
-		for k, v := range s.CheckFailures {
-			out.CheckFailures[k] += v
-		}
-		for k, v := range s.Outcomes {
-			out.Outcomes[k] += v
-		}
-		out.Codes.Obtained += s.Codes.Obtained
-		out.Codes.Dropped += s.Codes.Dropped
-		out.Codes.Waits += s.Codes.Waits
 		lags[i], obtains[i], waits[i] = s.ScheduleLagMS, s.Codes.ObtainMS, s.Codes.WaitMS
 		lagW = append(lagW, s.Requests)
 		obtainW = append(obtainW, s.Codes.Obtained)
@@ -340,6 +325,35 @@ func addHists(lat, svc *hdr.Histogram, h *Histograms, samples int64, what, label
 		}
 	}
 	return nil
+}
+
+// AddCounts adds o's counts to s: the requests and their outcomes, the
+// check failures, the late, unsent, out-of-range and validated requests,
+// and the codes obtained, dropped and waited for. Rates, percentiles and
+// histograms are the caller's to combine.
+func (s *Summary) AddCounts(o Summary) {
+	s.Requests += o.Requests
+	s.OK += o.OK
+	s.Errors += o.Errors
+	s.Late += o.Late
+	s.Unsent += o.Unsent
+	s.OutOfRange += o.OutOfRange
+	s.Validated += o.Validated
+	s.Codes.Obtained += o.Codes.Obtained
+	s.Codes.Dropped += o.Codes.Dropped
+	s.Codes.Waits += o.Codes.Waits
+	s.Outcomes = addCounts(s.Outcomes, o.Outcomes)
+	s.CheckFailures = addCounts(s.CheckFailures, o.CheckFailures)
+}
+
+func addCounts(dst, src map[string]int64) map[string]int64 {
+	if dst == nil {
+		dst = map[string]int64{}
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
 }
 
 // boundPercentiles combines distributions of which only the summary is

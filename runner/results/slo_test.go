@@ -10,42 +10,16 @@ import (
 
 func TestParseSLOs(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		expr string
-		want []SLO
-	}{
-		{"p99<300ms,error_rate<0.1%,throughput>=95%", []SLO{
-			{Expr: "p99<300ms", Metric: "p99", Op: "<", Threshold: 300, Unit: MS},
-			{Expr: "error_rate<0.1%", Metric: "error_rate", Op: "<", Threshold: 0.1, Unit: Percent},
-			{Expr: "throughput>=95%", Metric: "throughput", Op: ">=", Threshold: 95, Unit: Percent},
-		}},
-		{" p50 <= 1.5ms , P999<2s ", []SLO{
-			{Expr: "p50 <= 1.5ms", Metric: "p50", Op: "<=", Threshold: 1.5, Unit: MS},
-			{Expr: "P999<2s", Metric: "p999", Op: "<", Threshold: 2000, Unit: MS},
-		}},
-		{"max<500us,mean<250µs,p90>0.5ms,service_p99<100ms", []SLO{
-			{Expr: "max<500us", Metric: "max", Op: "<", Threshold: 0.5, Unit: MS},
-			{Expr: "mean<250µs", Metric: "mean", Op: "<", Threshold: 0.25, Unit: MS},
-			{Expr: "p90>0.5ms", Metric: "p90", Op: ">", Threshold: 0.5, Unit: MS},
-			{Expr: "service_p99<100ms", Metric: "service_p99", Op: "<", Threshold: 100, Unit: MS},
-		}},
-		{"error_rate<=0.001,error_rate<=0", []SLO{
-			{Expr: "error_rate<=0.001", Metric: "error_rate", Op: "<=", Threshold: 0.1, Unit: Percent},
-			{Expr: "error_rate<=0", Metric: "error_rate", Op: "<=", Threshold: 0, Unit: Percent},
-		}},
-		{"throughput>=180/s,throughput>180rps", []SLO{
-			{Expr: "throughput>=180/s", Metric: "throughput", Op: ">=", Threshold: 180, Unit: PerSecond},
-			{Expr: "throughput>180rps", Metric: "throughput", Op: ">", Threshold: 180, Unit: PerSecond},
-		}},
-	}
-	for _, tt := range tests {
-		got, err := ParseSLOs(tt.expr)
-		if err != nil {
-			t.Errorf("ParseSLOs(%q): %v", tt.expr, err)
-			continue
-		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("ParseSLOs(%q)\n got %+v\nwant %+v", tt.expr, got, tt.want)
+	for expr, want := range map[string][]SLO{
+		"p99<300ms,error_rate<0.1%,throughput>=95%":        {{Expr: "p99<300ms", Metric: "p99", Op: "<", Threshold: 300, Unit: MS}, {Expr: "error_rate<0.1%", Metric: "error_rate", Op: "<", Threshold: 0.1, Unit: Percent}, {Expr: "throughput>=95%", Metric: "throughput", Op: ">=", Threshold: 95, Unit: Percent}},
+		" p50 <= 1.5ms , P999<2s ":                         {{Expr: "p50 <= 1.5ms", Metric: "p50", Op: "<=", Threshold: 1.5, Unit: MS}, {Expr: "P999<2s", Metric: "p999", Op: "<", Threshold: 2000, Unit: MS}},
+		"max<500us,mean<250µs,p90>0.5ms,service_p99<100ms": {{Expr: "max<500us", Metric: "max", Op: "<", Threshold: 0.5, Unit: MS}, {Expr: "mean<250µs", Metric: "mean", Op: "<", Threshold: 0.25, Unit: MS}, {Expr: "p90>0.5ms", Metric: "p90", Op: ">", Threshold: 0.5, Unit: MS}, {Expr: "service_p99<100ms", Metric: "service_p99", Op: "<", Threshold: 100, Unit: MS}},
+		"error_rate<=0.001,error_rate<=0":                  {{Expr: "error_rate<=0.001", Metric: "error_rate", Op: "<=", Threshold: 0.1, Unit: Percent}, {Expr: "error_rate<=0", Metric: "error_rate", Op: "<=", Threshold: 0, Unit: Percent}},
+		"throughput>=180/s,throughput>180rps":              {{Expr: "throughput>=180/s", Metric: "throughput", Op: ">=", Threshold: 180, Unit: PerSecond}, {Expr: "throughput>180rps", Metric: "throughput", Op: ">", Threshold: 180, Unit: PerSecond}},
+	} {
+		got, err := ParseSLOs(expr)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("ParseSLOs(%q) = %+v, %v\nwant %+v", expr, got, err, want)
 		}
 	}
 }
@@ -76,16 +50,9 @@ func TestParseSLOsErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := ParseSLOs(tt.expr)
-		if err == nil {
-			t.Errorf("ParseSLOs(%q): no error", tt.expr)
-			continue
-		}
-		if got := err.Error(); got != tt.err+want {
-			t.Errorf("ParseSLOs(%q):\n got %s\nwant %s", tt.expr, got, tt.err+want)
-		}
 		var pe *items.Error
-		if !errors.As(err, &pe) || pe.What != "slo" {
-			t.Errorf("ParseSLOs(%q): %T, want *items.Error", tt.expr, err)
+		if !errors.As(err, &pe) || pe.What != "slo" || err.Error() != tt.err+want {
+			t.Errorf("ParseSLOs(%q) = %v (%T),\nwant *items.Error %s", tt.expr, err, err, tt.err+want)
 		}
 	}
 }
@@ -104,45 +71,16 @@ func TestEvaluate(t *testing.T) {
 		r    *Load
 		want []SLOResult // but for the SLO, the one parsed
 	}{
-		{"p99<300ms,p99<=300ms,p99<0.3001s,p999>1s,max>=1.2s", open, []SLOResult{
-			{Observed: 300, Pass: false},
-			{Observed: 300, Pass: true},
-			{Observed: 300, Pass: true},
-			{Observed: 900, Pass: false},
-			{Observed: 1200, Pass: true},
-		}},
-		{"service_p99<100ms,mean<10ms", open, []SLOResult{
-			{Observed: 80, Pass: true},
-			{Observed: 12, Pass: false},
-		}},
+		{"p99<300ms,p99<=300ms,p99<0.3001s,p999>1s,max>=1.2s", open, []SLOResult{{Observed: 300, Pass: false}, {Observed: 300, Pass: true}, {Observed: 300, Pass: true}, {Observed: 900, Pass: false}, {Observed: 1200, Pass: true}}},
+		{"service_p99<100ms,mean<10ms", open, []SLOResult{{Observed: 80, Pass: true}, {Observed: 12, Pass: false}}},
 		// 1 error in 1000 is exactly 0.1 %, whichever way it is written.
-		{"error_rate<=0.1%,error_rate<=0.001,error_rate<0.1%,error_rate<1%", open, []SLOResult{
-			{Observed: 0.1, Pass: true},
-			{Observed: 0.1, Pass: true},
-			{Observed: 0.1, Pass: false},
-			{Observed: 0.1, Pass: true},
-		}},
-		{"late<5%,late<=0.02", open, []SLOResult{
-			{Observed: 3, Pass: true},
-			{Observed: 3, Pass: false},
-		}},
-		{"throughput>=95%,throughput>=96%,throughput>=180/s,throughput>200rps", open, []SLOResult{
-			{Observed: 95, Pass: true},
-			{Observed: 95, Pass: false},
-			{Observed: 190, Pass: true},
-			{Observed: 190, Pass: false},
-		}},
+		{"error_rate<=0.1%,error_rate<=0.001,error_rate<0.1%,error_rate<1%", open, []SLOResult{{Observed: 0.1, Pass: true}, {Observed: 0.1, Pass: true}, {Observed: 0.1, Pass: false}, {Observed: 0.1, Pass: true}}},
+		{"late<5%,late<=0.02", open, []SLOResult{{Observed: 3, Pass: true}, {Observed: 3, Pass: false}}},
+		{"throughput>=95%,throughput>=96%,throughput>=180/s,throughput>200rps", open, []SLOResult{{Observed: 95, Pass: true}, {Observed: 95, Pass: false}, {Observed: 190, Pass: true}, {Observed: 190, Pass: false}}},
 		// The closed model has no target rate: a percentage cannot pass.
-		{"throughput>=95%,throughput>=180/s,p99<20ms", closed, []SLOResult{
-			{Observed: 0, Pass: false, Note: "no target rate (closed model): give throughput as an absolute rate, e.g. throughput>=180/s"},
-			{Observed: 190, Pass: true},
-			{Observed: 10, Pass: true},
-		}},
+		{"throughput>=95%,throughput>=180/s,p99<20ms", closed, []SLOResult{{Observed: 0, Pass: false, Note: "no target rate (closed model): give throughput as an absolute rate, e.g. throughput>=180/s"}, {Observed: 190, Pass: true}, {Observed: 10, Pass: true}}},
 		// Nothing completed: nothing observed passes.
-		{"error_rate<1%,p99<1s", empty, []SLOResult{
-			{Note: "no request completed: nothing to judge, so the threshold fails"},
-			{Note: "no request completed: nothing to judge, so the threshold fails"},
-		}},
+		{"error_rate<1%,p99<1s", empty, []SLOResult{{Note: "no request completed: nothing to judge, so the threshold fails"}, {Note: "no request completed: nothing to judge, so the threshold fails"}}},
 		{"p99<1s", nil, []SLOResult{{Note: "no request completed: nothing to judge, so the threshold fails"}}},
 	}
 	for _, tt := range tests {
