@@ -15,18 +15,15 @@ import (
 
 type capacityFlags struct {
 	targetFlags
-	cfg      runner.CapacityConfig
-	validate string
-	out      string
-	// the embedded provider's switches (no --target)
-	embedded embeddedFlags
+	cfg           runner.CapacityConfig
+	validate, out string
+	embedded      embeddedFlags
 }
 
 // capacityCmd is `tokenbench capacity`.
 func (a *app) capacityCmd() *cobra.Command {
 	var f capacityFlags
-	cmd := &cobra.Command{
-		Use:   "capacity",
+	cmd := &cobra.Command{Use: "capacity", Args: cobra.NoArgs,
 		Short: "Find the highest arrival rate the token endpoint sustains under an SLO",
 		Long: `capacity runs open-model load steps at rising constant rates, from --start,
 each --factor higher, and judges each by --slo (latency from the intended
@@ -61,7 +58,6 @@ Exit status: 0 a maximum sustainable rate was found (or the SLO held up to
 search was interrupted, 2 bad input.`,
 		Example: `  tokenbench capacity --provider-capacity 4 --provider-latency 20ms --slo "p99<100ms,error_rate<1%" --start 50
   tokenbench capacity --target preprod.yaml --slo "p99<300ms,error_rate<0.1%" --start 20 --max 2000`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.capacity(cmd, f) },
 	}
 	f.register(cmd)

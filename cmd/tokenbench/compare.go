@@ -17,8 +17,7 @@ import (
 // reportCompareCmd is `tokenbench report compare BASE NEW`.
 func (a *app) reportCompareCmd() *cobra.Command {
 	var maxRegression, format string
-	cmd := &cobra.Command{
-		Use:   "compare BASE NEW",
+	cmd := &cobra.Command{Use: "compare BASE NEW", Args: cobra.ExactArgs(2),
 		Short: "Compare two load or two conformance results: what got worse, what is noise",
 		Long: `compare reads two results of the same kind, BASE (e.g. the last good night's)
 and NEW, and prints what changed.
@@ -46,7 +45,6 @@ noise or a row newly fails, 2 bad input (an unreadable file, results of
 different kinds, a --max-regression that does not parse).`,
 		Example: `  tokenbench report compare baseline/load.json out/load.json --max-regression "p99=10%,throughput=5%,error_rate=0.05pp"
   tokenbench report compare baseline/conformance.json out/conformance.json --format md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.reportCompare(args[0], args[1], maxRegression, format)
 		},
@@ -102,8 +100,7 @@ func readResults(what string, paths ...string) ([]*reports.File, error) {
 // reportMergeCmd is `tokenbench report merge A.json B.json ... -o FILE`.
 func (a *app) reportMergeCmd() *cobra.Command {
 	var out string
-	cmd := &cobra.Command{
-		Use:   "merge A.json B.json ...",
+	cmd := &cobra.Command{Use: "merge A.json B.json ...", Args: cobra.MinimumNArgs(2),
 		Short: "Merge the load results of the shards of one run (load --shard I/N) exactly",
 		Long: `merge combines the load.json of several shards of one run (load --shard I/N on
 several machines) into the run's result. The latency and service time
@@ -124,7 +121,6 @@ Exit status: 0 merged and every SLO met, 1 an SLO was breached or a shard was
 interrupted or aborted, 2 bad input (an unreadable file, results that are not
 shards of one run).`,
 		Example: `  tokenbench report merge m1/load.json m2/load.json m3/load.json -o out/load.json`,
-		Args:    cobra.MinimumNArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return a.reportMerge(args, out)
 		},

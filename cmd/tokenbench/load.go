@@ -19,15 +19,13 @@ import (
 type loadFlags struct {
 	targetFlags
 	runner.LoadSettings
-	out        string
-	cpuProfile string
-	embedded   embeddedFlags
+	embedded        embeddedFlags
+	out, cpuProfile string
 }
 
 func (a *app) loadCmd() *cobra.Command {
 	var f loadFlags
-	cmd := &cobra.Command{
-		Use:   "load",
+	cmd := &cobra.Command{Use: "load", Args: cobra.NoArgs,
 		Short: "Drive authorization code exchanges at a rate or concurrency and measure them",
 		Long: `load drives authorization code exchanges against the token endpoint and
 validates every response (or a sample) with the same checks as conform.
@@ -54,7 +52,6 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
   tokenbench load --rate 200 --duration 30s --slo "p99<300ms,error_rate<0.1%,throughput>=95%"
   tokenbench load --stages "30s@50,30s@100,30s@200" --target preprod.yaml
   tokenbench load --concurrency 16 --duration 10s --validate sample:0.1`,
-		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd, f) },
 	}
 	f.register(cmd)

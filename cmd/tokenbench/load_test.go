@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -84,32 +85,25 @@ func TestLoadInterrupt(t *testing.T) {
 	}
 	t.Parallel()
 	out := t.TempDir()
-	cmd := exec.Command(os.Args[0], "load", "--rate", "50", "--duration", "5m", "--out", out)
+	ctx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	cmd := exec.CommandContext(ctx, os.Args[0], "load", "--rate", "50", "--duration", "5m", "--out", out)
 	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 20 * time.Second // then killed, and the exit status is not 1
 	var buf syncBuffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(buf.String(), "tokenbench load:") && time.Now().Before(deadline) {
+	for end := time.Now().Add(20 * time.Second); !strings.Contains(buf.String(), "tokenbench load:") && time.Now().Before(end); {
 		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(time.Second)
-	cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("load did not stop after SIGINT\n%s", buf.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
-		t.Errorf("exit %d, want 1\n%s", code, buf.String())
-	}
+	time.Sleep(time.Second) // running, with requests in flight
+	interrupt()
+	cmd.Wait()
 	data, err := os.ReadFile(filepath.Join(out, "load.json"))
-	if err != nil || !strings.Contains(string(data), `"interrupted": true`) {
-		t.Errorf("load.json after SIGINT: %v\n%.500s", err, data)
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed || err != nil || !strings.Contains(string(data), `"interrupted": true`) {
+		t.Errorf("after SIGINT: exit %d, want 1; load.json %v\n%.500s\n%s", code, err, data, buf.String())
 	}
 }

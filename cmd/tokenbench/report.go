@@ -14,8 +14,7 @@ import (
 
 // reportCmd is "tokenbench report": results rendered for people.
 func (a *app) reportCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "report",
+	cmd := &cobra.Command{Use: "report", Args: cobra.NoArgs, // an unknown format is an error, not the help
 		Short: "Render, compare and merge results (load.json, conformance.json, capacity.json)",
 		Long: `report works on the result files that load, conform and capacity write. html
 and md render one: the HTML report (one self-contained page, charts included,
@@ -31,7 +30,6 @@ JSON, an unknown schema, an output that cannot be written).`,
   tokenbench report html out/load.json -o run.html
   tokenbench report md out/load.json >> "$GITHUB_STEP_SUMMARY"
   tokenbench report md out/conformance.json -o summary.md`,
-		Args: cobra.NoArgs, // an unknown format is an error, not the help
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_ = cmd.Help()
 			return badInput(fmt.Errorf("report: give a format: html or md"))
@@ -44,8 +42,7 @@ JSON, an unknown schema, an output that cannot be written).`,
 
 func (a *app) reportHTMLCmd() *cobra.Command {
 	var out string
-	cmd := &cobra.Command{
-		Use:   "html RESULT.json",
+	cmd := &cobra.Command{Use: "html RESULT.json", Args: oneResult("report html"),
 		Short: "Write the HTML report of a result (default: next to it, NAME.html)",
 		Long: `html writes the HTML report of a load.json, conformance.json or
 capacity.json: by default next to it with the extension .html
@@ -56,7 +53,6 @@ The load report puts the verdict first (every SLO, observed against its
 threshold), then the headline figures, what limited the run, charts
 (latency percentiles per second, achieved vs target rate and errors, the
 HDR percentile distribution, the code supply) and the per-stage tables.`,
-		Args: oneResult("report html"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if out == "" {
 				out = strings.TrimSuffix(args[0], filepath.Ext(args[0])) + ".html"
@@ -76,15 +72,13 @@ HDR percentile distribution, the code supply) and the per-stage tables.`,
 
 func (a *app) reportMarkdownCmd() *cobra.Command {
 	var out string
-	cmd := &cobra.Command{
-		Use:     "md RESULT.json",
+	cmd := &cobra.Command{Use: "md RESULT.json", Args: oneResult("report md"),
 		Aliases: []string{"markdown"},
 		Short:   "Write the Markdown summary of a result (default: standard output)",
 		Long: `md writes the short Markdown form of a load.json or conformance.json for a CI
 job page: the verdict with every SLO (or every failing row), the headline
 figures and, for a load run, the per-stage table and what limited the run.
 It writes to standard output unless -o FILE is given.`,
-		Args: oneResult("report md"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if out == "" {
 				out = "-"
