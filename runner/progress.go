@@ -399,3 +399,30 @@ func truncate(s string, width int) string {
 	r := []rune(s)
 	return string(r[:width-1]) + "…"
 }
+
+// snapshot is the engine's state for the progress view; rate is the
+// achieved rate over the last second.
+func (e *engine) snapshot(rate float64) Snapshot {
+	elapsed := e.now().Sub(e.start)
+	i := e.plan.StageAt(elapsed)
+	st := e.plan.Stages[i]
+	s := Snapshot{
+		Elapsed: elapsed, Stage: i - e.warm, StageName: st.Name,
+		StageElapsed: elapsed - e.plan.StageStart(i), StageDuration: e.plan.StageLength(i),
+		AchievedRate: rate, InFlight: int(e.inFlight.Load()),
+		Requests: e.rec.requests.Load(), Errors: e.rec.errors.Load(),
+		Warmup: i < e.warm, CodeStarved: e.rec.codeWaits.Load() > 0,
+	}
+	if e.cfg.Model == Open {
+		s.TargetRate = e.plan.RateAt(elapsed)
+	}
+	if i >= e.warm {
+		s.StageRequests = e.rec.stageRequests(i - e.warm)
+		if ivs := e.rec.Intervals(); len(ivs) > 0 {
+			last := ivs[len(ivs)-1]
+			s.P50 = time.Duration(last.LatencyMS.P50 * float64(time.Millisecond))
+			s.P99 = time.Duration(last.LatencyMS.P99 * float64(time.Millisecond))
+		}
+	}
+	return s
+}
