@@ -15,7 +15,8 @@ import (
 func TestLoadEmbedded(t *testing.T) {
 	t.Parallel()
 	out := t.TempDir()
-	code, stdout, stderr := runCLI(t, nil, "load", "--rate", "100", "--requests", "50", "--out", out, "--slo", "error_rate<1%,throughput>=50%")
+	// SLOs whose verdict does not depend on the machine's speed
+	code, stdout, stderr := runCLI(t, nil, "load", "--rate", "100", "--requests", "50", "--out", out, "--slo", "error_rate<1%,throughput>=1/s")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
