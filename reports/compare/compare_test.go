@@ -16,9 +16,9 @@ import (
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
-// cmpSummary builds a summary from latencies in ms, as the engine would
+// summaryOf builds a summary from latencies in ms, as the engine would
 // (percentiles from the HDR histogram, which is kept encoded).
-func cmpSummary(t *testing.T, lat []float64, errs int64, seconds float64) results.Summary {
+func summaryOf(t *testing.T, lat []float64, errs int64, seconds float64) results.Summary {
 	t.Helper()
 	h := hdr.New(1, 60_000_000, 3)
 	for _, v := range lat {
@@ -51,9 +51,9 @@ func logNormal(seed uint64, n int, median, factor float64) []float64 {
 	return out
 }
 
-func cmpResult(t *testing.T, lat []float64, errs int64) *results.Load {
+func loadOf(t *testing.T, lat []float64, errs int64) *results.Load {
 	t.Helper()
-	s := cmpSummary(t, lat, errs, 100)
+	s := summaryOf(t, lat, errs, 100)
 	return &results.Load{
 		Schema: results.LoadSchema, Model: results.Open, Tool: results.Tool{Name: "tokenbench", Version: "test"},
 		Target: results.Target{TokenEndpoint: "https://idp.example/token"}, Config: results.RunConfig{Stages: "100s@50", Validate: "all"},
@@ -86,8 +86,8 @@ const ciThresholds = "p99=10%,throughput=5%,error_rate=0.05pp"
 
 func TestCompareLoadCraftedRegression(t *testing.T) {
 	t.Parallel()
-	base := cmpResult(t, logNormal(1, 5000, 20, 1), 5)
-	slower := cmpResult(t, logNormal(2, 5000, 20, 1.4), 5) // 40% slower throughout
+	base := loadOf(t, logNormal(1, 5000, 20, 1), 5)
+	slower := loadOf(t, logNormal(2, 5000, 20, 1.4), 5) // 40% slower throughout
 	c := Load(base, slower, mustThresholds(t, ciThresholds))
 	d := deltaOf(t, c, "summary", "p99")
 	if d.Verdict != Regression || d.Noise.Within || d.Relative < 30 {
@@ -115,8 +115,8 @@ func TestCompareLoadCraftedRegression(t *testing.T) {
 func TestCompareLoadRerun(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(20) {
-		base := cmpResult(t, logNormal(10+seed, 2000, 20, 1), 2)
-		rerun := cmpResult(t, logNormal(100+seed, 2000, 20, 1), 3)
+		base := loadOf(t, logNormal(10+seed, 2000, 20, 1), 2)
+		rerun := loadOf(t, logNormal(100+seed, 2000, 20, 1), 3)
 		c := Load(base, rerun, mustThresholds(t, ciThresholds))
 		if c.ExitCode() != 0 {
 			var out bytes.Buffer
@@ -142,7 +142,7 @@ func TestCompareNoiseSmallSamples(t *testing.T) {
 		}
 	}
 	slowTail[i] *= 1.3
-	c := Load(cmpResult(t, small, 0), cmpResult(t, slowTail, 0), th)
+	c := Load(loadOf(t, small, 0), loadOf(t, slowTail, 0), th)
 	for _, m := range []string{"p99", "max"} {
 		d := deltaOf(t, c, "summary", m)
 		if d.Relative < 10 || d.Verdict != WithinNoise || !d.Noise.Within || d.Noise.Method != "rank" {
@@ -153,18 +153,18 @@ func TestCompareNoiseSmallSamples(t *testing.T) {
 		t.Errorf("exit %d for a change within noise", c.ExitCode())
 	}
 	// 40 000 samples, all 30% slower: the p99 is resolved
-	big := Load(cmpResult(t, logNormal(4, 40000, 20, 1), 0), cmpResult(t, logNormal(5, 40000, 20, 1.3), 0), th)
+	big := Load(loadOf(t, logNormal(4, 40000, 20, 1), 0), loadOf(t, logNormal(5, 40000, 20, 1.3), 0), th)
 	if d := deltaOf(t, big, "summary", "p99"); d.Verdict != Regression || d.Noise.Within {
 		t.Errorf("40000 samples: %+v %+v", d, d.Noise)
 	}
 
 	// error rates: 1 in 1000 against 3 in 1000 crosses 0.05pp but z ≈ 1
-	e := Load(cmpResult(t, logNormal(6, 1000, 20, 1), 1), cmpResult(t, logNormal(6, 1000, 20, 1), 3), mustThresholds(t, "error_rate=0.05pp"))
+	e := Load(loadOf(t, logNormal(6, 1000, 20, 1), 1), loadOf(t, logNormal(6, 1000, 20, 1), 3), mustThresholds(t, "error_rate=0.05pp"))
 	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != WithinNoise || math.Abs(d.Noise.Z) >= 2 || math.Abs(d.Change-0.2) > 1e-9 {
 		t.Errorf("error rate 0.1%% -> 0.3%% of 1000: %+v %+v", d, d.Noise)
 	}
 	// ... and 10 in 10 000 against 100 in 10 000 is a regression
-	e = Load(cmpResult(t, logNormal(6, 10000, 20, 1), 10), cmpResult(t, logNormal(6, 10000, 20, 1), 100), mustThresholds(t, "error_rate=0.05pp"))
+	e = Load(loadOf(t, logNormal(6, 10000, 20, 1), 10), loadOf(t, logNormal(6, 10000, 20, 1), 100), mustThresholds(t, "error_rate=0.05pp"))
 	if d := deltaOf(t, e, "summary", "error_rate"); d.Verdict != Regression || d.Noise.Z < 2 {
 		t.Errorf("error rate 0.1%% -> 1%% of 10000: %+v %+v", d, d.Noise)
 	}
@@ -172,14 +172,14 @@ func TestCompareNoiseSmallSamples(t *testing.T) {
 
 func TestCompareThroughputDrop(t *testing.T) {
 	t.Parallel()
-	base := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
-	lower := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
+	base := loadOf(t, logNormal(1, 5000, 20, 1), 0)
+	lower := loadOf(t, logNormal(1, 5000, 20, 1), 0)
 	lower.Summary.ThroughputRPS *= 0.9
 	c := Load(base, lower, mustThresholds(t, "throughput=5%"))
 	if d := deltaOf(t, c, "summary", "throughput"); d.Verdict != Regression || math.Abs(d.Relative+10) > 1e-9 || d.Noise.Method != "none" {
 		t.Errorf("throughput -10%%: %+v %+v", d, d.Noise)
 	}
-	higher := cmpResult(t, logNormal(1, 5000, 20, 1), 0)
+	higher := loadOf(t, logNormal(1, 5000, 20, 1), 0)
 	higher.Summary.ThroughputRPS *= 1.5
 	if c := Load(base, higher, mustThresholds(t, "throughput=5%")); c.ExitCode() != 0 {
 		t.Errorf("a throughput rise is not a regression: %+v", deltaOf(t, c, "summary", "throughput"))
@@ -283,7 +283,7 @@ func TestConformance(t *testing.T) {
 // capacity results, do not.
 func TestFiles(t *testing.T) {
 	t.Parallel()
-	load := &reports.File{Load: cmpResult(t, logNormal(1, 500, 20, 1), 0)}
+	load := &reports.File{Load: loadOf(t, logNormal(1, 500, 20, 1), 0)}
 	conf := &reports.File{Conformance: confResult(map[string]string{"A": "pass"}, "A")}
 	capacity := &reports.File{Capacity: &results.Capacity{Schema: results.CapacitySchema}}
 	if c, err := Files(load, load, nil); err != nil || c.Kind != reports.KindLoad || c.ExitCode() != 0 {
@@ -301,7 +301,7 @@ func TestFiles(t *testing.T) {
 
 func TestCompareMarkdownAndJSON(t *testing.T) {
 	t.Parallel()
-	c := Load(cmpResult(t, logNormal(1, 5000, 20, 1), 0), cmpResult(t, logNormal(2, 5000, 20, 1.4), 0), mustThresholds(t, ciThresholds))
+	c := Load(loadOf(t, logNormal(1, 5000, 20, 1), 0), loadOf(t, logNormal(2, 5000, 20, 1.4), 0), mustThresholds(t, ciThresholds))
 	c.Base.Source, c.New.Source = "base/load.json", "new/load.json"
 	var md, js bytes.Buffer
 	if err := c.WriteMarkdown(&md); err != nil {

@@ -244,7 +244,7 @@ func mergeParts(results []*Load) (parts []MergedPart, labels []string, missing [
 	for _, p := range parts {
 		switch {
 		case (p.Shard != nil) != sharded:
-			return nil, nil, nil, fmt.Errorf("results: merge: %w: shards (load --shard) mixed with results of unsharded runs", ErrIncompatible)
+			return nil, nil, nil, fmt.Errorf("results: merge: %w: shards of a run split across machines mixed with results of unsharded runs", ErrIncompatible)
 		case !sharded:
 			continue
 		case p.Shard.Count != parts[0].Shard.Count:
