@@ -1,7 +1,10 @@
 // Package reports renders results for people and tools. For conformance
 // runs it builds one model (Conformance) from Ginkgo's report and the report
 // entries the suites attach to each spec, and writes it as JUnit XML, JSON,
-// a self-contained HTML page and Markdown.
+// a self-contained HTML page and Markdown. For load runs and capacity
+// searches it renders the result model of runner/results as HTML,
+// Markdown and text. ReadFile tells result files apart by their schema.
+// Comparing results is reports/compare's.
 package reports
 
 import (
