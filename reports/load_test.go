@@ -462,22 +462,29 @@ func TestLoadReportFromEngine(t *testing.T) {
 	}
 }
 
-// TestLoadSamples writes the scenarios' reports for a person (or the
-// browser check) to look at; it does nothing without -samples or
-// -load-json.
+// TestLoadSamples writes every scenario's report files and checks each is
+// written and not empty; with -samples DIR they stay there for a person
+// (or the browser check) to look at, and -load-json FILE,... re-renders
+// result files next to themselves.
 func TestLoadSamples(t *testing.T) {
-	if *samplesDir == "" && *loadJSON == "" {
-		t.Skip("no -samples DIR or -load-json FILE,...")
+	dir := *samplesDir
+	if dir == "" {
+		dir = t.TempDir()
 	}
-	if *samplesDir != "" {
-		for name, run := range map[string]func(testing.TB) *results.Load{
-			"healthy": healthyRun, "saturated": saturatedRun, "closed": closedRun, "one-second": oneSecondRun, "empty": emptyRun,
-		} {
-			paths, err := WriteLoad(filepath.Join(*samplesDir, name), run(t))
-			if err != nil {
-				t.Fatal(err)
+	for name, run := range map[string]func(testing.TB) *results.Load{
+		"healthy": healthyRun, "saturated": saturatedRun, "closed": closedRun, "one-second": oneSecondRun, "empty": emptyRun,
+	} {
+		paths, err := WriteLoad(filepath.Join(dir, name), run(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(paths) == 0 {
+			t.Errorf("%s: no files written", name)
+		}
+		for _, p := range paths {
+			if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+				t.Errorf("%s: %s missing or empty (%v)", name, p, err)
 			}
-			t.Log(paths)
 		}
 	}
 	for _, p := range strings.Split(*loadJSON, ",") {

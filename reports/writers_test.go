@@ -380,15 +380,22 @@ func TestWritersReportWriteErrors(t *testing.T) {
 	}
 }
 
-// TestWriteSampleHTML writes the sample report's HTML to the file named by
-// $TOKENBENCH_SAMPLE_HTML, to look at it in a browser:
+// TestWriteSampleHTML writes the sample report's HTML and checks it is a
+// whole page; with $TOKENBENCH_SAMPLE_HTML it goes to that file, to look at
+// it in a browser:
 //
 //	TOKENBENCH_SAMPLE_HTML=/tmp/conf.html go test ./reports -run SampleHTML
 func TestWriteSampleHTML(t *testing.T) {
 	path := os.Getenv("TOKENBENCH_SAMPLE_HTML")
 	if path == "" {
-		t.Skip("TOKENBENCH_SAMPLE_HTML not set")
+		path = filepath.Join(t.TempDir(), "conformance.html")
 	}
+	defer func() {
+		b, err := os.ReadFile(path)
+		if err != nil || !bytes.Contains(b, []byte("</html>")) {
+			t.Errorf("%s: not a whole HTML page (%v)", path, err)
+		}
+	}()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
