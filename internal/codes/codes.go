@@ -127,13 +127,16 @@ var (
 	ErrStateMismatch = errors.New("codes: state mismatch")
 	// ErrClosed: the source was closed.
 	ErrClosed = errors.New("codes: source closed")
+	// ErrBrowserExited: the browser source's Chromium is gone.
+	ErrBrowserExited = errors.New("codes: browser exited")
 )
 
 // Permanent reports whether err means a source will never yield another
-// code: it is exhausted, closed, its command died or printed a bad line, or
-// the provider wants a login. Prefetch stops producing on a permanent error.
+// code: it is exhausted, closed, its command or browser died, a command
+// printed a bad line, or the provider wants a login the source cannot do.
+// Prefetch stops producing on a permanent error.
 func Permanent(err error) bool {
-	for _, p := range []error{ErrExhausted, ErrClosed, ErrCommandExited, ErrBadLine, ErrLoginPage} {
+	for _, p := range []error{ErrExhausted, ErrClosed, ErrCommandExited, ErrBrowserExited, ErrBadLine, ErrLoginPage} {
 		if errors.Is(err, p) {
 			return true
 		}

@@ -1,6 +1,7 @@
 package codes
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,11 +25,12 @@ const (
 	SourceEmbedded  = "embedded" // authorize against the built-in reference provider
 	SourceForm      = "form"     // follow the login/consent pages, filling their forms
 	SourceHydra     = "hydra"    // act as Ory Hydra's login and consent app
+	SourceBrowser   = "browser"  // log in with a headless Chromium running a script
 )
 
 // Config is the `codes:` section of the user's target file.
 type Config struct {
-	Source   string            `yaml:"source"`             // authorize (default) | command | file | embedded | form | hydra
+	Source   string            `yaml:"source"`             // authorize (default) | command | file | embedded | form | hydra | browser
 	Command  []string          `yaml:"command,omitempty"`  // argv for command
 	Path     string            `yaml:"path,omitempty"`     // JSON lines file for file; relative to the target file
 	Params   map[string]string `yaml:"params,omitempty"`   // extra authorize query parameters
@@ -41,6 +43,7 @@ type Config struct {
 	Timeout  yamlfile.Duration `yaml:"timeout,omitempty"`  // per code
 	Form     *FormConfig       `yaml:"form,omitempty"`     // for source form
 	Hydra    *HydraConfig      `yaml:"hydra,omitempty"`    // for source hydra
+	Browser  *BrowserConfig    `yaml:"browser,omitempty"`  // for source browser
 }
 
 // Validate checks c on its own (no environment, no files) and returns every
@@ -51,9 +54,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("codes: field %q: %s", field, fmt.Sprintf(format, args...)))
 	}
 	switch c.Source {
-	case "", SourceAuthorize, SourceEmbedded, SourceCommand, SourceFile, SourceForm, SourceHydra:
+	case "", SourceAuthorize, SourceEmbedded, SourceCommand, SourceFile, SourceForm, SourceHydra, SourceBrowser:
 	default:
-		bad("source", "%q is not one of authorize, command, file, embedded, form, hydra", c.Source)
+		bad("source", "%q is not one of authorize, command, file, embedded, form, hydra, browser", c.Source)
 	}
 	switch kind := c.kind(); {
 	case kind == SourceForm && c.Form == nil:
@@ -64,6 +67,18 @@ func (c *Config) Validate() error {
 		bad("hydra", "source hydra needs hydra.admin_url")
 	case kind != SourceHydra && c.Hydra != nil:
 		bad("hydra", "is only used with source: hydra")
+	case kind == SourceBrowser && c.Browser == nil:
+		bad("browser", "source browser needs a browser section (the login steps)")
+	case kind != SourceBrowser && c.Browser != nil:
+		bad("browser", "is only used with source: browser")
+	case kind == SourceBrowser:
+		errs = append(errs, c.Browser.validate()...)
+		if len(c.Headers) > 0 {
+			bad("headers", "is not used with source: browser (Chromium sends its own headers); give a session in codes.cookies")
+		}
+		if c.Parallel > 0 {
+			bad("parallel", "is not used with source: browser; codes.browser.parallel sets the logins at once")
+		}
 	}
 	kind := c.kind()
 	switch {
@@ -86,7 +101,7 @@ func (c *Config) Validate() error {
 			n    int
 		}{{"params", len(c.Params)}, {"headers", len(c.Headers)}, {"cookies", len(c.Cookies)}, {"parallel", c.Parallel}} {
 			if f.n > 0 {
-				bad(f.name, "is only used with source: authorize, embedded, form or hydra")
+				bad(f.name, "is only used with source: authorize, embedded, form, hydra or browser")
 			}
 		}
 	}
@@ -123,7 +138,7 @@ func (c *Config) kind() string {
 
 func (c *Config) authorizes() bool {
 	k := c.kind()
-	return k == SourceAuthorize || k == SourceEmbedded || k == SourceForm || k == SourceHydra
+	return k == SourceAuthorize || k == SourceEmbedded || k == SourceForm || k == SourceHydra || k == SourceBrowser
 }
 
 // Query returns Params as url.Values.
@@ -207,6 +222,7 @@ type Deps struct {
 	PKCE                  bool // codes.pkce with auto resolved by the caller
 	HTTPClient            *http.Client
 	BaseDir               string // the target file's directory: a relative Path is read from there
+	OutDir                string // where evidence goes (a failed browser login's screenshot); "" = the temporary directory
 
 	Now        func() time.Time            // nil: time.Now
 	Rand       io.Reader                   // nil: crypto/rand.Reader
@@ -228,6 +244,7 @@ func Open(cfg Config, d Deps) (Source, error) {
 	}
 	defaults := Code{ClientID: d.ClientID, RedirectURI: d.RedirectURI}
 	var src Source
+	parallel := cfg.Parallel
 	switch cfg.kind() {
 	case SourceAuthorize, SourceEmbedded:
 		header, herr := cfg.Header(d.LookupEnv)
@@ -266,6 +283,13 @@ func Open(cfg Config, d Deps) (Source, error) {
 			return nil, err
 		}
 		src = h
+	case SourceBrowser:
+		b, err := newBrowserSource(cfg, d, now)
+		if err != nil {
+			return nil, err
+		}
+		src = b
+		parallel = cmp.Or(cfg.Browser.Parallel, DefaultBrowserParallel)
 	case SourceFile:
 		path := cfg.Path
 		if !filepath.IsAbs(path) && d.BaseDir != "" {
@@ -278,7 +302,7 @@ func Open(cfg Config, d Deps) (Source, error) {
 		src = f
 	}
 	if cfg.Prefetch > 0 || cfg.MaxAge > 0 || d.OnObtained != nil {
-		src = Prefetch(src, cfg.Prefetch, cfg.MaxAge.D(), now, WithParallel(cfg.Parallel), WithOnObtained(d.OnObtained))
+		src = Prefetch(src, cfg.Prefetch, cfg.MaxAge.D(), now, WithParallel(parallel), WithOnObtained(d.OnObtained))
 	}
 	return src, nil
 }

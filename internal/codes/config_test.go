@@ -48,7 +48,7 @@ func TestConfigValidate(t *testing.T) {
 		{"command", Config{Source: "command", Command: []string{"harvest"}, Prefetch: 2, MaxAge: yamlfile.Duration(time.Minute)}, nil},
 		{"file", Config{Source: "file", Path: "codes.jsonl"}, nil},
 		{"embedded", Config{Source: "embedded", PKCE: "auto"}, nil},
-		{"unknown source", Config{Source: "browser"}, []string{`codes: field "source": "browser" is not one of`}},
+		{"unknown source", Config{Source: "selenium"}, []string{`codes: field "source": "selenium" is not one of`}},
 		{"command without argv", Config{Source: "command"}, []string{`field "command": source command needs`}},
 		{"file without path", Config{Source: "file"}, []string{`field "path": source file needs`}},
 		{"misplaced fields, all reported", Config{Source: "file", Path: "x", Command: []string{"a"}, Cookies: map[string]string{"a": "b"}},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // supportedScopes are the scopes the provider grants; others are dropped
@@ -30,7 +31,8 @@ func validChallenge(s string) bool {
 }
 
 // handleAuthorize is the authorization endpoint (GET, or POST with a form
-// body). It auto-approves the test user and redirects with a code.
+// body). It auto-approves the test user and redirects with a code, or, with
+// a Login mode, has the user log in first (login.go).
 //
 // Errors about client_id or redirect_uri get a 400 text page and never a
 // redirect (RFC 6749 §4.1.2.1); the others redirect with error and state.
@@ -110,24 +112,37 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	code, err := p.newCode(act)
-	if err != nil {
-		fail("server_error", "could not create a code")
-		return
-	}
-	now := p.now()
-	nonce, hasNonce := q.Get("nonce"), q.Has("nonce") && q.Get("nonce") != ""
-	p.store.addCode(code, &grant{
+	g := &grant{
 		clientID:    client.ID,
 		redirectURI: redirectURI,
 		scope:       strings.Join(granted, " "),
-		nonce:       nonce,
-		hasNonce:    hasNonce,
+		nonce:       q.Get("nonce"),
+		hasNonce:    q.Has("nonce") && q.Get("nonce") != "",
 		challenge:   challenge,
-		authTime:    now,
-		expires:     now.Add(p.cfg.CodeTTL),
-	}, now, p.keepCodes(), p.keepUnusedCodes())
-	redirect(w, redirectURI, url.Values{"code": {code}}, state)
+	}
+	if p.cfg.Login != "" {
+		p.login(w, r, q, act, g, state)
+		return
+	}
+	p.issueCode(w, act, g, time.Time{}, state)
+}
+
+// issueCode issues a code for g, the user having authenticated at authTime
+// (zero: now), and redirects with it.
+func (p *Provider) issueCode(w http.ResponseWriter, act active, g *grant, authTime time.Time, state string) {
+	code, err := p.newCode(act)
+	if err != nil {
+		redirect(w, g.redirectURI, url.Values{"error": {"server_error"}, "error_description": {"could not create a code"}}, state)
+		return
+	}
+	now := p.now()
+	if authTime.IsZero() {
+		authTime = now
+	}
+	g.authTime = authTime
+	g.expires = now.Add(p.cfg.CodeTTL)
+	p.store.addCode(code, g, now, p.keepCodes(), p.keepUnusedCodes())
+	redirect(w, g.redirectURI, url.Values{"code": {code}}, state)
 }
 
 // newCode returns a fresh authorization code: 32 random bytes base64url, or

@@ -30,6 +30,10 @@ type Config struct {
 	Defects map[string]float64
 	// Variants names correct-but-different behaviours (see Variants).
 	Variants []string
+	// Login is how the authorization endpoint has the user log in: "" auto-
+	// approves, LoginJS and LoginJSNoSession show a login page rendered by
+	// JavaScript with a one-time code in an iframe (login.go).
+	Login string
 
 	// Latency is added before answering each token request.
 	Latency time.Duration
@@ -74,6 +78,7 @@ type Provider struct {
 	now      func() time.Time
 	epoch    time.Time // start of the stall periods
 	store    *store
+	logins   *logins
 	mux      *http.ServeMux
 	sem      chan struct{} // nil: unlimited capacity
 
@@ -119,6 +124,9 @@ func New(cfg Config) (*Provider, error) {
 	if err := validateVariants(cfg.Variants); err != nil {
 		return nil, err
 	}
+	if err := validateLogin(cfg.Login); err != nil {
+		return nil, err
+	}
 	clients, err := indexClients(cfg.Clients)
 	if err != nil {
 		return nil, err
@@ -132,6 +140,7 @@ func New(cfg Config) (*Provider, error) {
 		rand:     &lockedReader{r: cfg.Rand},
 		now:      cfg.Now,
 		store:    newStore(),
+		logins:   newLogins(),
 	}
 	for name, f := range cfg.Defects {
 		if f > 0 {
@@ -171,6 +180,9 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.HandleFunc(PathAuthorize, p.handleAuthorize)
 	mux.Handle(PathToken, p.shape(http.HandlerFunc(p.handleToken)))
 	mux.HandleFunc(PathUserinfo, p.handleUserinfo)
+	if p.cfg.Login != "" {
+		p.loginRoutes(mux)
+	}
 	return mux
 }
 

@@ -15,6 +15,7 @@ type CodeOptions struct {
 	Parallel   int // overrides codes.parallel when > 0
 	OnObtained func(codes.Code)
 	Now        func() time.Time
+	OutDir     string // where evidence goes (a failed browser login's screenshot, under browser/)
 }
 
 // OpenCodes builds and starts the target's code source. Without codes.max_age,
@@ -36,7 +37,7 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 	}
 	kind := cfg.Source
 	switch kind {
-	case "", codes.SourceAuthorize, codes.SourceEmbedded, codes.SourceForm, codes.SourceHydra:
+	case "", codes.SourceAuthorize, codes.SourceEmbedded, codes.SourceForm, codes.SourceHydra, codes.SourceBrowser:
 		if t.AuthorizationEndpoint == "" {
 			return nil, fmt.Errorf("target: %s: codes.source %s needs an authorization endpoint (discovery or authorization_endpoint)", t.Source, first(kind, codes.SourceAuthorize))
 		}
@@ -53,6 +54,7 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 		PKCE:                  t.PKCE,
 		HTTPClient:            t.HTTP.HTTPClient(),
 		BaseDir:               baseDir,
+		OutDir:                o.OutDir,
 		Now:                   o.Now,
 		LookupEnv:             t.lookupEnv,
 		OnObtained:            o.OnObtained,
