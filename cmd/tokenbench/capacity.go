@@ -110,6 +110,7 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 		return err
 	}
 	defer t.Close()
+	t.OutDir = f.out
 	cfg.Target = t
 	if cfg.Codes, cfg.CodeTimes, err = cfg.OpenCodes(t); err != nil {
 		return badInput(err)

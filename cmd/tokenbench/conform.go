@@ -112,6 +112,7 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 		return err
 	}
 	defer t.Close()
+	t.OutDir = job.out
 	src, err := t.OpenCodes(target.CodeOptions{})
 	if err != nil {
 		return badInput(err)

@@ -94,6 +94,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		return err
 	}
 	defer t.Close()
+	t.OutDir = f.out
 	c.Target, c.CodeTimes = t, runner.NewCodeTimes()
 	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
 		return badInput(err)

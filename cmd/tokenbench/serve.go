@@ -21,6 +21,7 @@ type serveFlags struct {
 	redirectURIs             []string
 	codeTTL, tokenTTL        time.Duration
 	defects, variants, stall string
+	login                    string
 	latency                  time.Duration
 	errorRate                float64
 	fast                     bool
@@ -65,6 +66,7 @@ The first line on stdout is "listening http://HOST:PORT".`,
 	fl.BoolVar(&f.fast, "fast", false, "accept any code and return one pre-signed response (load benchmarks of the harness)")
 	fl.StringVar(&f.stall, "stall", "", "HOLD/PERIOD: hold token requests arriving in the first HOLD of every PERIOD (e.g. 200ms/1s)")
 	fl.IntVar(&f.capacity, "capacity", 0, "serve at most N token requests at once; the rest queue (0 = unlimited)")
+	fl.StringVar(&f.login, "login", "", "log in before a code: js (a JavaScript login page, one-time code in an iframe, session cookie) or js-no-session (no session: every code logs in); default: auto-approve")
 	fl.StringVar(&f.writeTarget, "write-target", "", "write a target file pointing at this provider to FILE")
 	fl.BoolVar(&f.listDefects, "list-defects", false, "list the defects and variants, then exit")
 	return cmd
@@ -102,6 +104,9 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 			}
 		}
 		fmt.Fprintf(a.stdout, "defects   %s\n", strings.Join(ds, ", "))
+	}
+	if cfg.Login != "" {
+		fmt.Fprintf(a.stdout, "login     %s: user ID %q, one-time code %q (codes.source browser)\n", cfg.Login, provider.LoginUser, provider.LoginOTP)
 	}
 	if f.writeTarget != "" {
 		if err := writeTarget(f.writeTarget, p.Issuer(), cfg, f.secretEnv); err != nil {
@@ -155,7 +160,7 @@ func (f serveFlags) config(env func(string) string) (provider.Config, string, er
 	cfg = provider.Config{
 		Issuer: f.issuer, Clients: clients, CodeTTL: f.codeTTL, TokenTTL: f.tokenTTL,
 		Defects: defects, Variants: variants, Latency: f.latency, ErrorRate: f.errorRate,
-		Fast: f.fast, StallHold: hold, StallPeriod: period, Capacity: f.capacity,
+		Fast: f.fast, StallHold: hold, StallPeriod: period, Capacity: f.capacity, Login: f.login,
 	}
 	return cfg, secretFrom, nil
 }
@@ -184,6 +189,9 @@ func parseStall(s string) (hold, period time.Duration, err error) {
 func writeTarget(path, issuer string, cfg provider.Config, secretEnv string) error {
 	f := target.ProviderFile(issuer, cfg.Clients[0], secretEnv, cfg.CodeTTL)
 	f.Scope, f.Profile = "openid", target.DefaultProfile
+	if cfg.Login != "" {
+		f.Codes = target.ReferenceLogin(provider.LoginUser, provider.LoginOTP)
+	}
 	b, err := yaml.Marshal(f)
 	if err != nil {
 		return err

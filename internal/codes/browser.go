@@ -114,6 +114,7 @@ type Browser struct {
 
 	mu     sync.Mutex
 	recent []string // the latest codes obtained, masked in errors
+	failed error    // the first failed login: later calls fail with it at once
 }
 
 // recentCodes is how many of the latest codes a failed login's evidence is
@@ -209,6 +210,9 @@ func (s *Browser) authorize(ctx context.Context, o Options) (*Code, error) {
 	if s.closed.Load() {
 		return nil, errClosed("browser")
 	}
+	if err := s.failure(); err != nil {
+		return nil, err
+	}
 	ws, err := startWalk(ctx, "browser", walkRequest{s.endpoint, s.params, s.scope, s.defaults, s.rand, s.timeout, nil}, o)
 	if err != nil {
 		return nil, err
@@ -255,13 +259,31 @@ func (s *Browser) walkError(ctx context.Context, err error) error {
 	case s.closed.Load():
 		return errClosed("browser")
 	case errors.As(err, &se):
-		return mark(ErrLoginPage, fmt.Errorf("codes: browser: the login (codes.browser.steps) did not reach the redirect URI: %w", err))
+		err = mark(ErrLoginPage, fmt.Errorf("codes: browser: the login (codes.browser.steps) did not reach the redirect URI: %w", err))
+		s.mu.Lock()
+		if s.failed == nil {
+			s.failed = err
+		}
+		s.mu.Unlock()
+		return err
 	case errors.Is(err, browser.ErrExited):
 		return mark(ErrBrowserExited, fmt.Errorf("codes: browser: %w", err))
 	case ctx.Err() != nil:
 		return fmt.Errorf("codes: browser: %w", context.Cause(ctx))
 	}
 	return fmt.Errorf("codes: browser: %w", err)
+}
+
+// failure is the first failed login, reported again: the login script does
+// not match the provider's pages, and every login would wait its timeouts
+// out to fail the same way.
+func (s *Browser) failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failed == nil {
+		return nil
+	}
+	return mark(ErrLoginPage, fmt.Errorf("codes: browser: no new login tried after a failed one: %w", s.failed))
 }
 
 // screenshot is where a failed login's screenshot goes: OUT/browser/login-N.png.

@@ -15,7 +15,6 @@ type CodeOptions struct {
 	Parallel   int // overrides codes.parallel when > 0
 	OnObtained func(codes.Code)
 	Now        func() time.Time
-	OutDir     string // where evidence goes (a failed browser login's screenshot, under browser/)
 }
 
 // OpenCodes builds and starts the target's code source. Without codes.max_age,
@@ -54,7 +53,7 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 		PKCE:                  t.PKCE,
 		HTTPClient:            t.HTTP.HTTPClient(),
 		BaseDir:               baseDir,
-		OutDir:                o.OutDir,
+		OutDir:                t.OutDir,
 		Now:                   o.Now,
 		LookupEnv:             t.lookupEnv,
 		OnObtained:            o.OnObtained,

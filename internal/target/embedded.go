@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tokenbench/tokenbench/internal/browser"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
@@ -21,8 +22,9 @@ const DefaultEmbeddedCodeTTL = 5 * time.Second
 // Embedded starts the reference provider in-process on loopback and resolves
 // a target pointing at it, with two of its clients (the second one with a
 // secret that needs form-urlencoding), both registered
-// redirect URIs and codes from its authorize endpoint. The provider stops
-// when the Target is closed.
+// redirect URIs and codes from its authorize endpoint (through Chromium,
+// ReferenceLogin, when cfg has a Login mode). The provider stops when the
+// Target is closed.
 func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, error) {
 	if cfg.CodeTTL == 0 {
 		cfg.CodeTTL = DefaultEmbeddedCodeTTL
@@ -41,6 +43,9 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	c := cfg.Clients[0]
 	f := ProviderFile(base, c, "embedded client secret", cfg.CodeTTL)
 	f.Codes.Source = codes.SourceEmbedded
+	if cfg.Login != "" {
+		f.Codes = ReferenceLogin(provider.LoginUser, provider.LoginOTP)
+	}
 	secrets := map[string]string{"embedded client secret": c.Secret}
 	if second := secondClient(cfg.Clients); second != nil {
 		f.SecondClient = &Client{ID: second.ID, SecretEnv: "embedded second client secret"}
@@ -75,6 +80,20 @@ func ProviderFile(issuer string, c provider.Client, secretEnv string, codeTTL ti
 		f.OtherRedirectURI = c.RedirectURIs[1]
 	}
 	return f
+}
+
+// ReferenceLogin is the codes section that logs in to the reference
+// provider's JavaScript login (provider.LoginJS, provider.LoginJSNoSession)
+// with a headless Chromium: the user ID on the page, then the one-time code
+// in the iframe. user and otp are the values to type, literal or "env:NAME".
+func ReferenceLogin(user, otp string) codes.Config {
+	return codes.Config{Source: codes.SourceBrowser, Browser: &codes.BrowserConfig{Steps: []browser.Step{
+		{Kind: browser.Fill, Fields: []browser.Field{{Selector: "#user-id", Value: user}}},
+		{Kind: browser.Click, Selector: "#next"},
+		{Kind: browser.Frame, Selector: "#otp-frame"},
+		{Kind: browser.Fill, Fields: []browser.Field{{Selector: "#otp-code", Value: otp}}},
+		{Kind: browser.Click, Selector: "#confirm"},
+	}}}
 }
 
 // secondClient picks the embedded target's second client: preferably one

@@ -47,6 +47,10 @@ type Target struct {
 	HTTP     *exchange.Client
 	Redactor *redact.Redactor
 	Warnings []string
+	// OutDir is where the code source puts evidence (a failed browser
+	// login's screenshot, under browser/): the command's --out; "" is the
+	// temporary directory.
+	OutDir string
 	// Provider is the embedded reference provider, nil for a target file.
 	Provider *provider.Provider
 
