@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
@@ -132,6 +133,9 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	a.printConformSummary(c, paths)
 	if werr != nil {
 		return badInput(fmt.Errorf("conform: writing the reports: %w", werr))
+	}
+	if err := codes.Failure(src); err != nil {
+		return badInput(fmt.Errorf("conform: the code source failed, so the rows that need a code could not run: %w", err))
 	}
 	if code := c.ExitCode(); code != exitOK {
 		return &exitError{code, fmt.Errorf("%s", "")}

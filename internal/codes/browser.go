@@ -274,16 +274,21 @@ func (s *Browser) walkError(ctx context.Context, err error) error {
 	return fmt.Errorf("codes: browser: %w", err)
 }
 
-// failure is the first failed login, reported again: the login script does
-// not match the provider's pages, and every login would wait its timeouts
-// out to fail the same way.
-func (s *Browser) failure() error {
+// Failure returns the first failed login, nil when none failed: the login
+// script did not match the provider's pages.
+func (s *Browser) Failure() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.failed == nil {
-		return nil
+	return s.failed
+}
+
+// failure is the first failed login, reported again: every login would wait
+// its timeouts out to fail the same way.
+func (s *Browser) failure() error {
+	if err := s.Failure(); err != nil {
+		return mark(ErrLoginPage, fmt.Errorf("codes: browser: no new login tried after a failed one: %w", err))
 	}
-	return mark(ErrLoginPage, fmt.Errorf("codes: browser: no new login tried after a failed one: %w", s.failed))
+	return nil
 }
 
 // screenshot is where a failed login's screenshot goes: OUT/browser/login-N.png.

@@ -139,6 +139,9 @@ func TestBrowserSource(t *testing.T) {
 	if s := src.Stats(); s.Obtained != 2 || s.Used != 2 || s.Errors != 0 {
 		t.Errorf("stats %+v", s)
 	}
+	if f := Failure(src); f != nil {
+		t.Errorf("Failure = %v after logins that worked", f)
+	}
 }
 
 func TestBrowserSourcePipeline(t *testing.T) {
@@ -212,6 +215,9 @@ func TestBrowserSourceFailure(t *testing.T) {
 	mustErr(t, again, ErrLoginPage, []string{"no new login tried after a failed one", "screenshot " + shot}, "999111")
 	if _, err := os.Stat(filepath.Join(out, "browser", "login-2.png")); err == nil {
 		t.Error("a second login was tried")
+	}
+	if f := Failure(src); f == nil || f.Error() != err.Error() {
+		t.Errorf("Failure = %v, want the first failed login", f)
 	}
 }
 

@@ -144,6 +144,25 @@ func Permanent(err error) bool {
 	return false
 }
 
+// Failure returns the error that stopped src for good, looking through
+// Prefetch and other wrappers, or nil while it can still yield codes (or
+// cannot tell). The browser source reports its first failed login.
+func Failure(src Source) error {
+	for src != nil {
+		if f, ok := src.(interface{ Failure() error }); ok {
+			if err := f.Failure(); err != nil {
+				return err
+			}
+		}
+		u, ok := src.(interface{ Unwrap() Source })
+		if !ok {
+			return nil
+		}
+		src = u.Unwrap()
+	}
+	return nil
+}
+
 // kindError is an error with its own message that also matches a sentinel.
 type kindError struct {
 	err  error // the message, and the cause it wraps
