@@ -94,14 +94,23 @@ func flags() []chromedp.ExecAllocatorOption {
 
 // Browser is one Chromium process with a fresh profile (a new user data
 // directory, removed on Close). Its tabs share cookies: a session one walk
-// got is there for the next. Safe for concurrent use.
+// got is there for the next. A tab that ended a walk at its stop serves
+// the next walk (opening a tab costs more than most logins). Safe for
+// concurrent use.
 type Browser struct {
 	path   string
 	ctx    context.Context // the browser's chromedp context
 	stop   func()
-	tabs   chan struct{}
+	tabs   chan struct{}   // a token per walk under way
+	idle   chan *pooledTab // tabs ready for the next walk
 	closed chan struct{}
 	once   sync.Once
+}
+
+// pooledTab is a tab and the cancel func that closes it.
+type pooledTab struct {
+	ctx   context.Context
+	close context.CancelFunc
 }
 
 // Launch starts Chromium and waits until it answers. Close stops it.
@@ -117,6 +126,7 @@ func Launch(o Options) (*Browser, error) {
 		ctx:    ctx,
 		stop:   func() { cancelCtx(); cancelAlloc() },
 		tabs:   make(chan struct{}, max(o.Tabs, 1)),
+		idle:   make(chan *pooledTab, max(o.Tabs, 1)),
 		closed: make(chan struct{}),
 	}
 	if err := chromedp.Do(ctx); err != nil {
@@ -150,6 +160,33 @@ func (b *Browser) Close() error {
 		b.stop()
 	})
 	return nil
+}
+
+// tab returns an idle tab, or opens one.
+func (b *Browser) tab() (*pooledTab, error) {
+	select {
+	case t := <-b.idle:
+		return t, nil
+	default:
+	}
+	ctx, cancel := chromedp.NewContext(b.ctx) // a window of its own: a background tab gets no animation frames
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		return nil, b.died(fmt.Errorf("browser: opening a tab: %w", err))
+	}
+	return &pooledTab{ctx: ctx, close: cancel}, nil
+}
+
+// release keeps t for the next walk, or closes it.
+func (b *Browser) release(t *pooledTab, keep bool) {
+	if keep && b.alive() == nil {
+		select {
+		case b.idle <- t:
+			return
+		default:
+		}
+	}
+	t.close()
 }
 
 // alive reports an error matching ErrExited when the browser is closed or

@@ -11,6 +11,10 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 )
 
 // View is what a page (or a frame in it) showed when a walk failed, with
@@ -102,6 +106,10 @@ func (r *walk) fail(ctx context.Context, step int, what string, err error) error
 	// The caller's context may be over: the evidence has time of its own.
 	ectx, cancel := context.WithTimeout(r.tabCtx, 10*time.Second)
 	defer cancel()
+	// A page still loading holds the screenshot: stop it where it is.
+	sctx, scancel := context.WithTimeout(ectx, time.Second)
+	_, _ = chromedp.Call(sctx, page.StopLoading, cdp.Empty{})
+	scancel()
 	e := &StepError{Step: step, Steps: len(r.Steps), What: what, In: r.frames, Err: r.maskErr(err)}
 	e.Page = r.show(r.read(ectx, func(ctx context.Context) (state, error) { return r.tab.state(ctx, r.tab.main) }))
 	if len(r.frames) > 0 {

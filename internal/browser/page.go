@@ -25,12 +25,20 @@ type tab struct {
 }
 
 // notReady is a condition a wait polls past: the element, frame or page is
-// not there yet, or a frame's document was replaced under the call.
-type notReady struct{ why string }
+// not there yet, or (stale) a frame or its document was replaced under the
+// call.
+type notReady struct {
+	why   string
+	stale bool
+}
 
 func (e *notReady) Error() string { return e.why }
 
-func retry(format string, args ...any) error { return &notReady{fmt.Sprintf(format, args...)} }
+func retry(format string, args ...any) error { return &notReady{why: fmt.Sprintf(format, args...)} }
+
+func stale(format string, args ...any) error {
+	return &notReady{why: fmt.Sprintf(format, args...), stale: true}
+}
 
 // pageError is a JavaScript exception thrown by the steps' own code: a
 // selector that is not valid CSS. Waiting does not change it.
@@ -55,7 +63,7 @@ func (t *tab) world(ctx context.Context, frame cdp.FrameID) (runtime.ExecutionCo
 	}
 	res, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame, WorldName: "tokenbench"})
 	if err != nil {
-		return 0, retry("the frame is not ready: %v", err)
+		return 0, stale("the frame is not ready: %v", err)
 	}
 	t.worlds[frame] = res.ExecutionContextID
 	return res.ExecutionContextID, nil
@@ -77,7 +85,7 @@ func (t *tab) eval(ctx context.Context, frame cdp.FrameID, expr string, out any)
 			return nil, err
 		}
 		delete(t.worlds, frame) // navigated away: a new document, a new world
-		return nil, retry("the page changed: %v", err)
+		return nil, stale("the page changed: %v", err)
 	}
 	if ex := res.ExceptionDetails; ex != nil {
 		msg := ex.Text
@@ -299,4 +307,10 @@ func firstLine(s string) string {
 func isNotReady(err error) bool {
 	var nr *notReady
 	return errors.As(err, &nr)
+}
+
+// isStale reports whether err says a frame or its document went away.
+func isStale(err error) bool {
+	var nr *notReady
+	return errors.As(err, &nr) && nr.stale
 }

@@ -145,3 +145,17 @@ func TestStopPattern(t *testing.T) {
 		t.Errorf("sameURL: %v %v", sameURL(a, b), sameURL(b, c))
 	}
 }
+
+func TestWalkBound(t *testing.T) {
+	w := Walk{StepTimeout: 10 * time.Second, Steps: []Step{
+		{Kind: Wait, Selector: "a"},               // 10s
+		{Kind: Sleep, Duration: 3 * time.Second},  // 3s
+		{Kind: Timeout, Duration: time.Minute},    // 0
+		{Kind: Click, Selector: "b"},              // 1m
+		{Kind: Fill, Fields: []Field{{"c", "v"}}}, // 1m
+	}}
+	// open 10s + margin 10s + steps + the final wait at 1m
+	if got, want := w.bound(), 10*time.Second+10*time.Second+10*time.Second+3*time.Second+2*time.Minute+time.Minute; got != want {
+		t.Errorf("bound = %s, want %s", got, want)
+	}
+}

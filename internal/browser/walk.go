@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -59,6 +60,7 @@ type walk struct {
 	tabCtx  context.Context // the tab's chromedp context
 	ctx     context.Context // tabCtx, cancelled with the caller's
 	frames  []string        // iframe selectors entered
+	frameID cdp.FrameID     // the frame they lead to, "" until resolved
 	stopped chan struct{}
 	once    sync.Once
 	stop    *Stopped
@@ -90,17 +92,23 @@ func (b *Browser) Walk(ctx context.Context, w Walk) (*Stopped, error) {
 	}
 	defer func() { <-b.tabs }()
 
-	tabCtx, closeTab := chromedp.NewContext(b.ctx)
-	defer closeTab()
-	if err := chromedp.Do(tabCtx); err != nil {
-		return nil, b.died(fmt.Errorf("browser: opening a tab: %w", err))
+	t, err := b.tab()
+	if err != nil {
+		return nil, err
 	}
-	callCtx, cancel := context.WithCancel(tabCtx)
+	// Every wait has its bound; the whole walk has their sum, so that a
+	// browser that stops answering cannot hold a walk for ever.
+	bound := w.bound()
+	callCtx, cancel := context.WithTimeoutCause(t.ctx, bound,
+		fmt.Errorf("Chromium did not answer within %s, the sum of the steps' time: %w", bound, context.DeadlineExceeded))
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 
-	r := &walk{Walk: w, tabCtx: tabCtx, ctx: callCtx, stopped: make(chan struct{})}
+	r := &walk{Walk: w, tabCtx: t.ctx, ctx: callCtx, stopped: make(chan struct{})}
 	stop, err := r.run(ctx)
+	// A tab that got to its stop is at a known place; any other is closed.
+	cancel()
+	b.release(t, err == nil)
 	if err != nil && ctx.Err() == nil {
 		err = b.died(err)
 	}
@@ -126,11 +134,17 @@ func (r *walk) run(ctx context.Context) (*Stopped, error) {
 		return nil, fmt.Errorf("browser: reading the tab's frames: %w", err)
 	}
 
-	nav, err := chromedp.Call(r.ctx, page.Navigate, page.NavigateParams{URL: r.URL})
+	navCtx, cancel := context.WithTimeout(r.ctx, r.StepTimeout)
+	nav, err := chromedp.Call(navCtx, page.Navigate, page.NavigateParams{URL: r.URL})
+	late := navCtx.Err() != nil && r.ctx.Err() == nil
+	cancel()
 	if r.done() {
 		return r.stop, nil
 	}
-	if err == nil && nav.ErrorText != "" {
+	switch {
+	case late:
+		err = fmt.Errorf("the page did not load within %s", r.StepTimeout)
+	case err == nil && nav.ErrorText != "":
 		err = errors.New(nav.ErrorText)
 	}
 	if err != nil {
@@ -144,7 +158,7 @@ func (r *walk) run(ctx context.Context) (*Stopped, error) {
 			return nil, r.fail(ctx, i+1, s.String(), err)
 		}
 	}
-	err = r.until(ctx, r.StepTimeout, func(context.Context) error { return retry("") })
+	err = r.until(ctx, r.StepTimeout, func(context.Context) error { return retry("") }, nil)
 	if errors.Is(err, errStopped) {
 		return r.stop, nil
 	}
@@ -168,14 +182,19 @@ func (r *walk) done() bool {
 }
 
 // intercept answers the paused requests: the first to the stop URL is
-// recorded and failed (never sent); the others go on.
+// recorded and failed (never sent); the others go on. The answers are sent
+// on the tab's context, not the walk's: a request left paused would hold
+// the tab's next navigation.
 func (r *walk) intercept(paused iter.Seq2[fetch.EventRequestPaused, error]) {
 	for ev, err := range paused {
 		if err != nil {
 			return
 		}
+		ctx, cancel := context.WithTimeout(r.tabCtx, answerTimeout)
 		u, perr := url.Parse(ev.Request.URL + ev.Request.URLFragment)
 		if perr == nil && r.IsStop(u) {
+			// Stopped first: the navigation the failure aborts must find
+			// the walk stopped.
 			r.once.Do(func() {
 				s := &Stopped{Method: ev.Request.Method, URL: u}
 				for _, e := range ev.Request.PostDataEntries {
@@ -184,17 +203,22 @@ func (r *walk) intercept(paused iter.Seq2[fetch.EventRequestPaused, error]) {
 				r.stop = s
 				close(r.stopped)
 			})
-			_, _ = chromedp.Call(r.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
-			continue
+			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
+		} else {
+			_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 		}
-		_, _ = chromedp.Call(r.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		cancel()
 	}
 }
 
+// answerTimeout bounds the answer to a paused request.
+const answerTimeout = 10 * time.Second
+
 // until polls f every pollEvery until it returns nil, a permanent error, or
-// d passes (an *errTimeout saying what f said last). It returns errStopped
-// as soon as the page goes to the stop URL.
-func (r *walk) until(ctx context.Context, d time.Duration, f func(context.Context) error) error {
+// d passes (an *errTimeout saying what explain says then, or else what f
+// said last). It returns errStopped as soon as the page goes to the stop
+// URL.
+func (r *walk) until(ctx context.Context, d time.Duration, f func(context.Context) error, explain func(context.Context) string) error {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	tick := time.NewTicker(pollEvery)
@@ -222,7 +246,13 @@ func (r *walk) until(ctx context.Context, d time.Duration, f func(context.Contex
 		case <-ctx.Done():
 			return r.cause(ctx)
 		case <-deadline.C:
-			return &errTimeout{d: d, why: last.Error()}
+			why := last.Error()
+			if explain != nil {
+				if e := explain(r.ctx); e != "" {
+					why = e
+				}
+			}
+			return &errTimeout{d: d, why: why}
 		case <-tick.C:
 		}
 	}
@@ -233,14 +263,32 @@ func (r *walk) cause(ctx context.Context) error {
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	return r.ctx.Err()
+	return context.Cause(r.ctx)
+}
+
+// bound is the most a walk may take: opening the page, every step's waits
+// (and sleeps), the wait for the stop after the last step, and a margin.
+func (w *Walk) bound() time.Duration {
+	d := w.StepTimeout
+	total := 2 * d // opening the page, and the margin
+	for _, s := range w.Steps {
+		switch s.Kind {
+		case Timeout:
+			d = s.Duration
+		case Sleep:
+			total += s.Duration
+		default:
+			total += d
+		}
+	}
+	return total + d
 }
 
 // step runs one step.
 func (r *walk) step(ctx context.Context, s Step) error {
 	switch s.Kind {
 	case Top:
-		r.frames = nil
+		r.frames, r.frameID = nil, ""
 		return nil
 	case Timeout:
 		r.StepTimeout = s.Duration
@@ -266,7 +314,7 @@ func (r *walk) step(ctx context.Context, s Step) error {
 				return retry("the page's URL does not match %q", s.Pattern)
 			}
 			return nil
-		})
+		}, nil)
 	case Frame:
 		chain := append(r.frames[:len(r.frames):len(r.frames)], s.Selector)
 		err := r.until(ctx, r.StepTimeout, func(ctx context.Context) error {
@@ -277,9 +325,9 @@ func (r *walk) step(ctx context.Context, s Step) error {
 			// The frame counts as entered once its document answers.
 			_, err = r.tab.state(ctx, id)
 			return err
-		})
+		}, nil)
 		if err == nil {
-			r.frames = chain
+			r.frames, r.frameID = chain, ""
 		}
 		return err
 	}
@@ -291,27 +339,34 @@ func (r *walk) step(ctx context.Context, s Step) error {
 		targets = s.Fields
 	}
 	for _, f := range targets {
+		enabled := s.Kind != Wait
 		err := r.until(ctx, time.Until(deadline), func(ctx context.Context) error {
-			frame, err := r.tab.frame(ctx, r.frames)
+			frame, err := r.frame(ctx)
 			if err != nil {
 				return err
 			}
-			obj, err := r.tab.find(ctx, frame, f.Selector, s.Kind != Wait)
-			if err != nil {
-				if isNotReady(err) {
-					if why := r.tab.diagnose(ctx, frame, f.Selector, s.Kind != Wait); why != "" {
-						return retry("%q: %s", f.Selector, why)
-					}
+			obj, err := r.tab.find(ctx, frame, f.Selector, enabled)
+			if err == nil {
+				switch s.Kind {
+				case Click:
+					err = r.tab.click(ctx, obj)
+				case Fill:
+					err = r.tab.typeInto(ctx, obj, f.Value)
 				}
-				return err
 			}
-			switch s.Kind {
-			case Click:
-				return r.tab.click(ctx, obj)
-			case Fill:
-				return r.tab.typeInto(ctx, obj, f.Value)
+			if isStale(err) {
+				r.frameID = "" // the iframe may have been replaced: find it again
 			}
-			return nil
+			return err
+		}, func(ctx context.Context) string {
+			frame, err := r.frame(ctx)
+			if err != nil {
+				return err.Error()
+			}
+			if why := r.tab.diagnose(ctx, frame, f.Selector, enabled); why != "" {
+				return fmt.Sprintf("%q: %s", f.Selector, why)
+			}
+			return ""
 		})
 		var te *errTimeout
 		if errors.As(err, &te) {
@@ -348,4 +403,20 @@ func stopPattern(stop *url.URL) string {
 // (case-insensitively, default ports implied) and path.
 func sameURL(u, stop *url.URL) bool {
 	return stopPattern(u) == stopPattern(stop)
+}
+
+// frame returns the frame the steps act in: the main frame, or the one the
+// frame steps lead to, resolved once (and again after it went away).
+func (r *walk) frame(ctx context.Context) (cdp.FrameID, error) {
+	if len(r.frames) == 0 {
+		return r.tab.main, nil
+	}
+	if r.frameID != "" {
+		return r.frameID, nil
+	}
+	id, err := r.tab.frame(ctx, r.frames)
+	if err == nil {
+		r.frameID = id
+	}
+	return id, err
 }

@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -67,6 +68,9 @@ func servers(t *testing.T) string {
 	mux.HandleFunc("/formpost", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<!doctype html><body onload="document.forms[0].submit()"><form method="post" action="%s">
 <input type="hidden" name="code" value="posted"><input type="hidden" name="state" value="st"></form>`, callback)
+	})
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // never answers
 	})
 	mux.HandleFunc("/static", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><title>Static</title><p>Nothing to see for secret-user</p><div id="box">a box</div><button id="hidden" style="display:none">Go</button>`)
@@ -167,25 +171,28 @@ func TestWalkFailure(t *testing.T) {
 		step     int
 		want     []string // in the error
 		timedOut bool
+		open     time.Duration // the step timeout before the first step (default slow)
 	}{
 		{"a wait that times out on a static page", "/static", []browser.Step{short, {Kind: browser.Wait, Selector: "#user"}}, 2,
-			[]string{`step 2 of 2, wait "#user"`, `"#user": no element matches`, `title "Static"`, `text "Nothing to see for [REDACTED] a box"`, site + "/static"}, true},
+			[]string{`step 2 of 2, wait "#user"`, `"#user": no element matches`, `title "Static"`, `text "Nothing to see for [REDACTED] a box"`, site + "/static"}, true, 0},
 		{"a hidden element", "/static", []browser.Step{short, {Kind: browser.Click, Selector: "#hidden"}}, 2,
-			[]string{`"#hidden": the element (<button>) is there but not visible`}, true},
+			[]string{`"#hidden": the element (<button>) is there but not visible`}, true, 0},
 		{"a wrong one-time code inside the frame", "/login", append(loginSteps[:3:3],
 			browser.Step{Kind: browser.Fill, Fields: []browser.Field{{Selector: "#otp", Value: "0000"}}},
 			browser.Step{Kind: browser.Click, Selector: "#ok"},
 			short,
 			browser.Step{Kind: browser.Wait, Selector: "#welcome"}), 7,
-			[]string{`step 7 of 7, wait "#welcome" (in frame "iframe#client")`, `text "Hello [REDACTED]"`, `frame http://localhost:`, `text "OK Wrong one-time code"`}, true},
+			[]string{`step 7 of 7, wait "#welcome" (in frame "iframe#client")`, `text "Hello [REDACTED]"`, `frame http://localhost:`, `text "OK Wrong one-time code"`}, true, 0},
 		{"no redirect after the last step", "/static", []browser.Step{{Kind: browser.Wait, Selector: "p"}, short}, 3,
-			[]string{"after the last of 2 steps, waiting for the redirect: the page did not go to http://127.0.0.1:9/callback within 500ms"}, true},
+			[]string{"after the last of 2 steps, waiting for the redirect: the page did not go to http://127.0.0.1:9/callback within 500ms"}, true, 0},
 		{"an invalid selector fails at once", "/static", []browser.Step{{Kind: browser.Wait, Selector: "#3"}}, 1,
-			[]string{`wait "#3"`, "is not a valid selector"}, false},
+			[]string{`wait "#3"`, "is not a valid selector"}, false, 0},
 		{"a frame step on an element that is no iframe", "/static", []browser.Step{{Kind: browser.Frame, Selector: "#box"}}, 1,
-			[]string{`the frame selector "#box" matches a <div>, not an <iframe>`}, false},
+			[]string{`the frame selector "#box" matches a <div>, not an <iframe>`}, false, 0},
 		{"an unexpected URL", "/static", []browser.Step{short, {Kind: browser.ExpectURL, Pattern: "https://elsewhere/*"}}, 2,
-			[]string{`expect_url "https://elsewhere/*"`, `the page's URL does not match`}, true},
+			[]string{`expect_url "https://elsewhere/*"`, `the page's URL does not match`}, true, 0},
+		{"a page that never loads", "/hang", loginSteps, 0,
+			[]string{"browser: opening the page: the page did not load within 500ms"}, true, 500 * time.Millisecond},
 	}
 	dir := os.Getenv("BROWSER_TEST_SHOTS")
 	if dir == "" {
@@ -195,7 +202,7 @@ func TestWalkFailure(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			shot := filepath.Join(dir, fmt.Sprintf("shot-%d.png", i))
 			_, err := b.Walk(context.Background(), browser.Walk{
-				URL: site + tt.path, Stop: stop, Steps: tt.steps, StepTimeout: slow, Screenshot: shot,
+				URL: site + tt.path, Stop: stop, Steps: tt.steps, StepTimeout: cmp.Or(tt.open, slow), Screenshot: shot,
 				Secrets: []string{"secret-user"},
 			})
 			var se *browser.StepError
