@@ -14,6 +14,10 @@
 #    - `tokenbench conform --profile P` and `--profile oidc`, each report's
 #      row verdicts compared with e2e/P/expect-PROFILE.yaml by e2e/verdicts
 #      (a changed verdict, or a row missing on either side, fails);
+#    - with e2e/P/up.sh's $E2E_WORK/P/target-browser.yaml (codes from headless
+#      Chromium on the provider's login pages): `conform --profile oidc`
+#      compared with the same expect-oidc.yaml, and a 5 s load (the browser's
+#      codes per second);
 #    - a short closed-model `tokenbench load` (4 workers, 3 s): its summary,
 #      and a failure when more than 1% of the exchanges fail. It runs with
 #      --validate none: the checks are conform's job (a provider that omits
@@ -71,17 +75,22 @@ if [[ "${E2E_TARGET_CHECK:-1}" != 0 && " $providers " == *" node-oidc-provider "
 	fi
 fi
 
-# conform_and_compare P PROFILE: one conform run and its verdict diff.
+# conform_and_compare P PROFILE [SOURCE]: one conform run and its verdict
+# diff; SOURCE "browser" runs it with target-browser.yaml (the same
+# provider, codes from headless Chromium) against the same expectations.
 conform_and_compare() {
-	local p=$1 profile=$2 dir=$E2E_WORK/$1 rc=0
-	local out=$dir/out-$profile expect=$here/$p/expect-$profile.yaml
-	say "$p: tokenbench conform --profile $profile"
-	timeout 1200 "$tb" conform --target "$dir/target.yaml" --profile "$profile" --out "$out" >"$dir/conform-$profile.log" 2>&1 || rc=$?
+	local p=$1 profile=$2 dir=$E2E_WORK/$1 rc=0 tf=$E2E_WORK/$1/target.yaml name=$2
+	if [[ "${3:-}" == browser ]]; then
+		tf=$dir/target-browser.yaml name=$profile-browser
+	fi
+	local out=$dir/out-$name expect=$here/$p/expect-$profile.yaml
+	say "$p: tokenbench conform --profile $profile --target $(basename "$tf")"
+	timeout 1200 "$tb" conform --target "$tf" --profile "$profile" --out "$out" >"$dir/conform-$name.log" 2>&1 || rc=$?
 	# The report's own summary: the verdict and every row that did not pass.
-	sed -n '/^verdict /,$p' "$dir/conform-$profile.log"
+	sed -n '/^verdict /,$p' "$dir/conform-$name.log"
 	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then
-		tail -n 30 "$dir/conform-$profile.log"
-		echo "conform exited $rc (2: bad input, 3: internal error); log $dir/conform-$profile.log"
+		tail -n 30 "$dir/conform-$name.log"
+		echo "conform exited $rc (2: bad input, 3: internal error); log $dir/conform-$name.log"
 		return 1
 	fi
 	if [[ ! -f "$expect" ]]; then
@@ -93,15 +102,19 @@ conform_and_compare() {
 	"$verdicts" -report "$out/conformance.json" -expect "$expect"
 }
 
-# load P: a short closed-model load run.
+# load P [SOURCE]: a short closed-model load run (SOURCE browser: with
+# target-browser.yaml, 5 s: the codes per second of the browser source).
 load() {
-	local p=$1 dir=$E2E_WORK/$1 rc=0
-	say "$p: tokenbench load --concurrency 4 --duration 3s"
-	timeout 120 "$tb" load --target "$dir/target.yaml" --profile "$p" --concurrency 4 --duration 3s \
-		--validate none --slo 'error_rate<=1%' --out "$dir/load" >"$dir/load.log" 2>&1 || rc=$?
-	sed -n '/^run /,$p' "$dir/load.log"
+	local p=$1 dir=$E2E_WORK/$1 rc=0 tf=$E2E_WORK/$1/target.yaml name=load duration=3s
+	if [[ "${2:-}" == browser ]]; then
+		tf=$dir/target-browser.yaml name=load-browser duration=5s
+	fi
+	say "$p: tokenbench load --concurrency 4 --duration $duration --target $(basename "$tf")"
+	timeout 120 "$tb" load --target "$tf" --profile "$p" --concurrency 4 --duration "$duration" \
+		--validate none --slo 'error_rate<=1%' --out "$dir/$name" >"$dir/$name.log" 2>&1 || rc=$?
+	sed -n '/^run /,$p' "$dir/$name.log"
 	if ((rc != 0)); then
-		tail -n 20 "$dir/load.log"
+		tail -n 20 "$dir/$name.log"
 		echo "load exited $rc: more than 1% of the exchanges failed, or the run did not complete"
 		return 1
 	fi
@@ -138,6 +151,22 @@ for p in $providers; do
 		summary+=("$p load: $(sed -n 's/^requests *//p' "$dir/load.log")")
 	else
 		failed+=("$p load")
+	fi
+	if [[ -f "$dir/target-browser.yaml" ]]; then
+		# The browser source on the provider's own login pages: the same
+		# verdicts as the other code source, and its codes per second.
+		# shellcheck disable=SC1091 # written by up.sh
+		if (set -a && source "$dir/env" && conform_and_compare "$p" oidc browser); then
+			summary+=("$p conform --profile oidc, codes from the browser: every verdict as expected")
+		else
+			failed+=("$p conform --profile oidc (browser source)")
+		fi
+		# shellcheck disable=SC1091 # written by up.sh
+		if (set -a && source "$dir/env" && load "$p" browser); then
+			summary+=("$p load, codes from the browser: $(sed -n 's/^codes *//p' "$dir/load-browser.log")")
+		else
+			failed+=("$p load (browser source)")
+		fi
 	fi
 	say "$p: down"
 	bash "$here/$p/down.sh" || failed+=("$p: down.sh")

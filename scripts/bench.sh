@@ -153,6 +153,35 @@ echo '```'
 echo
 } >>"$report"
 
+echo "== code supply through headless Chromium (the browser source), 15 s each" >&2
+if [ ! -x /usr/bin/chromium ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+{
+echo "## Codes from a JavaScript login (the browser source)"
+echo
+echo "\`tokenbench serve --login ...\` (user ID, then a one-time code in a cross-site iframe), codes from"
+echo "headless Chromium; a closed-model load of 8 workers for 15 s, every exchange waiting for its code: the"
+echo "rate is the browser's. Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo "| login | tabs (codes.browser.parallel) | codes | codes/s | obtain p50 ms | obtain p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|"
+} >>"$report"
+for login in js-no-session js; do
+  "$tb" serve --login "$login" --code-ttl 60s --write-target "$work/browser.yaml" >"$work/serve.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 200); do grep -q '^target ' "$work/serve.log" && break; sleep 0.05; done
+  for tabs in 1 2; do
+    sed "s/^    browser:/    browser:\n        parallel: $tabs/" "$work/browser.yaml" >"$work/browser-$tabs.yaml"
+    name=browser-$login-$tabs
+    "$tb" load --target "$work/browser-$tabs.yaml" --concurrency 8 --duration 15s --validate none --out "out/bench/$name" >"out/bench/$name.txt" 2>&1 || true
+    f=out/bench/$name/load.json
+    what="every code a full login"
+    [ "$login" = js ] && what="a session cookie: a redirect after the first login"
+    echo "| $what | $tabs | $(field "$f" 'd.summary.codes.obtained') | $(field "$f" '(d.summary.codes.obtained/d.duration_s).toFixed(1)') | $(field "$f" 'd.summary.codes.obtain_ms.p50.toFixed(0)') | $(field "$f" 'd.summary.codes.obtain_ms.p99.toFixed(0)') |" >>"$report"
+  done
+  stop_serve
+done
+echo >>"$report"
+
 echo "== Go benchmarks" >&2
 {
 echo "## Go benchmarks (hot path)"

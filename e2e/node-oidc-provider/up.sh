@@ -11,6 +11,8 @@
 #   target.yaml  issuer, both clients, two redirect URIs, scope openid
 #                offline_access with prompt=consent, codes.source form,
 #                expect.code_lifetime 10s
+#   target-browser.yaml  the same with codes.source browser: headless
+#                Chromium logs in and consents on the same pages
 #   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
 #                TOKENBENCH_SECOND_CLIENT_SECRET, NODE_OP_PASSWORD)
 #   info         issuer=URL
@@ -40,7 +42,7 @@ command -v npm >/dev/null || die "npm is not installed"
 
 mkdir -p "$dir"
 e2e_stop_pids "$dir" # what a previous run left
-rm -rf "$dir/out-"* "$dir/load"
+rm -rf "$dir/out-"* "$dir/load" "$dir/load-browser"
 
 if [[ ! -f "$here/node_modules/oidc-provider/package.json" ]]; then
 	say "npm ci (oidc-provider from package-lock.json)"
@@ -67,7 +69,9 @@ say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
 
-cat >"$dir/target.yaml" <<EOF
+# common: the target file's first part, the same for both code sources.
+common() {
+	cat <<EOF
 # panva oidc-provider 9.13.3 (e2e/node-oidc-provider/server.js) on loopback,
 # written by e2e/node-oidc-provider/up.sh.
 issuer: "$issuer"
@@ -82,6 +86,13 @@ other_redirect_uri: "$other_redirect_uri"
 # offline_access asks for a refresh token; oidc-provider keeps it only with
 # prompt=consent (OIDC Core §11), which also shows the consent form every time.
 scope: openid offline_access
+expect:
+  code_lifetime: ${code_ttl}s # server.js: ttl.AuthorizationCode from OP_CODE_TTL
+EOF
+}
+{
+	common
+	cat <<EOF
 codes:
   source: form
   timeout: 20s
@@ -92,7 +103,27 @@ codes:
     fields:
       login: tokenbench-user
       password_env: NODE_OP_PASSWORD
-expect:
-  code_lifetime: ${code_ttl}s # server.js: ttl.AuthorizationCode from OP_CODE_TTL
 EOF
-say "wrote $dir/target.yaml and $dir/env"
+} >"$dir/target.yaml"
+{
+	common
+	cat <<EOF
+codes:
+  source: browser
+  timeout: 60s
+  params:
+    # The browser keeps oidc-provider's session cookie from code to code:
+    # prompt=login shows the login form every time all the same, so that
+    # every code goes through the same steps.
+    prompt: login consent
+  browser:
+    parallel: 2
+    steps:
+      # devInteractions in headless Chromium: the login form, then the
+      # consent form (each found by its hidden prompt input).
+      - fill: {"input[name=login]": "tokenbench-user", "input[name=password]": "env:NODE_OP_PASSWORD"}
+      - click: "input[value=login] ~ button[type=submit]"
+      - click: "input[value=consent] ~ button[type=submit]"
+EOF
+} >"$dir/target-browser.yaml"
+say "wrote $dir/target.yaml, $dir/target-browser.yaml and $dir/env"
