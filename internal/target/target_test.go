@@ -194,6 +194,37 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
+// TestExampleBrowserSection: the commented browser source in
+// examples/target.yaml, uncommented, is a valid codes section.
+func TestExampleBrowserSection(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "target.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "  # source: browser\n")
+	if !ok {
+		t.Fatal("examples/target.yaml has no browser source")
+	}
+	section := "  source: browser\n"
+	for _, line := range strings.Split(rest, "\n") {
+		l, ok := strings.CutPrefix(line, "  # ")
+		if !ok {
+			break
+		}
+		section += "  " + l + "\n"
+	}
+	p := filepath.Join(t.TempDir(), "t.yaml")
+	os.WriteFile(p, []byte("issuer: https://x\nclient: {id: c, secret_env: S}\nredirect_uri: https://c/cb\ncodes:\n"+section), 0o600)
+	f, err := Load(p)
+	if err != nil {
+		t.Fatalf("%v in\n%s", err, section)
+	}
+	if err := f.Codes.Validate(); err != nil || f.Codes.Browser == nil || len(f.Codes.Browser.Steps) != 7 || f.Codes.Browser.Parallel != 2 {
+		t.Errorf("the browser section: %v, %+v", err, f.Codes.Browser)
+	}
+}
+
 func TestIsLoopback(t *testing.T) {
 	t.Parallel()
 	for host, want := range map[string]bool{"127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true, "localhost": true,
