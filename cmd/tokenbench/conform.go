@@ -55,7 +55,9 @@ Rows listed in --expected-failures (a YAML file of ROW-ID: reason) are
 reported as known deviations and do not fail the run.
 
 Without --target it checks the embedded reference provider, which
---defect, --variant and --code-ttl configure.
+--defect, --variant, --code-ttl and --login configure (--login js: its
+login page is rendered by JavaScript and the codes come through headless
+Chromium, the browser code source).
 
 Exit status: 0 no MUST row failed, 1 a MUST row failed (or the run was
 interrupted), 2 bad input.`,
@@ -63,7 +65,8 @@ interrupted), 2 bad input.`,
   tokenbench conform --target preprod.yaml --profile bankid --out out/
   tokenbench conform --label-filter '!slow'
   tokenbench conform --label-filter 'area:auth && MUST'
-  tokenbench conform --defect code-reusable    # watch the suite catch it`,
+  tokenbench conform --defect code-reusable    # watch the suite catch it
+  tokenbench conform --login js                # codes through headless Chromium`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			job, err := f.job(cmd)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +17,7 @@ import (
 type embeddedFlags struct {
 	defects, variants string
 	codeTTL           time.Duration
+	login             string
 	// shaping (registerShaping): the demo provider's capacity
 	capacity  int
 	latency   time.Duration
@@ -22,14 +25,16 @@ type embeddedFlags struct {
 }
 
 // embeddedSwitches names every switch of embeddedFlags.
-var embeddedSwitches = []string{"defect", "variant", "code-ttl", "provider-capacity", "provider-latency", "provider-error-rate"}
+var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "provider-capacity", "provider-latency", "provider-error-rate"}
 
-// register adds --defect, --variant and --code-ttl (default codeTTL).
+// register adds --defect, --variant, --code-ttl (default codeTTL) and
+// --login.
 func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
 	fl := cmd.Flags()
 	fl.StringVar(&e.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
 	fl.StringVar(&e.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
 	fl.DurationVar(&e.codeTTL, "code-ttl", codeTTL, "embedded provider only: authorization code lifetime")
+	fl.StringVar(&e.login, "login", "", "embedded provider only: js or js-no-session, a login page rendered by JavaScript with a one-time code in an iframe; codes come through headless Chromium (codes.source browser)")
 }
 
 // registerShaping adds --provider-capacity, --provider-latency and
@@ -69,6 +74,9 @@ func (e *embeddedFlags) config(cmd *cobra.Command, hasTarget bool) (provider.Con
 	case e.errorRate < 0 || e.errorRate > 1:
 		return provider.Config{}, fmt.Errorf("%s: --provider-error-rate %g is not a fraction from 0 to 1", cmd.Name(), e.errorRate)
 	}
-	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL,
+	if e.login != "" && !slices.Contains(provider.LoginModes(), e.login) {
+		return provider.Config{}, fmt.Errorf("%s: --login %q is not one of %s", cmd.Name(), e.login, strings.Join(provider.LoginModes(), ", "))
+	}
+	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL, Login: e.login,
 		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
 }

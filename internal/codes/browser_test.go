@@ -16,6 +16,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/browser"
 	"github.com/tokenbench/tokenbench/internal/browser/browsertest"
 	"github.com/tokenbench/tokenbench/internal/provider"
+	"github.com/tokenbench/tokenbench/internal/secrettest"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 )
 
@@ -142,6 +143,7 @@ func TestBrowserSource(t *testing.T) {
 	if f := Failure(src); f != nil {
 		t.Errorf("Failure = %v after logins that worked", f)
 	}
+	secrettest.Masked(t, src, []string{provider.LoginUser, provider.LoginOTP, first.Value}, "browser source", "5 steps")
 }
 
 func TestBrowserSourcePipeline(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenbench/tokenbench/internal/browser"
 	"github.com/tokenbench/tokenbench/internal/secrettest"
 )
 
@@ -23,7 +24,15 @@ func TestSecretHoldersMask(t *testing.T) {
 	form := FormConfig{Fields: map[string]string{"username": "frode", "password": password}}
 	cfg := Config{Source: SourceForm, Command: []string{"harvest", arg}, Headers: map[string]string{"X-Auth": header},
 		Cookies: map[string]string{"session": cookie}, Form: &form}
+	otp := "OTP-424242-literal"
+	bc := BrowserConfig{Parallel: 2, Steps: []browser.Step{
+		{Kind: browser.Fill, Fields: []browser.Field{{Selector: "#user", Value: "frode"}, {Selector: "#otp", Value: otp}}},
+		{Kind: browser.Click, Selector: "#go"},
+	}}
+	bcfg := Config{Source: SourceBrowser, Cookies: map[string]string{"session": cookie}, Browser: &bc}
 	secrettest.Run(t, []secrettest.Case{
+		{Name: "BrowserConfig", V: bc, Secrets: []string{otp, "frode"}, Keep: []string{"#user", "#otp", "#go", "2 tabs"}},
+		{Name: "Config with a browser", V: bcfg, Secrets: []string{otp, "frode", cookie}, Keep: []string{"source browser", "session", "#otp"}},
 		{Name: "Code", V: c, Secrets: []string{code, verifier}, Keep: []string{"my-client"}},
 		{Name: "Config", V: cfg, Secrets: []string{cookie, password, header, arg}, Keep: []string{"source form", "session", "X-Auth", "password", "harvest"}},
 		{Name: "FormConfig", V: form, Secrets: []string{password, "frode"}, Keep: []string{"username", "password"}},
