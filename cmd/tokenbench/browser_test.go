@@ -82,9 +82,10 @@ func cliProcess(t *testing.T, env map[string]string, args ...string) (int, strin
 
 // TestBrowserSourceJSLogin: target check and conform pass against the
 // reference provider's JavaScript login with codes from Chromium.
+//
+// Not parallel: Chromium's CPU stays out of the package's parallel tests.
 func TestBrowserSourceJSLogin(t *testing.T) {
 	browsertest.Chromium(t)
-	t.Parallel()
 	tf := jsLoginTarget(t, "")
 	env := jsLoginEnv(provider.LoginOTP)
 
@@ -116,7 +117,6 @@ func TestBrowserSourceJSLogin(t *testing.T) {
 // values masked; exit 2.
 func TestBrowserSourceWrongStep(t *testing.T) {
 	browsertest.Chromium(t)
-	t.Parallel()
 	// The wrong one-time code: the code step stays, with its message, and
 	// the redirect never comes (1 s after the last click).
 	tf := jsLoginTarget(t, "      - timeout: 1s\n")
