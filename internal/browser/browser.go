@@ -19,7 +19,6 @@ import (
 	"sync"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
 
@@ -52,12 +51,12 @@ func Find(executable string) (string, error) {
 
 // Options configure Launch.
 type Options struct {
-	Executable string // a path or a name on PATH; "" = the first of Names on PATH
-	Tabs       int    // at most this many walks at once, each in its own tab (default 1)
-	Cookies    []Cookie
+	Executable string   // a path or a name on PATH; "" = the first of Names on PATH
+	Tabs       int      // at most this many walks at once, each in its own tab (default 1)
+	Cookies    []Cookie // set in every tab before its first walk
 }
 
-// Cookie is a cookie set in the browser before the first walk.
+// Cookie is a cookie set in each tab before its first walk.
 type Cookie struct {
 	URL, Name, Value string // URL: the cookie's scope, e.g. the authorization endpoint
 }
@@ -93,18 +92,20 @@ func flags() []chromedp.ExecAllocatorOption {
 }
 
 // Browser is one Chromium process with a fresh profile (a new user data
-// directory, removed on Close). Its tabs share cookies: a session one walk
-// got is there for the next. A tab that ended a walk at its stop serves
-// the next walk (opening a tab costs more than most logins). Safe for
-// concurrent use.
+// directory, removed on Close). Each tab has cookies of its own (a browser
+// context, as a private window has), so that logins in parallel tabs do
+// not take each other's login cookies; a tab that ended a walk at its stop
+// serves the next walk with its cookies (the session it got), and opening
+// a tab costs more than most logins. Safe for concurrent use.
 type Browser struct {
-	path   string
-	ctx    context.Context // the browser's chromedp context
-	stop   func()
-	tabs   chan struct{}   // a token per walk under way
-	idle   chan *pooledTab // tabs ready for the next walk
-	closed chan struct{}
-	once   sync.Once
+	path    string
+	ctx     context.Context // the browser's chromedp context
+	stop    func()
+	tabs    chan struct{}   // a token per walk under way
+	idle    chan *pooledTab // tabs ready for the next walk
+	cookies []Cookie        // set in every new tab
+	closed  chan struct{}
+	once    sync.Once
 }
 
 // pooledTab is a tab and the cancel func that closes it.
@@ -122,26 +123,17 @@ func Launch(o Options) (*Browser, error) {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(flags(), chromedp.ExecPath(path))...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	b := &Browser{
-		path:   path,
-		ctx:    ctx,
-		stop:   func() { cancelCtx(); cancelAlloc() },
-		tabs:   make(chan struct{}, max(o.Tabs, 1)),
-		idle:   make(chan *pooledTab, max(o.Tabs, 1)),
-		closed: make(chan struct{}),
+		path:    path,
+		ctx:     ctx,
+		stop:    func() { cancelCtx(); cancelAlloc() },
+		tabs:    make(chan struct{}, max(o.Tabs, 1)),
+		cookies: o.Cookies,
+		idle:    make(chan *pooledTab, max(o.Tabs, 1)),
+		closed:  make(chan struct{}),
 	}
 	if err := chromedp.Do(ctx); err != nil {
 		b.stop()
 		return nil, fmt.Errorf("browser: starting %s: %w", path, err)
-	}
-	if len(o.Cookies) > 0 {
-		cs := make([]*network.CookieParam, len(o.Cookies))
-		for i, c := range o.Cookies {
-			cs[i] = &network.CookieParam{Name: c.Name, Value: c.Value, URL: c.URL}
-		}
-		if _, err := chromedp.CallBrowser(ctx, storage.SetCookies, storage.SetCookiesParams{Cookies: cs}); err != nil {
-			b.stop()
-			return nil, fmt.Errorf("browser: setting the cookies: %w", err)
-		}
 	}
 	return b, nil
 }
@@ -169,10 +161,22 @@ func (b *Browser) tab() (*pooledTab, error) {
 		return t, nil
 	default:
 	}
-	ctx, cancel := chromedp.NewContext(b.ctx) // a window of its own: a background tab gets no animation frames
+	// A window of its own (a background tab gets no animation frames) in a
+	// browser context of its own (cookies).
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
 		return nil, b.died(fmt.Errorf("browser: opening a tab: %w", err))
+	}
+	if len(b.cookies) > 0 {
+		cs := make([]*network.CookieParam, len(b.cookies))
+		for i, c := range b.cookies {
+			cs[i] = &network.CookieParam{Name: c.Name, Value: c.Value, URL: c.URL}
+		}
+		if _, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: cs}); err != nil {
+			cancel()
+			return nil, b.died(fmt.Errorf("browser: setting the cookies: %w", err))
+		}
 	}
 	return &pooledTab{ctx: ctx, close: cancel}, nil
 }

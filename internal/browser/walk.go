@@ -66,10 +66,11 @@ type walk struct {
 	stop    *Stopped
 }
 
-// Walk opens w.URL in a new tab, runs w.Steps and returns the request the
-// page made to w.Stop. A walk that reaches the stop before its last step
-// (a session cookie made the login unnecessary) ends there, successfully.
-// It waits for a free tab first (Options.Tabs). Safe for concurrent use.
+// Walk opens w.URL in a tab of its own (a new one, or one an earlier walk
+// ended at its stop), runs w.Steps and returns the request the page made to
+// w.Stop. A walk that reaches the stop before its last step (a session
+// cookie made the login unnecessary) ends there, successfully. It waits
+// for a free tab first (Options.Tabs). Safe for concurrent use.
 func (b *Browser) Walk(ctx context.Context, w Walk) (*Stopped, error) {
 	if err := b.alive(); err != nil {
 		return nil, err

@@ -69,6 +69,13 @@ func servers(t *testing.T) string {
 		fmt.Fprintf(w, `<!doctype html><body onload="document.forms[0].submit()"><form method="post" action="%s">
 <input type="hidden" name="code" value="posted"><input type="hidden" name="state" value="st"></form>`, callback)
 	})
+	mux.HandleFunc("/session", func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie("sid"); err == nil && c.Value == "s3ssion" {
+			http.Redirect(w, r, callback+"?code=with-session&state=st", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><title>No session</title><p>Log in first</p>`)
+	})
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // never answers
 	})
@@ -155,6 +162,31 @@ func TestWalk(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWalkCookies: the cookies given reach the site from every tab, and
+// each tab keeps its own.
+func TestWalkCookies(t *testing.T) {
+	site := servers(t)
+	browsertest.Chromium(t)
+	b, err := browser.Launch(browser.Options{Executable: os.Getenv("TOKENBENCH_CHROMIUM"), Tabs: 2,
+		Cookies: []browser.Cookie{{URL: site + "/", Name: "sid", Value: "s3ssion"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	stop, _ := url.Parse(callback)
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			got, err := b.Walk(context.Background(), browser.Walk{URL: site + "/session", Stop: stop,
+				Steps: []browser.Step{{Kind: browser.Wait, Selector: "#never"}}, StepTimeout: time.Minute})
+			if err != nil || got.URL.Query().Get("code") != "with-session" {
+				t.Errorf("walk with the session cookie: %v, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestWalkFailure(t *testing.T) {

@@ -88,9 +88,10 @@ func (bc *BrowserConfig) resolve(lookup func(string) (string, bool)) ([]browser.
 // as the authorize source builds them) in a tab of a headless Chromium, runs
 // the login script, and reads the code from the redirect to the redirect
 // URI, which it intercepts: the redirect target is never loaded. One
-// Chromium with a fresh profile serves the source's whole life, so a
-// session cookie the provider sets makes the next code a plain redirect.
-// Safe for concurrent use; at most Parallel logins run at once.
+// Chromium with a fresh profile serves the source's whole life, and each
+// tab keeps its cookies, so a session cookie the provider sets makes the
+// tab's next code a plain redirect. Safe for concurrent use; at most
+// Parallel logins run at once, each in a tab with cookies of its own.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
 type Browser struct {
