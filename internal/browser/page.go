@@ -46,8 +46,8 @@ type pageError struct{ msg string }
 
 func (e *pageError) Error() string { return e.msg }
 
-// openTab learns the tab's main frame.
-func openTab(ctx context.Context) (*tab, error) {
+// newTab learns the tab's main frame.
+func newTab(ctx context.Context) (*tab, error) {
 	tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
 	if err != nil {
 		return nil, err

@@ -131,7 +131,7 @@ func (r *walk) run(ctx context.Context) (*Stopped, error) {
 	}
 	go r.intercept(paused)
 	var err error
-	if r.tab, err = openTab(r.ctx); err != nil {
+	if r.tab, err = newTab(r.ctx); err != nil {
 		return nil, fmt.Errorf("browser: reading the tab's frames: %w", err)
 	}
 
