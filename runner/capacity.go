@@ -321,9 +321,6 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 	st.Ratio = st.ThroughputRPS / rate
 	st.P50MS, st.P99MS, st.MeanMS = s.LatencyMS.P50, s.LatencyMS.P99, s.LatencyMS.Mean
 	st.ServiceMeanMS, st.ErrorRate = s.ServiceTimeMS.Mean, s.ErrorRate
-	for _, l := range r.Limits {
-		st.CodeLimited = st.CodeLimited || l.Kind == results.LimitCodeSupply
-	}
 	// Judge throughput by the achieved figure (see ThroughputRPS), not by
 	// the plan's time, which counts the requests drained after it.
 	judged := *r
@@ -336,6 +333,15 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 	}
 	r.SLO = st.SLO
 	st.Pass = !results.Breached(st.SLO) && s.Unsent == 0 && !r.Interrupted && r.Aborted == ""
+	// Waits for codes are kept out of the latency; they limited the step
+	// only when it then fell short: it did not keep up with the offered
+	// rate or broke the SLO. A step that met both was limited by nothing
+	// (a few waits at a low rate are the prefetch filling, not a limit).
+	if !st.Pass || st.Ratio < results.KneeMinRatio {
+		for _, l := range r.Limits {
+			st.CodeLimited = st.CodeLimited || l.Kind == results.LimitCodeSupply
+		}
+	}
 	st.Little = results.CheckLittle(r, st.ThroughputRPS)
 	if cfg.OnStep != nil {
 		cfg.OnStep(*st)
