@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/redact"
 )
 
 // DefaultBodyLimit caps how much of a response body is read.
@@ -30,6 +32,7 @@ type Client struct {
 	limit     int64
 	now       func() time.Time
 	userAgent string
+	registry  *redact.Redactor
 }
 
 // Option configures a Client.
@@ -118,6 +121,16 @@ func NewClient(opts ...Option) *Client {
 // discovery and JWKS fetches that share the pool and TLS settings.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
+// Unregistered returns a client that shares c's connections and settings
+// and registers nothing (see WithRegistry): for load runs, which would
+// register millions of values and instead redact what they record against
+// each exchange's own secrets (runner).
+func (c *Client) Unregistered() *Client {
+	u := *c
+	u.registry = nil
+	return &u
+}
+
 // CloseIdle closes idle keep-alive connections.
 func (c *Client) CloseIdle() { c.tr.CloseIdleConnections() }
 
@@ -129,6 +142,12 @@ func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
 // DoScheduled sends s and records the Exchange with the given intended send
 // time (zero means now), from which the load runner measures latency.
 func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
+	x := c.do(ctx, s, scheduled)
+	x.Register(c.registry)
+	return x
+}
+
+func (c *Client) do(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
 	x := &Exchange{Probe: s.Probe}
 	req, err := c.build(ctx, s, x)
 	if err != nil {

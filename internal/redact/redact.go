@@ -203,14 +203,37 @@ func (r *Redactor) flush() {
 
 // With returns a Redactor that masks r's values and these, without
 // registering them with r: one exchange's own secrets on the load path.
-// Its structural redaction is r's. A nil r returns nil.
+// Its structural redaction is r's. When r knows every value already it
+// returns r. A nil r returns nil.
 func (r *Redactor) With(values ...string) *Redactor {
 	if r == nil {
 		return nil
 	}
+	var fresh []string
+	for _, v := range values {
+		if len(v) >= MinLen && !r.knows(v) {
+			fresh = append(fresh, v)
+		}
+	}
+	if len(fresh) == 0 {
+		return r
+	}
 	c := &Redactor{parent: r, claims: r.claims, state: map[string]uint8{}}
-	c.add(false, values)
+	c.add(false, fresh)
 	return c
+}
+
+// knows reports whether v is registered with r or an ancestor.
+func (r *Redactor) knows(v string) bool {
+	for l := r; l != nil; l = l.parent {
+		l.mu.RLock()
+		_, ok := l.state[v]
+		l.mu.RUnlock()
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // String masks every registered value in s, in every form. It returns s
