@@ -76,6 +76,7 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 	}
 	res.Shard = cfg.Shard
 	res.Limits = e.limits(res)
+	e.red.Walk(res)
 	return res
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -91,6 +92,8 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
+	http     *exchange.Client // registers nothing (redact.go)
+	red      *redact.Redactor // the run's; nil with --reveal
 
 	timerLate time.Duration // the scheduler's estimate of how late timers fire
 	slots     chan struct{} // open model: requests in flight
@@ -126,7 +129,8 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Plan.Stages) == 0 {
 		return nil, fmt.Errorf("runner: the plan has no stages")
 	}
-	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{})}
+	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}),
+		http: cfg.Target.HTTP.Registering(nil), red: cfg.Target.Redactor}
 	e.scratch.New = func() any {
 		return &scratch{rng: rand.New(rand.NewPCG(e.seeds.Add(1), uint64(time.Now().UnixNano())))}
 	}
@@ -345,7 +349,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 	if err != nil {
 		if codes.Permanent(err) {
 			e.codeErr.CompareAndSwap(nil, err)
-			e.stop("the code source failed: " + err.Error())
+			e.stop("the code source failed: " + e.red.String(err.Error()))
 		}
 		if t.stage >= 0 {
 			e.rec.Record(id, sample{stage: t.stage, intended: t.intended, sent: e.now(), done: e.now(), outcome: "code_error"})
@@ -381,7 +385,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		e.peak.Store(n) // racy max: close enough for a report
 	}
 	flight := e.now()
-	x := tg.HTTP.DoScheduled(rctx, spec, intended)
+	x := e.http.DoScheduled(rctx, spec, intended)
 	e.inFlight.Add(-1)
 	if t.stage >= 0 {
 		e.busy.Add(int64(e.now().Sub(flight)))
@@ -396,6 +400,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		s.intended = x.Timings.Sent
 	}
 	s.outcome, s.ok = classify(x)
+	s.outcome = outcomeKey(e.red, x, code, s.outcome)
 	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || rng.Float64() < e.cfg.ValidateFraction) {
 		s.validated = true
 		cc := tg.CheckContext(code)

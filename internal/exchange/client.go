@@ -121,13 +121,16 @@ func NewClient(opts ...Option) *Client {
 // discovery and JWKS fetches that share the pool and TLS settings.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
-// Unregistered returns a client that shares c's connections and settings
-// and registers nothing (see WithRegistry): for load runs, which would
-// register millions of values and instead redact what they record against
-// each exchange's own secrets (runner).
-func (c *Client) Unregistered() *Client {
+// Registering returns a client that shares c's connections and settings
+// and registers the secrets of every exchange it records with r
+// (Exchange.Register: what it sent, every token it got back, the personal
+// claims of the ID tokens) before Do returns it. Registering(nil) registers
+// nothing: for load runs, which would register millions of values and
+// instead redact what they record against each exchange's own secrets
+// (runner).
+func (c *Client) Registering(r *redact.Redactor) *Client {
 	u := *c
-	u.registry = nil
+	u.registry = r
 	return &u
 }
 

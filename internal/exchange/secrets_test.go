@@ -104,8 +104,8 @@ func TestRegisterPersonalClaims(t *testing.T) {
 	}
 }
 
-// TestClientRegistry: a client WithRegistry registers what it sent and got;
-// its Unregistered copy does not.
+// TestClientRegistry: a Registering client registers what it sent and got;
+// Registering(nil) does not.
 func TestClientRegistry(t *testing.T) {
 	t.Parallel()
 	srv, _ := echoServer(t, false, func(w http.ResponseWriter) {
@@ -113,9 +113,9 @@ func TestClientRegistry(t *testing.T) {
 		w.Write([]byte("\ufeffaccess_token=" + testAT))
 	})
 	r := redact.New()
-	c := NewClient(WithRegistry(r))
+	c := NewClient().Registering(r)
 	c.Do(context.Background(), TokenRequest(srv.URL, Credentials{ID: "cli", Secret: "client-secret-1"}, "code-value-1", "https://c/cb", ""))
-	c.Unregistered().Do(context.Background(), TokenRequest(srv.URL, Credentials{ID: "cli", Secret: "client-secret-2"}, "code-value-2", "https://c/cb", ""))
+	c.Registering(nil).Do(context.Background(), TokenRequest(srv.URL, Credentials{ID: "cli", Secret: "client-secret-2"}, "code-value-2", "https://c/cb", ""))
 	got := r.String("client-secret-1 code-value-1 " + testAT + " client-secret-2 code-value-2")
 	if want := "[REDACTED] [REDACTED] [REDACTED] client-secret-2 code-value-2"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)

@@ -191,6 +191,7 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 		if t.SecondClient != nil {
 			t.Redactor.AddClient(t.SecondClient.ID, t.SecondClient.Secret)
 		}
+		t.HTTP = t.HTTP.Registering(t.Redactor) // every exchange's secrets, as it is recorded
 	}
 	return t, nil
 }
