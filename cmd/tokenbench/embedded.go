@@ -25,16 +25,17 @@ type embeddedFlags struct {
 }
 
 // embeddedSwitches names every switch of embeddedFlags.
-var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "provider-capacity", "provider-latency", "provider-error-rate"}
+var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "hostile", "provider-capacity", "provider-latency", "provider-error-rate"}
 
-// register adds --defect, --variant, --code-ttl (default codeTTL) and
-// --login.
+// register adds --defect, --variant, --code-ttl (default codeTTL),
+// --login and --hostile.
 func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
 	fl := cmd.Flags()
 	fl.StringVar(&e.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
 	fl.StringVar(&e.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
 	fl.DurationVar(&e.codeTTL, "code-ttl", codeTTL, "embedded provider only: authorization code lifetime")
 	fl.StringVar(&e.login, "login", "", "embedded provider only: js or js-no-session, a login page rendered by JavaScript with a one-time code in an iframe; codes come through headless Chromium (codes.source browser)")
+	hostileFlag(cmd)
 }
 
 // registerShaping adds --provider-capacity, --provider-latency and
@@ -66,6 +67,10 @@ func (e *embeddedFlags) config(cmd *cobra.Command, hasTarget bool) (provider.Con
 	if err != nil {
 		return provider.Config{}, err
 	}
+	hostile, err := hostileModes(cmd, false)
+	if err != nil {
+		return provider.Config{}, err
+	}
 	switch {
 	case e.codeTTL <= 0:
 		return provider.Config{}, fmt.Errorf("%s: --code-ttl must be positive", cmd.Name())
@@ -77,6 +82,6 @@ func (e *embeddedFlags) config(cmd *cobra.Command, hasTarget bool) (provider.Con
 	if e.login != "" && !slices.Contains(provider.LoginModes(), e.login) {
 		return provider.Config{}, fmt.Errorf("%s: --login %q is not one of %s", cmd.Name(), e.login, strings.Join(provider.LoginModes(), ", "))
 	}
-	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL, Login: e.login,
+	return provider.Config{Defects: defects, Variants: variants, Hostile: hostile, CodeTTL: e.codeTTL, Login: e.login,
 		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
 }

@@ -65,9 +65,16 @@ findings are listed but run 'conform' for a verdict), 1 when it did not,
 		Example: `  tokenbench target check
   TOKENBENCH_CLIENT_SECRET=... tokenbench target check --target preprod.yaml --profile bankid`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.targetCheck(cmd.Context(), tf) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			modes, err := hostileModes(cmd, tf.path != "")
+			if err != nil {
+				return badInput(err)
+			}
+			return a.targetCheck(cmd.Context(), tf, provider.Config{Hostile: modes})
+		},
 	}
 	tf.register(check)
+	hostileFlag(check)
 	cmd.AddCommand(check)
 	return cmd
 }
@@ -75,8 +82,8 @@ findings are listed but run 'conform' for a verdict), 1 when it did not,
 // codeTimeout bounds obtaining the one code of target check.
 const codeTimeout = 30 * time.Second
 
-func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
-	t, err := a.openTarget(ctx, tf, provider.Config{})
+func (a *app) targetCheck(ctx context.Context, tf targetFlags, pc provider.Config) error {
+	t, err := a.openTarget(ctx, tf, pc)
 	if err != nil {
 		return err
 	}
@@ -96,7 +103,7 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	fmt.Fprintf(w, "exchange   %d %s in %s\n\n", x.Status(), http.StatusText(x.Status()), round(x.Timings.ServiceTime()))
 	fmt.Fprintln(w, indent(x.Redacted(t.Redactor).Format()))
 	if !tr.Succeeded() {
-		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), x.OAuthError())
+		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), t.Redactor.String(x.OAuthError()))
 		return failed(fmt.Errorf("target check: the exchange did not succeed"))
 	}
 	n := tr.Tally()
