@@ -18,19 +18,26 @@ import (
 // run in every encoding. With --reveal the same scan must find them (the
 // revealing conform runs only the response rows: enough to show them).
 //
-// The modes run one after the other: the machine's cores are shared with
-// the package's other tests.
+// conform runs every row against echo (every probe's credentials come
+// back), and against the modes that wrap responses the rows whose
+// exchanges get tokens (response, ID token and userinfo, code, client
+// authentication; for huge, response and ID token). The test is not
+// parallel: its subprocesses would load the machine under the package's
+// timing-sensitive parallel tests.
 func TestHostileProvidersLeakNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suite twice per hostile mode")
 	}
-	t.Parallel()
+	filters := map[string]string{provider.HostileEcho: "!slow", provider.HostileHuge: "area:response || area:id_token"}
 	for _, mode := range provider.HostileNames() {
 		t.Run(mode, func(t *testing.T) {
 			w := newWitnessed(t, provider.Config{Hostile: []string{mode}})
 			run := func(reveal bool) outputs {
 				var o outputs
-				flag, filter := []string{}, "!slow"
+				flag, filter := []string{}, "(area:response || area:id_token || area:code || area:auth) && !slow"
+				if f, ok := filters[mode]; ok {
+					filter = f
+				}
 				if reveal {
 					flag, filter = []string{"--reveal"}, "area:response"
 				}
@@ -91,11 +98,11 @@ func TestHostileEchoOutcomeKeys(t *testing.T) {
 // TestHostileHugeEvidenceCapped: against 64 MiB bodies and 2,000 headers
 // per response the reports stay small and say what they cut, and the
 // checks still judge the response (the body was cut at the read limit).
+// Not parallel, as TestHostileProvidersLeakNothing.
 func TestHostileHugeEvidenceCapped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suite")
 	}
-	t.Parallel()
 	w := newWitnessed(t, provider.Config{Hostile: []string{provider.HostileHuge}})
 	code, so, se := w.cli(t, "target", "check", "--target", w.target)
 	if len(so)+len(se) > 64<<10 || !strings.Contains(so, "more bytes]") || !strings.Contains(so, "more headers]") {

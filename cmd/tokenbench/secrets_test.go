@@ -19,12 +19,12 @@ import (
 // conform against a clean and a defective provider, load, load in two
 // shards, capacity, report html and md of each result, report compare and
 // report merge, and serve --write-target. A --reveal run shows the scan
-// can see the secrets it looks for.
+// can see the secrets it looks for. Not parallel, as
+// TestHostileProvidersLeakNothing.
 func TestSecretNeverPrinted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suite three times")
 	}
-	t.Parallel()
 	clean := newWitnessed(t, provider.Config{Capacity: 4, Latency: time.Millisecond})
 	defective := newWitnessed(t, provider.Config{Defects: map[string]float64{
 		"code-reusable": 1, "refresh-token": 1, "no-pragma": 1, "error-description-bad-chars": 1}})
