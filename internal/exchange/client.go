@@ -23,14 +23,22 @@ const DefaultBodyLimit = 1 << 20
 
 // Client sends Specs and records Exchanges. It speaks HTTP/1.1 only, keeps a
 // keep-alive pool sized for load, never follows redirects, never retries and
-// never asks for compressed bodies. Safe for concurrent use.
+// never asks for compressed bodies. A Spec with a TLS client certificate
+// goes over a pool of its own. Safe for concurrent use.
 type Client struct {
 	hc        *http.Client
 	tr        *http.Transport
 	limit     int64
 	now       func() time.Time
 	userAgent string
+
+	certMu sync.Mutex
+	certs  map[*tls.Certificate]*http.Client
 }
+
+// maxCertPools bounds the pools kept for client certificates; a request
+// with yet another certificate gets a connection of its own.
+const maxCertPools = 8
 
 // Option configures a Client.
 type Option func(*Client)
@@ -60,7 +68,6 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 // NewClient returns a Client.
 func NewClient(opts ...Option) *Client {
 	c := &Client{limit: DefaultBodyLimit, now: time.Now, userAgent: "tokenbench"}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	c.tr = &http.Transport{
 		Proxy:                 nil, // a probe talks to the endpoint it was given
 		DisableCompression:    true,
@@ -71,23 +78,41 @@ func NewClient(opts ...Option) *Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,
 	}
-	c.tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	c.hc = &http.Client{
+		Transport: c.tr,
+		Timeout:   30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.dialers(c.tr)
+	return c
+}
+
+var dialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+
+// dialers sets tr's dial functions: plain TCP, and TLS terminated here,
+// below the recorder, so that the recorder sees the plain HTTP/1.1 bytes.
+func (c *Client) dialers(tr *http.Transport) {
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		return &recConn{Conn: conn}, nil
 	}
-	// TLS is terminated here, below the recorder, so that the recorder sees
-	// the plain HTTP/1.1 bytes.
-	c.tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	base := tr.TLSClientConfig
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		cfg := &tls.Config{}
-		if c.tr.TLSClientConfig != nil {
-			cfg = c.tr.TLSClientConfig.Clone()
+		if base != nil {
+			cfg = base.Clone()
 		}
 		if cfg.ServerName == "" {
 			host, _, _ := net.SplitHostPort(addr)
@@ -101,25 +126,52 @@ func NewClient(opts ...Option) *Client {
 		}
 		return &recConn{Conn: tc}, nil
 	}
-	c.hc = &http.Client{
-		Transport: c.tr,
-		Timeout:   30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+}
+
+// httpFor returns the client that sends s: the shared pool, or the pool of
+// s's TLS client certificate.
+func (c *Client) httpFor(s *Spec) *http.Client {
+	if s.Cert == nil {
+		return c.hc
 	}
-	for _, o := range opts {
-		o(c)
+	c.certMu.Lock()
+	defer c.certMu.Unlock()
+	if hc, ok := c.certs[s.Cert]; ok {
+		return hc
 	}
-	return c
+	tr := c.tr.Clone()
+	cfg := &tls.Config{}
+	if c.tr.TLSClientConfig != nil {
+		cfg = c.tr.TLSClientConfig.Clone()
+	}
+	cfg.Certificates = []tls.Certificate{*s.Cert}
+	tr.TLSClientConfig = cfg
+	c.dialers(tr)
+	hc := &http.Client{Transport: tr, Timeout: c.hc.Timeout, CheckRedirect: c.hc.CheckRedirect}
+	if len(c.certs) >= maxCertPools {
+		tr.DisableKeepAlives = true
+		return hc
+	}
+	if c.certs == nil {
+		c.certs = map[*tls.Certificate]*http.Client{}
+	}
+	c.certs[s.Cert] = hc
+	return hc
 }
 
 // HTTPClient returns the underlying client (no redirects followed), for
 // discovery and JWKS fetches that share the pool and TLS settings.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
-// CloseIdle closes idle keep-alive connections.
-func (c *Client) CloseIdle() { c.tr.CloseIdleConnections() }
+// CloseIdle closes idle keep-alive connections, of every pool.
+func (c *Client) CloseIdle() {
+	c.tr.CloseIdleConnections()
+	c.certMu.Lock()
+	defer c.certMu.Unlock()
+	for _, hc := range c.certs {
+		hc.CloseIdleConnections()
+	}
+}
 
 // Do sends s now and records the Exchange.
 func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
@@ -157,8 +209,9 @@ func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *
 		},
 	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	hc := c.httpFor(&s)
 	sent := c.now()
-	resp, err := c.hc.Do(req)
+	resp, err := hc.Do(req)
 	mu.Lock()
 	rc := conn
 	mu.Unlock()
@@ -201,6 +254,9 @@ func orNow(t, now time.Time) time.Time {
 
 // build turns a Spec into an http.Request and records it on x.
 func (c *Client) build(ctx context.Context, s Spec, x *Exchange) (*http.Request, error) {
+	if s.Err != nil {
+		return nil, s.Err
+	}
 	u, err := url.Parse(s.URL)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: url %q: %w", s.URL, err)
