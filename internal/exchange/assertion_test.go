@@ -143,7 +143,9 @@ func TestAssertionEdits(t *testing.T) {
 		{"iss not sub", AssertionWith(Issuer("other")), true, "RS256",
 			func(h, c map[string]any) string { return want(c["iss"] == "other" && c["sub"] == "client-1", "%v", c) }, nil},
 		{"sub another client", AssertionWith(Subject("client-2")), true, "RS256",
-			func(h, c map[string]any) string { return want(c["iss"] == "client-1" && c["sub"] == "client-2", "%v", c) }, nil},
+			func(h, c map[string]any) string {
+				return want(c["iss"] == "client-1" && c["sub"] == "client-2", "%v", c)
+			}, nil},
 		{"alg none", AssertionWith(AlgNone()), false, "none",
 			func(h, c map[string]any) string { _, kid := h["kid"]; return want(!kid, "header %v", h) }, nil},
 		{"HMAC with the public key", AssertionWith(HMACWithPublicKey()), false, "HS256", nil, pemKey},
@@ -253,4 +255,3 @@ func BenchmarkAssertion(b *testing.B) {
 		}
 	})
 }
-
