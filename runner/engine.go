@@ -371,7 +371,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 			intended = intended.Add(d)
 		}
 	}
-	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
+	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Auth, code.Value, code.RedirectURI, code.CodeVerifier)
 	spec.Probe = "load"
 	if e.slots != nil {
 		e.slots <- struct{}{}

@@ -261,7 +261,7 @@ func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *c
 // valid returns the valid token request for code c: POST form with
 // grant_type, code, redirect_uri (and code_verifier), HTTP Basic.
 func valid(c *codes.Code) exchange.Spec {
-	return exchange.TokenRequest(t().TokenEndpoint, t().Client, c.Value, c.RedirectURI, c.CodeVerifier)
+	return exchange.TokenRequest(t().TokenEndpoint, t().Auth, c.Value, c.RedirectURI, c.CodeVerifier)
 }
 
 // probe is valid(fresh code) with mutations, sent.

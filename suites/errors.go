@@ -38,7 +38,7 @@ func defineErrors() {
 // errorProbes makes the negative probes once and returns them.
 func errorProbes(ctx context.Context) []*exchange.Exchange {
 	state.errorsOnce.Do(func() {
-		base := exchange.TokenRequest(t().TokenEndpoint, t().Client, randomCode(), t().RedirectURI, "")
+		base := exchange.TokenRequest(t().TokenEndpoint, t().Auth, randomCode(), t().RedirectURI, "")
 		unsupported := "urn:tokenbench:params:oauth:grant-type:unsupported"
 		for _, ms := range [][]exchange.Mutation{
 			{exchange.Probe("unknown code")},

@@ -82,7 +82,7 @@ func defineGrantType() {
 					for _, p := range extra {
 						ms = append(ms, exchange.Set(p.Name, p.Value))
 					}
-					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Client, "", "", "").With(ms...))
+					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Auth, "", "", "").With(ms...))
 					want := []string{"unsupported_grant_type"}
 					if from == "discovery" {
 						// Not in discovery's list, but the server may

@@ -101,14 +101,14 @@ func parsePEMKey(data []byte) (*ClientKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		k.secrets = append(k.secrets, pemSecrets(b.Bytes)...)
+		k.secrets = append(k.secrets, DERSecrets(b.Bytes)...)
 		return k, nil
 	}
 }
 
-// pemSecrets are the base64 lines of a PEM body: each alone would leak
-// part of the key.
-func pemSecrets(der []byte) []string {
+// DERSecrets are the encodings of a private key's DER a leak would show:
+// its base64, and each 64-character line of it in a PEM block.
+func DERSecrets(der []byte) []string {
 	b64 := base64.StdEncoding.EncodeToString(der)
 	out := []string{b64}
 	for len(b64) > 64 {
@@ -230,7 +230,7 @@ func newClientKey(key any, format string) (*ClientKey, error) {
 	}
 	ck := &ClientKey{Signer: signer, KeyID: kid, Format: format}
 	if d, err := x509.MarshalPKCS8PrivateKey(signer); err == nil {
-		ck.secrets = pemSecrets(d)
+		ck.secrets = DERSecrets(d)
 	}
 	return ck, nil
 }
