@@ -83,7 +83,7 @@ type Client struct {
 // TLS configures the connection to the provider. Verification is on unless
 // InsecureSkipVerify is set (warned).
 type TLS struct {
-	CAFile             string `yaml:"ca_file,omitempty"`
+	CAFile string `yaml:"ca_file,omitempty"`
 	// CertFile and KeyFile are the client's certificate: presented on every
 	// connection, or with client.auth_method tls_client_auth or
 	// self_signed_tls_client_auth only by the requests that authenticate
