@@ -106,6 +106,10 @@ type Options struct {
 	ClientOptions []exchange.Option
 	// Reveal disables redaction (the --reveal flag).
 	Reveal bool
+	// AuthMethods are the embedded target's client's and second client's
+	// client.auth_method (the --auth-method flag); unused with a target
+	// file.
+	AuthMethods []string
 }
 
 // DefaultProfile is used when neither the command line nor the target names one.
