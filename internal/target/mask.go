@@ -2,8 +2,8 @@ package target
 
 import (
 	"fmt"
-	"strings"
 	"log/slog"
+	"strings"
 
 	"github.com/tokenbench/tokenbench/internal/redact"
 )
