@@ -115,6 +115,12 @@ func As(a Authenticator) Mutation {
 	}
 }
 
+// AlsoBasic adds HTTP Basic with c to the request's own authentication: a
+// request that authenticates two ways.
+func AlsoBasic(c Credentials) Mutation {
+	return func(s *Spec) { s.Auth, s.Authorization = &c, nil }
+}
+
 // BasicAs authenticates with other credentials.
 func BasicAs(c Credentials) Mutation { return As(Basic{c}) }
 

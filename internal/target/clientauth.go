@@ -1,6 +1,7 @@
 package target
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -192,15 +193,29 @@ func (t *Target) authenticators(m *clientMaterial, second bool) (ClientAuth, err
 		ca.By[exchange.MethodPrivateKeyJWT] = j
 	}
 	if m.cert != nil {
-		for _, method := range []string{exchange.MethodTLS, exchange.MethodSelfSignedTLS} {
-			a, err := exchange.NewTLSClient(method, m.id, m.cert, t.MTLSTokenEndpoint)
-			if err != nil {
-				return ca, bad("cert_file: %v", err)
+		// The wire is the same for both TLS methods: the registration tells
+		// them apart, and else the certificate's kind.
+		method := m.method
+		if !exchange.IsTLSMethod(method) {
+			method = exchange.MethodTLS
+			if selfSigned(m.cert) {
+				method = exchange.MethodSelfSignedTLS
 			}
-			ca.By[method] = a
 		}
+		a, err := exchange.NewTLSClient(method, m.id, m.cert, t.MTLSTokenEndpoint)
+		if err != nil {
+			return ca, bad("cert_file: %v", err)
+		}
+		ca.By[method] = a
 	}
 	return ca, nil
+}
+
+// selfSigned reports whether a certificate is signed by its own key.
+func selfSigned(c *tls.Certificate) bool {
+	leaf, err := x509.ParseCertificate(c.Certificate[0])
+	return err == nil && bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
+		leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil
 }
 
 // assertionLifetime is how long the harness's assertions live: the

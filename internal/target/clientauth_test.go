@@ -78,7 +78,7 @@ func TestResolveAuthMethods(t *testing.T) {
 		{name: "tls_client_auth", client: Client{ID: "c", AuthMethod: "tls_client_auth"}, tls: TLS{CertFile: "cert.pem", KeyFile: files["cert-key.pem"]}, want: exchange.MethodTLS},
 		{name: "self-signed, own cert files", client: Client{ID: "c", AuthMethod: "self_signed_tls_client_auth", CertFile: files["cert.pem"], CertKeyFile: files["cert-key.pem"]}, want: exchange.MethodSelfSignedTLS},
 		{name: "Basic with a connection certificate", client: Client{ID: "c", SecretEnv: "SECRET"}, tls: TLS{CertFile: files["cert.pem"], KeyFile: files["cert-key.pem"]},
-			want: exchange.MethodBasic, also: []string{exchange.MethodTLS}, global: true},
+			want: exchange.MethodBasic, also: []string{exchange.MethodSelfSignedTLS}, global: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
