@@ -139,7 +139,7 @@ func (p *Profile) Validate() error {
 		oneOf("auth.assertion.audiences", a, AudienceTokenEndpoint, AudienceIssuer)
 	}
 	for _, a := range p.Auth.Assertion.Algs {
-		oneOf("auth.assertion.algs", a, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "HS256", "HS384", "HS512")
+		oneOf("auth.assertion.algs", a, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519", "HS256", "HS384", "HS512")
 	}
 	if p.Auth.Assertion.MaxLifetime < 0 {
 		bad("auth.assertion.max_lifetime", "%s is negative", p.Auth.Assertion.MaxLifetime)
