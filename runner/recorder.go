@@ -62,8 +62,8 @@ type pair struct {
 // validated, code waits, outcomes, check failures).
 type stageAgg struct {
 	lat, svc, lag, wait, auth *hdr.Histogram
-	counts              results.Summary
-	first, last         time.Time // first send, last completion
+	counts                    results.Summary
+	first, last               time.Time // first send, last completion
 }
 
 type shard struct {
