@@ -187,6 +187,9 @@ func (t *Target) authenticators(m *clientMaterial, second bool) (ClientAuth, err
 		if err != nil {
 			return ca, bad("key_file: %v", err)
 		}
+		if auds := t.Profile.AssertionAudiences(); m.method == exchange.MethodPrivateKeyJWT && !slices.Contains(auds, m.audience) {
+			t.warn("%s.assertion_audience %s: profile %s documents %s as the audience of client assertions (auth.assertion.audiences)", m.field, m.audience, t.Profile.Name, strings.Join(auds, ", "))
+		}
 		if algs := t.Profile.Auth.Assertion.Algs; m.method == exchange.MethodPrivateKeyJWT && len(algs) > 0 && !slices.Contains(algs, j.Alg()) {
 			return ca, bad("assertion_alg %s: profile %s accepts only %s (auth.assertion.algs)", j.Alg(), t.Profile.Name, strings.Join(algs, ", "))
 		}
