@@ -285,9 +285,13 @@ EOF
 method_target() { # METHOD CLIENT-LINE...
 	local method=$1
 	shift
-	sed -e '/^client:$/,/^second_client:$/{/^client:$/!{/^second_client:$/!d}}' \
-		-e "s|^# Ory Hydra v2.3.0 on loopback, written by e2e/hydra/up.sh.|# Ory Hydra v2.3.0 on loopback, a client registered for $method; written by e2e/hydra/up.sh.|" \
-		"$dir/target.yaml" | awk -v lines="$(printf '  %s\n' "$@")" '{print} /^client:$/ {printf "%s", lines}' >"$dir/target-$method.yaml"
+	{
+		echo "# Ory Hydra v2.3.0 on loopback, a client registered for $method; written by e2e/hydra/up.sh."
+		sed -n '/^issuer:/p' "$dir/target.yaml"
+		echo "client:"
+		printf '  %s\n' "$@"
+		sed -n '/^second_client:/,$p' "$dir/target.yaml"
+	} >"$dir/target-$method.yaml"
 }
 method_target private_key_jwt "id: tokenbench-jwt" "auth_method: private_key_jwt" \
 	"key_file: credentials/tokenbench-jwt-key.pem" "secret_env: TOKENBENCH_HYDRA_JWT_SECRET"

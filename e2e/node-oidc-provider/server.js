@@ -166,7 +166,9 @@ server.listen(port, '127.0.0.1', async () => {
       const pem = fs.readFileSync(process.env.OP_SSTLS_CERT, 'utf8');
       const jwk = new crypto.X509Certificate(pem).publicKey.export({ format: 'jwk' });
       clients.push(client('tokenbench-sstls', undefined, 'self_signed_tls_client_auth',
-        { jwks: { keys: [{ ...jwk, x5c: [der(pem)] }] } }));
+        // x5t#S256 is what lib/shared/client_auth.js matches the
+        // presented certificate against.
+        { jwks: { keys: [{ ...jwk, x5c: [der(pem)], 'x5t#S256': crypto.createHash('sha256').update(Buffer.from(der(pem), 'base64')).digest('base64url') }] } }));
     }
   }
 
