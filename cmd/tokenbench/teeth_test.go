@@ -155,6 +155,7 @@ type conformResult struct {
 	fail, warn, known   []string
 	stdout, stderr      string
 	rows, skipped, pass int
+	replays             int // exchanges refused as a replayed client assertion
 }
 
 // conformProcess runs `tokenbench conform args...` in a subprocess and
@@ -180,13 +181,21 @@ func conformProcess(t *testing.T, args ...string) conformResult {
 		t.Fatalf("conform %v (exit %d) wrote no JSON report: %v\n%s\n%s", args, res.exit, err, res.stdout, res.stderr)
 	}
 	var rep struct {
-		Rows []struct{ ID, Status string }
+		Rows []struct {
+			ID, Status string
+			Exchanges  []json.RawMessage
+		}
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
 	res.rows = len(rep.Rows)
 	for _, r := range rep.Rows {
+		for _, x := range r.Exchanges {
+			if bytes.Contains(x, []byte("jti replayed")) {
+				res.replays++
+			}
+		}
 		switch r.Status {
 		case "fail":
 			res.fail = appendOnce(res.fail, r.ID)
@@ -320,6 +329,11 @@ func TestCleanAndVariantsPass(t *testing.T) {
 		}
 		if got.rows < 60 {
 			t.Errorf("conform %v: %d rows in the report, want at least 60", args, got.rows)
+		}
+		// Every request authenticates afresh: the one assertion the
+		// provider refuses as replayed is AUTH-JWT-JTI-REPLAY's own.
+		if slices.Contains(args, provider.MethodPrivateKeyJWT) && got.replays != 1 {
+			t.Errorf("conform %v: %d exchanges refused as a replayed assertion, want 1 (the replay probe's): a request was sent twice with one assertion", args, got.replays)
 		}
 	}
 }
