@@ -166,7 +166,13 @@ func TestClientCertificate(t *testing.T) {
 		mu.Unlock()
 		w.Write([]byte(cn))
 	}))
-	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+	// The server names acceptable CAs that issued none of the client
+	// certificates (node's https server lists its ca): each is sent anyway.
+	other, _ := SelfSignedCertificate(pkix.Name{CommonName: "some CA"}, time.Now())
+	otherLeaf, _ := x509.ParseCertificate(other.Certificate[0])
+	cas := x509.NewCertPool()
+	cas.AddCert(otherLeaf)
+	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, ClientCAs: cas}
 	srv.StartTLS()
 	defer srv.Close()
 	pool := x509.NewCertPool()

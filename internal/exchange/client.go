@@ -144,7 +144,11 @@ func (c *Client) httpFor(s *Spec) *http.Client {
 	if c.tr.TLSClientConfig != nil {
 		cfg = c.tr.TLSClientConfig.Clone()
 	}
-	cfg.Certificates = []tls.Certificate{*s.Cert}
+	cert := s.Cert
+	// Presented whatever CA names the server lists: a self-signed
+	// certificate (RFC 8705 §2.2) is never among them, and crypto/tls would
+	// otherwise send none.
+	cfg.Certificates, cfg.GetClientCertificate = nil, func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
 	tr.TLSClientConfig = cfg
 	c.dialers(tr)
 	hc := &http.Client{Transport: tr, Timeout: c.hc.Timeout, CheckRedirect: c.hc.CheckRedirect}

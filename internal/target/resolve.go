@@ -163,7 +163,9 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	if client.cert != nil && !exchange.IsTLSMethod(client.method) {
 		// Not a TLS method: the certificate is the connection's, as for a
 		// gateway that requires mutual TLS.
-		tlsCfg.Certificates, t.certGlobal = []tls.Certificate{*client.cert}, true
+		cert := client.cert
+		tlsCfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+		t.certGlobal = true
 	}
 	opts := append([]exchange.Option{exchange.WithTLS(tlsCfg)}, o.ClientOptions...)
 	t.HTTP = exchange.NewClient(opts...)
