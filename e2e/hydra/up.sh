@@ -296,7 +296,7 @@ method_target() { # METHOD CLIENT-LINE...
 method_target private_key_jwt "id: tokenbench-jwt" "auth_method: private_key_jwt" \
 	"key_file: credentials/tokenbench-jwt-key.pem" "secret_env: TOKENBENCH_HYDRA_JWT_SECRET"
 method_target client_secret_post "id: \"$client_post\"" "auth_method: client_secret_post" "secret_env: TOKENBENCH_HYDRA_POST_SECRET"
-printf '%s\n' "private_key_jwt !slow" "client_secret_post area:auth||area:discovery" >"$dir/methods"
+printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" >"$dir/methods"
 
 cat >"$dir/info" <<EOF
 issuer=$issuer
