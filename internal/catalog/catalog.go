@@ -414,4 +414,7 @@ var rows = []Row{
 	{ID: "LOAD-CODE-RACE", Area: AreaLoad, Level: Must, Source: "CODE-SINGLE-USE-RACE", Strength: "MUST",
 		Probe:    "duplicates injected at a configured fraction",
 		Expected: "exactly one success per code"},
+	{ID: "LOAD-AUTH-COST", Area: AreaLoad, Level: Info, Source: "—", Strength: "INFO",
+		Probe:    "private_key_jwt / DPoP under load",
+		Expected: "signing cost per request measured apart from the exchange latency"},
 }
