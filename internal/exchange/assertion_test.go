@@ -255,3 +255,38 @@ func BenchmarkAssertion(b *testing.B) {
 		}
 	})
 }
+
+// TestSignAndEncodeAgree: the load path (Sign) and the probes' path
+// (Assertion, then Encode) make the same assertion: the same header and
+// claims, both verifying, so that a probe changes only what its edit names.
+func TestSignAndEncodeAgree(t *testing.T) {
+	t.Parallel()
+	for _, tt := range jwtAuthenticators(t) {
+		signed, err := tt.a.Sign()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := tt.a.Assertion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		encoded, err := a.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h1, c1 := decode(t, signed)
+		h2, c2 := decode(t, encoded)
+		delete(c1, "jti")
+		delete(c2, "jti")
+		j1, _ := json.Marshal([]any{h1, c1})
+		j2, _ := json.Marshal([]any{h2, c2})
+		if string(j1) != string(j2) {
+			t.Errorf("%s: Sign made %s, Encode %s", tt.name, j1, j2)
+		}
+		for _, compact := range []string{signed, encoded} {
+			if _, err := jws.Verify([]byte(compact), jws.WithKey(jwa.SignatureAlgorithm(tt.name), tt.verify)); err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+		}
+	}
+}
