@@ -68,6 +68,10 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 			p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", format.MDCode(st.Name), st.Target, achieved, st.P50, st.P90, st.P99, st.Max, st.Errors, st.Late)
 		}
 	}
+	if s.Auth.Signs() {
+		p("\n**Client authentication**: %s, a fresh client assertion signed per request in %s (p50) / %s (p99), apart from the exchange latency\n",
+			format.MDCode(s.Auth.Method), format.MS(s.Auth.TimeMS.P50), format.MS(s.Auth.TimeMS.P99))
+	}
 	if len(s.CheckFailures) > 0 {
 		p("\n**Check failures** (of %s validated): %s\n", format.Int(s.Validated), format.MDCell(countsText(s.CheckFailures)))
 	}

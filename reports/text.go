@@ -39,6 +39,13 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 		fmt.Fprintf(tw, "schedule\tlate %d, unsent %d, lag p99 %.2f ms, max %.2f ms\n", s.Late, s.Unsent, s.ScheduleLagMS.P99, s.ScheduleLagMS.Max)
 	}
 	fmt.Fprintf(tw, "codes\tobtained %d, dropped %d, obtain p99 %.2f ms, requests that waited for a code %d\n", s.Codes.Obtained, s.Codes.Dropped, s.Codes.P99MS, s.Codes.Waits)
+	if a := s.Auth; a != nil {
+		what := "adding it"
+		if a.Signs() {
+			what = "signing a fresh client assertion"
+		}
+		fmt.Fprintf(tw, "client auth\t%s, %d requests; %s took p50 %.3f ms, p99 %.3f ms per request (apart from the exchange latency)\n", a.Method, a.Requests, what, a.TimeMS.P50, a.TimeMS.P99)
+	}
 	fmt.Fprintf(tw, "outcomes\t%s\n", textCounts(s.Outcomes))
 	if len(s.CheckFailures) > 0 {
 		fmt.Fprintf(tw, "check failures\t%s (of %d validated)\n", textCounts(s.CheckFailures), s.Validated)

@@ -34,7 +34,7 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 		if !agg.first.IsZero() && (d == 0 || cfg.Model == Closed || interrupted || res.Aborted != "") {
 			d = agg.last.Sub(e.measured.Add(cfg.Plan.StageStart(i)))
 		}
-		sum := agg.summary(d)
+		sum := agg.summary(d, e.rec.method)
 		if cfg.Model == Open {
 			sum.TargetRPS = cfg.Plan.MeanRate(i)
 		}
@@ -51,7 +51,7 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 		// plan's end; a backlog drained after it counts its real time.
 		total = max(planned, total)
 	}
-	res.Summary = all.summary(total)
+	res.Summary = all.summary(total, e.rec.method)
 	res.Summary.Unsent = e.unsent.Load()
 	if cfg.Model == Open {
 		var expected, dur float64

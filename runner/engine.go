@@ -171,6 +171,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	// Intervals are whole wall-clock seconds, so that the results of
 	// several machines (shards) line up second by second.
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
+	e.rec.method = e.cfg.Target.Auth.Method()
 
 	go func() {
 		select {
@@ -366,17 +367,19 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		// due is the code supply's: reported apart, and taken out of the
 		// exchange latency by moving the intended time on by as much. A
 		// wait for a free in-flight slot stays in (coordinated omission).
-		from := fetch
-		if intended.After(from) {
-			from = intended
-		}
-		if d := ready.Sub(from); d > 0 {
-			codeWait = d
-			intended = intended.Add(d)
-		}
+		codeWait = pastDue(intended, fetch, ready)
+		intended = intended.Add(codeWait)
 	}
-	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
-	spec.Probe = "load"
+	spec, authStart, authed := e.authenticate(code)
+	if e.cfg.Model == Open {
+		intended = intended.Add(pastDue(intended, authStart, authed))
+	}
+	if spec.Err != nil {
+		if t.stage >= 0 {
+			e.rec.Record(id, sample{stage: t.stage, intended: intended, sent: authed, done: authed, outcome: "auth_error"})
+		}
+		return dst
+	}
 	if e.slots != nil {
 		e.slots <- struct{}{}
 	}
@@ -395,7 +398,8 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		<-e.slots
 	}
 
-	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait}
+	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
+		auth: authed.Sub(authStart), authed: true}
 	if e.cfg.Model == Closed {
 		s.intended = x.Timings.Sent
 	}

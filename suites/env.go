@@ -89,12 +89,14 @@ func Define(env *Env) {
 		defineRedirectURI()
 		defineClientID()
 		defineAuth()
+		defineAuthMethods()
 		definePKCE()
 		defineResponse()
 		defineRefresh()
 		defineIDToken()
 		defineUserinfo()
 		defineConcurrency()
+		defineDiscovery()
 		// Last: the ERR-* rows judge every negative answer seen so far.
 		defineErrors()
 	})
@@ -239,7 +241,7 @@ func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 // the token endpoint's negative answers for the ERR-* rows.
 func record(x *exchange.Exchange) {
 	attach(x)
-	if x.Status() >= 400 && strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
+	if x.Status() >= 400 && isTokenEndpoint(x.Request.URL) {
 		state.mu.Lock()
 		state.negatives = append(state.negatives, x)
 		state.mu.Unlock()
@@ -258,6 +260,13 @@ func attach(x *exchange.Exchange) {
 		e.Error = redacted(target.DescribeTransportError(x.Err))
 	}
 	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
+}
+
+// isTokenEndpoint reports whether a request went to the token endpoint or
+// its mTLS alias.
+func isTokenEndpoint(u string) bool {
+	m := t().MTLSTokenEndpoint
+	return strings.HasPrefix(u, t().TokenEndpoint) || (m != "" && strings.HasPrefix(u, m))
 }
 
 // seenNegatives returns the token endpoint's answers >= 400 recorded so far.
@@ -292,10 +301,9 @@ func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *c
 }
 
 // valid returns the valid token request for code c: POST form with
-// grant_type, code, redirect_uri (and code_verifier), HTTP Basic.
-func valid(c *codes.Code) exchange.Spec {
-	return exchange.TokenRequest(t().TokenEndpoint, t().Client, c.Value, c.RedirectURI, c.CodeVerifier)
-}
+// grant_type, code, redirect_uri (and code_verifier), authenticated with
+// the client's auth_method.
+func valid(c *codes.Code) exchange.Spec { return validAs(c, t().Auth) }
 
 // probe is valid(fresh code) with mutations, sent.
 func probe(ctx context.Context, name string, ms ...exchange.Mutation) *exchange.Exchange {

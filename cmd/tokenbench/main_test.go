@@ -3,6 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -155,6 +160,17 @@ func TestBadInput(t *testing.T) {
 		{"command prints garbage", []string{"target", "check", "-t", writeFile(t, dir, "c3.yaml", targetYAML(srv.URL, "codes: {source: command, command: [sh, -c, 'echo \"{not json\"']}\n"))}, []string{"line 1"}},
 		{"empty codes file", []string{"target", "check", "-t", writeFile(t, dir, "f1.yaml", targetYAML(srv.URL, "codes: {source: file, path: "+writeFile(t, dir, "empty.jsonl", "")+"}\n"))}, []string{"empty.jsonl"}},
 		{"malformed codes file", []string{"target", "check", "-t", writeFile(t, dir, "f2.yaml", targetYAML(srv.URL, "codes: {source: file, path: "+writeFile(t, dir, "bad.jsonl", "{\"code\": \"a\"}\n{\"cod\": 1}\n")+"}\n"))}, []string{"bad.jsonl:2"}},
+		{"encrypted client key", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k1.yaml", strings.Replace(good, "  secret_env: SECRET\n",
+			"  auth_method: private_key_jwt\n  key_file: "+writeFile(t, dir, "enc.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")+"\n", 1))},
+			[]string{"client.key_file", "the private key is encrypted"}},
+		{"a key that does not fit the alg", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k2.yaml", strings.Replace(good, "  secret_env: SECRET\n",
+			"  auth_method: private_key_jwt\n  assertion_alg: RS256\n  key_file: "+ecKeyFile(t, dir)+"\n", 1))},
+			[]string{`client.assertion_alg "RS256": RS256 needs an RSA key`}},
+		{"a method without its credentials", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k3.yaml", strings.Replace(good, "  secret_env: SECRET\n", "  auth_method: tls_client_auth\n", 1))},
+			[]string{"client.auth_method tls_client_auth needs a client certificate: tls.cert_file"}},
+		{"a method the profile does not list", []string{"target", "check", "-t", writeFile(t, dir, "k4.yaml", strings.Replace(good, "  secret_env: SECRET\n", "  auth_method: client_secret_post\n  secret_env: SECRET\n", 1))},
+			[]string{"client.auth_method client_secret_post: profile bankid does not document it"}},
+		{"unknown auth method", []string{"target", "check", "--auth-method", "magic"}, []string{`--auth-method "magic"`}},
 		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
 		{"unknown flag", []string{"target", "check", "--frob"}, []string{"unknown flag: --frob"}},
 		{"bad defect", []string{"serve", "--defect", "nosuch"}, []string{`unknown defect "nosuch"`}},
@@ -209,4 +225,18 @@ func TestProfilesCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "bankid: ok") {
 		t.Errorf("validate: %d\n%s", code, out)
 	}
+}
+
+// ecKeyFile writes an EC P-256 private key (PKCS#8 PEM) into dir.
+func ecKeyFile(t *testing.T, dir string) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, dir, "ec.pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
 }

@@ -50,7 +50,7 @@ func TestSecretsFromAnyBody(t *testing.T) {
 
 func TestSecretsOfRequest(t *testing.T) {
 	t.Parallel()
-	s := TokenRequest("https://op/token?client_secret=in-query-secret", Credentials{ID: "cli", Secret: "a+b:c/d e"}, "the-code-value", "https://c/cb", "the-verifier-value")
+	s := TokenRequest("https://op/token?client_secret=in-query-secret", Basic{Credentials{ID: "cli", Secret: "a+b:c/d e"}}, "the-code-value", "https://c/cb", "the-verifier-value")
 	x := &Exchange{}
 	if _, err := (&Client{}).build(context.Background(), s.With(Add("refresh_token", "rt-in-body")), x); err != nil {
 		t.Fatal(err)
@@ -114,8 +114,8 @@ func TestClientRegistry(t *testing.T) {
 	})
 	r := redact.New()
 	c := NewClient().Registering(r)
-	c.Do(context.Background(), TokenRequest(srv.URL, Credentials{ID: "cli", Secret: "client-secret-1"}, "code-value-1", "https://c/cb", ""))
-	c.Registering(nil).Do(context.Background(), TokenRequest(srv.URL, Credentials{ID: "cli", Secret: "client-secret-2"}, "code-value-2", "https://c/cb", ""))
+	c.Do(context.Background(), TokenRequest(srv.URL, Basic{Credentials{ID: "cli", Secret: "client-secret-1"}}, "code-value-1", "https://c/cb", ""))
+	c.Registering(nil).Do(context.Background(), TokenRequest(srv.URL, Basic{Credentials{ID: "cli", Secret: "client-secret-2"}}, "code-value-2", "https://c/cb", ""))
 	got := r.String("client-secret-1 code-value-1 " + testAT + " client-secret-2 code-value-2")
 	if want := "[REDACTED] [REDACTED] [REDACTED] client-secret-2 code-value-2"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
@@ -127,7 +127,7 @@ func TestClientRegistry(t *testing.T) {
 func TestWrongValuesAreFresh(t *testing.T) {
 	t.Parallel()
 	const secret, verifier = "the-real-secret", "the-real-verifier-0123456789012345678901234567"
-	base := TokenRequest("https://op/token", Credentials{ID: "cli", Secret: secret}, "code", "https://c/cb", verifier)
+	base := TokenRequest("https://op/token", Basic{Credentials{ID: "cli", Secret: secret}}, "code", "https://c/cb", verifier)
 	a, b := base.With(WrongSecret()), base.With(WrongSecret())
 	if a.Auth.ID != "cli" || a.Auth.Secret == b.Auth.Secret || strings.Contains(a.Auth.Secret, secret) || len(a.Auth.Secret) < 40 {
 		t.Errorf("WrongSecret: %q and %q", a.Auth.Secret, b.Auth.Secret)

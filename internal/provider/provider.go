@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -91,13 +92,20 @@ type Provider struct {
 	mux      *http.ServeMux
 	sem      chan struct{} // nil: unlimited capacity
 
+	pki           *pki
+	registrations map[string]*registration // keys and certificates, by client id
+	jtis          *jtiCache                // client assertions seen
+
+	mtls atomic.Pointer[string] // the HTTPS listener's base URL
+
 	issuer atomic.Pointer[string]
 
 	fastMu sync.Mutex
 	fast   atomic.Pointer[fastResponse]
 
-	mu  sync.Mutex
-	srv *http.Server
+	mu      sync.Mutex
+	srv     *http.Server
+	mtlsSrv *http.Server
 }
 
 // New validates cfg and builds a provider. It does not listen: use Handler
@@ -169,6 +177,16 @@ func New(cfg Config) (*Provider, error) {
 	if p.keys, err = newKeys(cfg.Key, p.rand, p.variants.on(vMultiKeyJWKS)); err != nil {
 		return nil, err
 	}
+	if p.pki, err = newPKI(p.rand, p.now()); err != nil {
+		return nil, err
+	}
+	p.registrations = map[string]*registration{}
+	for id, c := range clients {
+		if needsRegistration(c.method()) {
+			p.registrations[id] = &registration{}
+		}
+	}
+	p.jtis = newJTICache()
 	if cfg.Issuer != "" {
 		p.SetIssuer(cfg.Issuer)
 	}
@@ -262,7 +280,38 @@ func (p *Provider) Start(addr string) (baseURL string, err error) {
 	}
 	p.srv = &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second}
 	go func(srv *http.Server) { _ = srv.Serve(l) }(p.srv)
+	if err := p.startMTLS(l.Addr().(*net.TCPAddr).IP); err != nil {
+		_ = p.srv.Close()
+		p.srv = nil
+		return "", err
+	}
 	return baseURL, nil
+}
+
+// startMTLS listens with TLS on another port of the same loopback address,
+// asking every client for a certificate: the token endpoint's mTLS alias
+// (RFC 8705 §5) for the tls_client_auth and self_signed_tls_client_auth
+// clients. Every endpoint is served there too.
+func (p *Provider) startMTLS(ip net.IP) error {
+	l, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+	if err != nil {
+		return fmt.Errorf("provider: the mTLS listener: %w", err)
+	}
+	base := "https://" + l.Addr().String()
+	p.mtls.Store(&base)
+	p.mtlsSrv = &http.Server{Handler: p.mux, ReadHeaderTimeout: 10 * time.Second, TLSConfig: p.pki.serverTLS(),
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}} // HTTP/1.1 only
+	go func(srv *http.Server) { _ = srv.ServeTLS(l, "", "") }(p.mtlsSrv)
+	return nil
+}
+
+// MTLSBase is the base URL of the HTTPS listener that asks for client
+// certificates, "" before Start.
+func (p *Provider) MTLSBase() string {
+	if s := p.mtls.Load(); s != nil {
+		return *s
+	}
+	return ""
 }
 
 // Close stops the server Start started, closing its connections; requests
@@ -274,7 +323,11 @@ func (p *Provider) Close() error {
 	if p.srv == nil {
 		return nil
 	}
-	return p.srv.Close()
+	err := p.srv.Close()
+	if p.mtlsSrv != nil {
+		err = errors.Join(err, p.mtlsSrv.Close())
+	}
+	return err
 }
 
 // checkLoopback refuses any listen address that is not loopback.

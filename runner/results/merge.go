@@ -272,7 +272,8 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 	lags := make([]Percentiles, len(ss))
 	obtains := make([]Percentiles, len(ss))
 	waits := make([]Percentiles, len(ss))
-	var lagW, obtainW, waitW []int64
+	auths := make([]Percentiles, len(ss))
+	var lagW, obtainW, waitW, authW []int64
 	for i, s := range ss {
 		if err := addHists(lat, svc, s.HDR, s.Requests-s.OutOfRange, what, labels[i]); err != nil {
 			return Summary{}, err
@@ -284,6 +285,12 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 		lagW = append(lagW, s.Requests)
 		obtainW = append(obtainW, s.Codes.Obtained)
 		waitW = append(waitW, s.Codes.Waits)
+		if s.Auth != nil {
+			auths[i] = s.Auth.TimeMS
+			authW = append(authW, s.Auth.Requests)
+		} else {
+			authW = append(authW, 0)
+		}
 	}
 	if out.Requests > 0 {
 		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
@@ -293,6 +300,9 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 	out.Codes.ObtainMS = boundPercentiles(obtains, obtainW)
 	out.Codes.P99MS = out.Codes.ObtainMS.P99
 	out.Codes.WaitMS = boundPercentiles(waits, waitW)
+	if out.Auth != nil {
+		out.Auth.TimeMS = boundPercentiles(auths, authW)
+	}
 	h, err := EncodePair(lat, svc)
 	if err != nil {
 		return Summary{}, err
@@ -342,6 +352,12 @@ func (s *Summary) AddCounts(o Summary) {
 	s.Codes.Obtained += o.Codes.Obtained
 	s.Codes.Dropped += o.Codes.Dropped
 	s.Codes.Waits += o.Codes.Waits
+	if o.Auth != nil {
+		if s.Auth == nil {
+			s.Auth = &AuthStats{Method: o.Auth.Method}
+		}
+		s.Auth.Requests += o.Auth.Requests
+	}
 	s.Outcomes = addCounts(s.Outcomes, o.Outcomes)
 	s.CheckFailures = addCounts(s.CheckFailures, o.CheckFailures)
 }
