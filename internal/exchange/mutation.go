@@ -163,12 +163,12 @@ func WrongCredentials() Mutation {
 	}
 }
 
-// UnknownClient authenticates with HTTP Basic as a client that does not
-// exist: a fresh random id and secret.
+// UnknownClient authenticates with HTTP Basic, instead of the request's
+// own authentication, as a client that does not exist: a fresh random id
+// and secret.
 func UnknownClient() Mutation {
 	return func(s *Spec) {
-		s.Auth = &Credentials{ID: Random("tokenbench-unknown-"), Secret: Random("")}
-		s.Authorization = nil
+		As(Basic{Credentials{ID: Random("tokenbench-unknown-"), Secret: Random("")}})(s)
 	}
 }
 
