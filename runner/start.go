@@ -16,7 +16,7 @@ var ErrNotStarted = errors.New("runner: stopped before the start time; nothing w
 // LateStart is how far after its start time a run may begin before its
 // result names it a limit (LimitLateStart). Under it is the timer's
 // lateness; over it, a shard that came up late.
-const LateStart = 100 * time.Millisecond
+const LateStart = time.Duration(results.LateStartS * float64(time.Second))
 
 // waitStart waits until cfg.StartAt, on the wall clock, so that the shards
 // of a run split across machines begin together and their per-second

@@ -35,6 +35,11 @@ func (p MergedPart) where(k int) string {
 	return fmt.Sprintf("result %d", k+1)
 }
 
+// LateStartS is how many seconds after the run's start time (load
+// --start-at) a shard may begin before it counts as late: beyond the
+// lateness of a timer, a shard that came up late.
+const LateStartS = 0.1
+
 // MissingText says which shards a merged result lacks, e.g. "shard 2/4
 // missing; the merged figures cover 3 of 4 shards".
 func MissingText(missing []Shard, have int) string {
