@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/items"
 	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
@@ -196,6 +197,10 @@ func startCPUProfile(path string) (stop func(), err error) {
 // --max-in-flight). Other errors pass unchanged.
 func flagError(cmd *cobra.Command, err error) error {
 	var se *runner.SettingError
+	var ie *items.Error
+	if errors.As(err, &ie) && cmd.Flags().Lookup(ie.What) != nil {
+		return fmt.Errorf("%s: --%s: %w", cmd.Name(), ie.What, err) // "slo item 1 ...", "stages item 2 ..."
+	}
 	if !errors.As(err, &se) {
 		return err
 	}
