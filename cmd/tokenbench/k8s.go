@@ -146,7 +146,7 @@ func k8sError(err error) error {
 	var ke *k8s.SettingError
 	if errors.As(err, &ke) {
 		v := ke.Value
-		if v != "" {
+		if _, err := strconv.Atoi(v); err != nil && v != "" {
 			v = strconv.Quote(v)
 		}
 		return &runner.SettingError{Setting: ke.Setting, Value: v, Reason: ke.Reason}

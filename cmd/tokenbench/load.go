@@ -198,8 +198,9 @@ func startCPUProfile(path string) (stop func(), err error) {
 func flagError(cmd *cobra.Command, err error) error {
 	var se *runner.SettingError
 	var ie *items.Error
+	what := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") // "load", "k8s manifest"
 	if errors.As(err, &ie) && cmd.Flags().Lookup(ie.What) != nil {
-		return fmt.Errorf("%s: --%s: %w", cmd.Name(), ie.What, err) // "slo item 1 ...", "stages item 2 ..."
+		return fmt.Errorf("%s: --%s: %w", what, ie.What, err) // "slo item 1 ...", "stages item 2 ..."
 	}
 	if !errors.As(err, &se) {
 		return err
@@ -212,7 +213,7 @@ func flagError(cmd *cobra.Command, err error) error {
 	if se.Value != "" {
 		flag += " " + se.Value
 	}
-	return fmt.Errorf("%s: %s: %s", cmd.Name(), flag, se.Reason)
+	return fmt.Errorf("%s: %s: %s", what, flag, se.Reason)
 }
 
 // tool is this program, as results name it.
