@@ -473,6 +473,24 @@ func TestManifestWarnings(t *testing.T) {
 		t.Errorf("warnings %q, secret env %v", m.Warnings, m.SecretEnv)
 	}
 	decodeManifest(t, m)
+
+	body = "issuer: https://idp.example\nredirect_uri: https://c.example/cb\nclient: {id: c, secret_env: S}\ncodes:\n  source: browser\n  browser:\n    steps:\n      - fill: {\"#user\": alice, \"#pw\": \"env:LOGIN_PW\"}\n      - click: \"#go\"\n"
+	if err := os.WriteFile(tgt, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = New(s); err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(m.Warnings, "\n"); !strings.Contains(w, "drives Chromium") || !slices.Equal(m.SecretEnv, []string{"S", "LOGIN_PW"}) {
+		t.Errorf("browser: warnings %q, secret env %v", m.Warnings, m.SecretEnv)
+	}
+	o := decodeManifest(t, m)
+	if err := os.WriteFile(tgt, []byte(o.config.Data["target.yaml"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := target.Load(tgt); err != nil || len(f.Codes.Browser.Steps) != 2 || f.Codes.Browser.Steps[0].Fields[1].Value != "env:LOGIN_PW" {
+		t.Errorf("the shipped browser target: %v %+v", err, f)
+	}
 }
 
 func TestShardFromEnv(t *testing.T) {

@@ -82,6 +82,8 @@ func shipTarget(targetPath, profile string) (*shipped, error) {
 		return nil, bad("codes.source", "embedded is the reference provider inside tokenbench: a distributed run needs a provider the shards share")
 	case codes.SourceCommand:
 		s.warnings = append(s.warnings, fmt.Sprintf("codes.source command runs %q inside the shard pods: tokenbench's image holds no other program, so build an image FROM it that has the command", strings.Join(f.Codes.Command, " ")))
+	case codes.SourceBrowser:
+		s.warnings = append(s.warnings, "codes.source browser drives Chromium inside the shard pods: tokenbench's image has none, so build an image that has tokenbench and Chromium (and give it with --image)")
 	}
 	if err := s.collectEnv(f, bad); err != nil {
 		return nil, err
@@ -194,6 +196,15 @@ func (s *shipped) collectEnv(f *target.File, bad func(field, reason string) erro
 			return bad("codes.cookies."+k, "a session cookie written in the file would be in the manifest: write env:NAME and put the value in the Secret under NAME")
 		}
 		add(name)
+	}
+	if bc := f.Codes.Browser; bc != nil {
+		for _, st := range bc.Steps {
+			for _, fl := range st.Fields {
+				if name, ok := fromEnv(fl.Value); ok {
+					add(name)
+				}
+			}
+		}
 	}
 	if fc := f.Codes.Form; fc != nil {
 		var literal []string
