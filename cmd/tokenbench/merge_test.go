@@ -14,7 +14,9 @@ import (
 
 // TestShardsAutoMergeDir runs three shards as the pods of the Indexed Job
 // would (--shard auto from JOB_COMPLETION_INDEX and TOKENBENCH_SHARD_COUNT,
-// one --start-at), then merges their directory with --slo: the merged
+// one --start-at), then merges their directory with --slo (p99<60s: no
+// request waits longer than its 10 s timeout, so no machine can breach it;
+// a breach is judged below with p99<1us): the merged
 // result holds the three, in shard order, with the start time and each
 // shard's skew; one shard left out is named and fails the merge; the same
 // shard twice is refused naming both files.
@@ -24,7 +26,7 @@ func TestShardsAutoMergeDir(t *testing.T) {
 	dir := t.TempDir()
 	tgt := writeFile(t, dir, "t.yaml", targetYAML(srv.URL, ""))
 	res := filepath.Join(dir, "results")
-	at := time.Now().Add(time.Second).UTC().Truncate(time.Second).Add(time.Second)
+	at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
 	var wg sync.WaitGroup
 	for i := range 3 {
 		wg.Add(1)
@@ -33,7 +35,8 @@ func TestShardsAutoMergeDir(t *testing.T) {
 			env := map[string]string{"SECRET": "tokenbench-secret", "JOB_COMPLETION_INDEX": fmt.Sprint(i), "TOKENBENCH_SHARD_COUNT": "3"}
 			code, stdout, stderr := runCLI(t, env, "load", "-t", tgt, "--rate", "60", "--requests", "30", "--validate", "none",
 				"--shard", "auto", "--start-at", at.Format(time.RFC3339), "--out", filepath.Join(res, fmt.Sprint(i)))
-			if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("shard %d/3: rates divided by 3", i+1)) || !strings.Contains(stdout, "starting at "+at.Format(time.RFC3339)) {
+			// on time, or late on a loaded machine: either way it says so
+			if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("shard %d/3: rates divided by 3", i+1)) || !strings.Contains(stdout, at.Format(time.RFC3339)+" (--start-at)") {
 				t.Errorf("shard %d: exit %d\n%s\n%s", i, code, stdout, stderr)
 			}
 		}()
@@ -44,7 +47,7 @@ func TestShardsAutoMergeDir(t *testing.T) {
 	}
 
 	merged := filepath.Join(res, "merged", "load.json")
-	code, out, errs := runUnwired(t, (*app).reportMergeCmd, res, "--slo", "error_rate<1%", "-o", merged)
+	code, out, errs := runUnwired(t, (*app).reportMergeCmd, res, "--slo", "p99<60s", "-o", merged)
 	if code != exitOK {
 		t.Fatalf("merge: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -53,7 +56,7 @@ func TestShardsAutoMergeDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := f.Load
-	if m.Summary.Requests != 30 || len(m.MergedFrom) != 3 || m.Config.SLO != "error_rate<1%" || len(m.SLO) != 1 || !m.SLO[0].Pass {
+	if m.Summary.Requests != 30 || len(m.MergedFrom) != 3 || m.Config.SLO != "p99<60s" || len(m.SLO) != 1 || !m.SLO[0].Pass {
 		t.Fatalf("merged: %d requests, parts %+v, slo %q %+v", m.Summary.Requests, m.MergedFrom, m.Config.SLO, m.SLO)
 	}
 	for i, p := range m.MergedFrom {
@@ -78,7 +81,7 @@ func TestShardsAutoMergeDir(t *testing.T) {
 	}
 
 	// a missing shard is named, in the output, the exit and the report
-	code, out, errs = runUnwired(t, (*app).reportMergeCmd, filepath.Join(res, "0", "load.json"), filepath.Join(res, "2", "load.json"), "--slo", "error_rate<1%", "-o", filepath.Join(dir, "part", "load.json"))
+	code, out, errs = runUnwired(t, (*app).reportMergeCmd, filepath.Join(res, "0", "load.json"), filepath.Join(res, "2", "load.json"), "--slo", "p99<60s", "-o", filepath.Join(dir, "part", "load.json"))
 	html, _ := os.ReadFile(filepath.Join(dir, "part", "load.html"))
 	if code != exitFailed || !strings.Contains(errs, "shard 2/3 missing; the merged figures cover 2 of 3 shards") || !strings.Contains(out, "MISSING 2/3") || !strings.Contains(string(html), "INCOMPLETE") {
 		t.Errorf("missing shard: exit %d\n%s\n%s", code, out, errs)
