@@ -156,8 +156,9 @@ func check(c config, m *manifest, p *pods, r *outcome) int {
 	}
 	fmt.Printf("k8ssim: %d shards from %s, began %s after it\n", m.completions, m.startAt, strings.Join(skews, ", "))
 	fmt.Printf("k8ssim: merged %d requests (the shards': %d; planned %d, sent %d), %d errors, %.1f/s of %.1f/s\n", ms.Requests, requests, planned, ms.Requests, ms.Errors, ms.ThroughputRPS, ms.TargetRPS)
-	fmt.Printf("k8ssim: merged p99 %.3f ms = p99 of one histogram of all %d samples %.3f ms (the mean of the shards' p99s would say %.3f ms)\n",
-		ms.LatencyMS.P99, all[false].TotalCount(), float64(all[false].ValueAtQuantile(99))/1000, mean)
+	one := float64(all[false].ValueAtQuantile(99)) / 1000
+	fmt.Printf("k8ssim: merged p99 %.3f ms %s p99 of one histogram of all %d samples %.3f ms (the mean of the shards' p99s would say %.3f ms)\n",
+		ms.LatencyMS.P99, map[bool]string{true: "=", false: "≠"}[ms.LatencyMS.P99 == one], all[false].TotalCount(), one, mean)
 	for _, l := range ml.Limits {
 		fmt.Printf("k8ssim: limited by %s\n", l)
 	}
