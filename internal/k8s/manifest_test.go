@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -508,5 +509,49 @@ func TestShardFromEnv(t *testing.T) {
 		if got != tt.want || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%q of %q: %q, %v; want %q, %q", tt.index, tt.count, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+// Every field of the target file that names a file on this machine is
+// placed by the manifest (into the ConfigMap, or the Secret when it holds
+// a secret): a new one (a client's private key file, say) fails here until
+// shipTarget handles it, rather than reaching the pods as a path they do
+// not have.
+func TestManifestPlacesEveryFileField(t *testing.T) {
+	t.Parallel()
+	placed := map[string]string{
+		"tls.ca_file": "ConfigMap", "tls.cert_file": "ConfigMap", "tls.key_file": "Secret", "codes.path": "Secret",
+		"codes.browser.executable": "a program in the image (warned: the image has no Chromium)",
+		"profile":                  "ConfigMap when a file",
+	}
+	var found []string
+	var walk func(prefix string, t reflect.Type)
+	walk = func(prefix string, typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct {
+			return
+		}
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			if strings.HasSuffix(name, "_file") || name == "path" || name == "executable" || name == "profile" || strings.HasSuffix(name, "_dir") {
+				found = append(found, prefix+name)
+			}
+			walk(prefix+name+".", f.Type)
+		}
+	}
+	walk("", reflect.TypeOf(target.File{}))
+	for _, f := range found {
+		if _, ok := placed[f]; !ok {
+			t.Errorf("the target file's field %s names a file the manifest does not place (ConfigMap, or the Secret for a secret): handle it in shipTarget", f)
+		}
+	}
+	if len(found) < len(placed) {
+		t.Errorf("found only %v of the file fields %v: has the target file changed?", found, placed)
 	}
 }
