@@ -41,8 +41,8 @@ func fixture(t *testing.T) (dir, tgt, profile string) {
 	write("codes.jsonl", `{"code":"SECRET-CODE-1"}`+"\n")
 	profile = write("acme.yaml", "name: acme\nextends: bankid\n")
 	tgt = write("preprod.yaml", `issuer: https://idp.example
-client: {id: loadtest, secret_env: IDP_SECRET}
-second_client: {id: other, secret_env: IDP_SECRET_2}
+client: {id: loadtest, secret_env: IDP_SECRET, key_file: client-key.pem}
+second_client: {id: other, secret_env: IDP_SECRET_2, cert_file: client.pem, cert_key_file: client-key.pem}
 redirect_uri: https://client.example/cb
 tls:
   ca_file: `+filepath.Join(dir, "ca.pem")+`
@@ -130,7 +130,7 @@ func TestManifest(t *testing.T) {
 	if cm == nil || cm.Name != run || cm.Namespace != "loadtest" || cm.Kind != "ConfigMap" || cm.APIVersion != "v1" || !hasLabels(cm.Labels, labels) {
 		t.Fatalf("config map %+v", cm)
 	}
-	if got := mapKeys(cm.Data); !slices.Equal(got, []string{"ca.pem", "client.crt", "profile.yaml", "target.yaml"}) {
+	if got := mapKeys(cm.Data); !slices.Equal(got, []string{"ca.pem", "client.crt", "profile.yaml", "second-client-tls.crt", "target.yaml"}) {
 		t.Errorf("config map keys %v", got)
 	}
 	shipped := filepath.Join(t.TempDir(), "target.yaml")
@@ -143,7 +143,8 @@ func TestManifest(t *testing.T) {
 	}
 	if f.TLS.CAFile != "/etc/tokenbench/ca.pem" || f.TLS.CertFile != "/etc/tokenbench/client.crt" || f.TLS.KeyFile != "/etc/tokenbench/secret/tls.key" ||
 		f.Codes.Path != "/etc/tokenbench/secret/codes.jsonl" || f.Profile != "/etc/tokenbench/profile.yaml" || f.Client.SecretEnv != "IDP_SECRET" ||
-		f.Client.Secret != "" || f.Expect.CodeLifetime.D() != 30*time.Second || f.Codes.Headers["X-Session"] != "env:IDP_SESSION" || f.Issuer != "https://idp.example" {
+		f.Client.Secret != "" || f.Client.KeyFile != "/etc/tokenbench/secret/client.key" || f.SecondClient.CertFile != "/etc/tokenbench/second-client-tls.crt" ||
+		f.SecondClient.CertKeyFile != "/etc/tokenbench/secret/second-client-tls.key" || f.Expect.CodeLifetime.D() != 30*time.Second || f.Codes.Headers["X-Session"] != "env:IDP_SESSION" || f.Issuer != "https://idp.example" {
 		t.Errorf("the shipped target: %+v", f)
 	}
 	if cm.Data["ca.pem"] == "" || cm.Data["profile.yaml"] != "name: acme\nextends: bankid\n" {
@@ -209,7 +210,8 @@ func TestManifest(t *testing.T) {
 		t.Errorf("config volume %+v", v)
 	}
 	if v := vols["secret"]; v.Secret == nil || v.Secret.SecretName != "tokenbench" || v.Secret.DefaultMode == nil || *v.Secret.DefaultMode != 0o440 ||
-		!slices.Equal(v.Secret.Items, []corev1.KeyToPath{{Key: "codes.jsonl", Path: "codes.jsonl"}, {Key: "tls.key", Path: "tls.key"}}) {
+		!slices.Equal(v.Secret.Items, []corev1.KeyToPath{{Key: "tls.key", Path: "tls.key"}, {Key: "codes.jsonl", Path: "codes.jsonl"},
+			{Key: "client.key", Path: "client.key"}, {Key: "second-client-tls.key", Path: "second-client-tls.key"}}) {
 		t.Errorf("secret volume %+v", v)
 	}
 	if v := vols["results"]; v.PersistentVolumeClaim == nil || v.PersistentVolumeClaim.ClaimName != run+"-results" {
@@ -218,7 +220,8 @@ func TestManifest(t *testing.T) {
 	if mounts := mountPaths(load); mounts["/etc/tokenbench"] != "config" || mounts["/etc/tokenbench/secret"] != "secret" || mounts["/results"] != "results" || mounts["/tmp"] != "tmp" {
 		t.Errorf("shard mounts %v", mounts)
 	}
-	if !slices.Equal(mapKeysOf(m.SecretFiles), []string{"codes.jsonl", "tls.key"}) || m.SecretFiles[0].Path != filepath.Join(dir, "codes.jsonl") {
+	if !slices.Equal(mapKeysOf(m.SecretFiles), []string{"tls.key", "codes.jsonl", "client.key", "second-client-tls.key"}) || m.SecretFiles[1].Path != filepath.Join(dir, "codes.jsonl") ||
+		m.SecretFiles[2].Path != filepath.Join(dir, "client-key.pem") || m.SecretFiles[2].Field != "client.key_file" {
 		t.Errorf("secret files %+v", m.SecretFiles)
 	}
 
@@ -259,7 +262,8 @@ func TestManifest(t *testing.T) {
 	// The instructions: the Secret with its keys, never a value.
 	head := strings.Join(m.Instructions(), "\n")
 	for _, want := range []string{"kubectl create secret generic tokenbench -n loadtest", "--from-literal=IDP_SECRET=...", "--from-literal=IDP_SESSION=...",
-		"--from-file=tls.key=" + filepath.Join(dir, "client-key.pem"), "kubectl apply -n loadtest -f", "job/" + run + "-merge"} {
+		"--from-file=tls.key=" + filepath.Join(dir, "client-key.pem"), "--from-file=client.key=" + filepath.Join(dir, "client-key.pem"),
+		"kubectl apply -n loadtest -f", "job/" + run + "-merge"} {
 		if !strings.Contains(head, want) || !strings.Contains(o.yaml, want) {
 			t.Errorf("the instructions lack %q:\n%s", want, head)
 		}
@@ -521,6 +525,8 @@ func TestManifestPlacesEveryFileField(t *testing.T) {
 	t.Parallel()
 	placed := map[string]string{
 		"tls.ca_file": "ConfigMap", "tls.cert_file": "ConfigMap", "tls.key_file": "Secret", "codes.path": "Secret",
+		"client.key_file": "Secret", "client.cert_file": "ConfigMap", "client.cert_key_file": "Secret",
+		"second_client.key_file": "Secret", "second_client.cert_file": "ConfigMap", "second_client.cert_key_file": "Secret",
 		"codes.browser.executable": "a program in the image (warned: the image has no Chromium)",
 		"profile":                  "ConfigMap when a file",
 	}

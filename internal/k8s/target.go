@@ -88,29 +88,8 @@ func shipTarget(targetPath, profile string) (*shipped, error) {
 	if err := s.collectEnv(f, bad); err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(targetPath)
-	if f.Codes.Path != "" {
-		p := f.Codes.Path
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		f.Codes.Path = s.secretFile("codes.jsonl", "codes.path", p)
-	}
-	if f.TLS.KeyFile != "" {
-		f.TLS.KeyFile = s.secretFile("tls.key", "tls.key_file", f.TLS.KeyFile)
-	}
-	for _, c := range []struct {
-		key, field string
-		path       *string
-	}{{caKey, "tls.ca_file", &f.TLS.CAFile}, {certKey, "tls.cert_file", &f.TLS.CertFile}} {
-		if *c.path == "" {
-			continue
-		}
-		b, err := os.ReadFile(*c.path)
-		if err != nil {
-			return nil, bad(c.field, err.Error())
-		}
-		s.data[c.key], *c.path = string(b), path.Join(ConfigDir, c.key)
+	if err := s.placeFiles(f, filepath.Dir(targetPath), bad); err != nil {
+		return nil, err
 	}
 	if u, err := url.Parse(f.Issuer); err == nil && isLoopback(u.Hostname()) {
 		s.warnings = append(s.warnings, fmt.Sprintf("the issuer %s is on loopback: in a pod that is the pod itself, not this machine", f.Issuer))
@@ -159,11 +138,59 @@ func shipTarget(targetPath, profile string) (*shipped, error) {
 	return s, nil
 }
 
-// secretFile records a file that goes in the Secret and returns its path
-// in the pod.
-func (s *shipped) secretFile(key, field, local string) string {
-	s.secretFiles = append(s.secretFiles, SecretFile{Key: key, Field: field, Path: local})
-	return path.Join(SecretDir, key)
+// placeFiles puts every file the target names where the pods read it and
+// points the target there: certificates into the ConfigMap (their content
+// read now), private keys and a codes file into the Secret (only named:
+// the user adds them with kubectl create secret --from-file). Relative
+// paths are relative to the target file's directory, as tokenbench reads
+// them.
+func (s *shipped) placeFiles(f *target.File, dir string, bad func(field, reason string) error) error {
+	type file struct {
+		field, key string
+		path       *string
+		secret     bool
+	}
+	files := []file{
+		{"tls.ca_file", caKey, &f.TLS.CAFile, false},
+		{"tls.cert_file", certKey, &f.TLS.CertFile, false},
+		{"tls.key_file", "tls.key", &f.TLS.KeyFile, true},
+		{"codes.path", "codes.jsonl", &f.Codes.Path, true},
+	}
+	for _, c := range []struct {
+		field, key string
+		client     *target.Client
+	}{{"client", "client", &f.Client}, {"second_client", "second-client", f.SecondClient}} {
+		if c.client == nil {
+			continue
+		}
+		files = append(files,
+			file{c.field + ".key_file", c.key + ".key", &c.client.KeyFile, true},
+			file{c.field + ".cert_file", c.key + "-tls.crt", &c.client.CertFile, false},
+			file{c.field + ".cert_key_file", c.key + "-tls.key", &c.client.CertKeyFile, true})
+	}
+	for _, fl := range files {
+		if *fl.path == "" {
+			continue
+		}
+		local := *fl.path
+		if !filepath.IsAbs(local) {
+			local = filepath.Join(dir, local)
+		}
+		if fl.secret {
+			if _, err := os.Stat(local); err != nil {
+				return bad(fl.field, err.Error())
+			}
+			s.secretFiles = append(s.secretFiles, SecretFile{Key: fl.key, Field: fl.field, Path: local})
+			*fl.path = path.Join(SecretDir, fl.key)
+			continue
+		}
+		b, err := os.ReadFile(local)
+		if err != nil {
+			return bad(fl.field, err.Error())
+		}
+		s.data[fl.key], *fl.path = string(b), path.Join(ConfigDir, fl.key)
+	}
+	return nil
 }
 
 // collectEnv lists the environment variables the target reads (client
