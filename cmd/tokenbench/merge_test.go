@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -76,7 +77,7 @@ func TestShardsAutoMergeDir(t *testing.T) {
 			t.Errorf("%s names no shards or start time", name)
 		}
 	}
-	if !strings.Contains(out, "shards      3 merged: 1/3 ("+filepath.Join(res, "0", "load.json")+")") {
+	if !regexp.MustCompile(`(?m)^shards +3 merged: 1/3 \(` + regexp.QuoteMeta(filepath.Join(res, "0", "load.json")) + `\)`).MatchString(out) {
 		t.Errorf("merge output:\n%s", out)
 	}
 
