@@ -53,6 +53,9 @@ type Config struct {
 	// a run split across machines. The caller scales the plan and the
 	// codes (Plan.Shard, ShardCodes); Run does not.
 	Shard *results.Shard
+	// StartAt, when set, is the wall-clock time the schedule starts at
+	// (see Run): the shards of a run split across machines share it.
+	StartAt time.Time
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -65,16 +68,23 @@ type ticket struct {
 	stage    int // measured-plan index; -1 during warm-up
 }
 
-// Run drives the load described by cfg and returns its result. It stops
+// Run drives the load described by cfg and returns its result. With
+// cfg.StartAt it first waits for that time (see waitStart). It stops
 // scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
 // to the timeout, and returns the result marked interrupted. The error is
-// non-nil only when the code source failed for good.
+// non-nil only when the code source failed for good, or when ctx ended
+// before the start time (ErrNotStarted, with no result).
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx)
+	if err := e.waitStart(ctx); err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx)
+	e.stampStart(res)
+	return res, err
 }
 
 type engine struct {
