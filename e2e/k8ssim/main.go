@@ -294,7 +294,13 @@ type outcome struct {
 // lay writes the ConfigMap's files where the pods mount it, in the pods'
 // file system, and makes the results volume.
 func (p *pods) lay() error {
-	p.root = filepath.Join(p.c.work, "pod")
+	// Absolute, as the pods' paths are: a relative root would be read
+	// relative to the target file's own directory a second time.
+	root, err := filepath.Abs(filepath.Join(p.c.work, "pod"))
+	if err != nil {
+		return err
+	}
+	p.root = root
 	dir := filepath.Join(p.root, "etc", "tokenbench")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
