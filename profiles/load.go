@@ -151,6 +151,9 @@ func (p *Profile) Validate() error {
 	}
 	oneOf("request.client_id_param", p.Request.ClientIDParam, "reject", "allow")
 	oneOf("pkce.support", p.PKCE.Support, "none", "optional", "required", "auto")
+	for _, m := range p.PKCE.Methods {
+		oneOf("pkce.methods", m, "S256", "plain")
+	}
 	oneOf("response.scope", p.Response.Scope, "required", "optional")
 	oneOf("response.refresh_token", p.Response.RefreshToken, "forbidden", "optional", "required")
 	oneOf("id_token.azp", p.IDToken.Azp, "required", "multi_aud")

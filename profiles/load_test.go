@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +134,43 @@ func TestFileExtendsShipped(t *testing.T) {
 	}
 	if lvl, _ := got.Level("RESP-PRAGMA"); lvl != catalog.Must {
 		t.Errorf("Level(RESP-PRAGMA) = %s, want MUST from bankid", lvl)
+	}
+}
+
+func TestPKCERows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		body                  string
+		required, plainRefuse catalog.Level
+	}{
+		{"pkce: {support: auto}\n", catalog.Skip, catalog.Skip},
+		{"pkce: {support: required}\n", catalog.Must, catalog.Skip},
+		{"pkce: {support: optional, methods: [S256]}\n", catalog.Skip, catalog.Must},
+		{"pkce: {support: required, methods: [S256, plain]}\n", catalog.Must, catalog.Skip},
+	}
+	for i, tt := range tests {
+		path := filepath.Join(dir, fmt.Sprintf("p%d.yaml", i))
+		if err := os.WriteFile(path, []byte("name: p\nextends: oidc\n"+tt.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, why := p.Level("PKCE-REQUIRED")
+		plain, _ := p.Level("PKCE-PLAIN-REFUSED")
+		if req != tt.required || plain != tt.plainRefuse {
+			t.Errorf("%s: PKCE-REQUIRED %s, PKCE-PLAIN-REFUSED %s; want %s, %s", tt.body, req, plain, tt.required, tt.plainRefuse)
+		}
+		if req == catalog.Skip && !strings.Contains(why, "pkce.support") {
+			t.Errorf("%s: skip reason %q does not name pkce.support", tt.body, why)
+		}
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: b\npkce: {methods: [S512]}\n"), 0o600)
+	if _, err := Load(bad); err == nil || !strings.Contains(err.Error(), `"S512" is not one of S256, plain`) {
+		t.Errorf("pkce.methods S512: error %v", err)
 	}
 }
 

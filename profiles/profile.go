@@ -129,7 +129,17 @@ type PKCE struct {
 	// Support is none, optional, required or auto (from discovery's
 	// code_challenge_methods_supported).
 	Support string `yaml:"support,omitempty"`
+	// Methods are the code_challenge_method values the provider accepts;
+	// [S256] alone makes PKCE-PLAIN-REFUSED a requirement. Empty is
+	// undocumented.
+	Methods []string `yaml:"methods,flow,omitempty"`
 }
+
+// S256Only reports whether the profile documents S256 as the only
+// code_challenge_method.
+//
+// https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
+func (p PKCE) S256Only() bool { return slices.Equal(p.Methods, []string{"S256"}) }
 
 // Code is the documented authorization code behaviour.
 type Code struct {
@@ -231,6 +241,12 @@ func (p *Profile) notApplicable(w catalog.When) string {
 	if w.NotMethod != "" && p.AcceptsAuthMethod(w.NotMethod) {
 		return fmt.Sprintf("profile %s does not exclude %s (auth.methods: %s)", p.Name, w.NotMethod, methodsOrAny(p.Auth.Methods))
 	}
+	switch {
+	case w.PKCE == catalog.PKCERequired && p.PKCE.Support != "required":
+		return fmt.Sprintf("profile %s does not document PKCE as required (pkce.support: %s)", p.Name, orUnset(p.PKCE.Support))
+	case w.PKCE == catalog.PKCES256Only && !p.PKCE.S256Only():
+		return fmt.Sprintf("profile %s does not document S256 as the only code_challenge_method (pkce.methods: %s)", p.Name, orUnset(strings.Join(p.PKCE.Methods, ", ")))
+	}
 	if w.Bound && p.Auth.Binding != BindingRegistered {
 		why := "does not document whether a client may use another method than the one it is registered for"
 		if p.Auth.Binding == BindingAny {
@@ -239,6 +255,13 @@ func (p *Profile) notApplicable(w catalog.When) string {
 		return fmt.Sprintf("profile %s %s", p.Name, why)
 	}
 	return ""
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return s
 }
 
 func methodsOrAny(ms []string) string {

@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 )
 
@@ -49,6 +50,30 @@ func defineDiscovery() {
 			}
 			Expect(wrong).To(BeEmpty(), "%s (%s) must list the methods the token endpoint supports (RFC 8414 §2); observed: %s",
 				from, strings.Join(listed, ", "), strings.Join(probed, "; "))
+		})
+		rowIt("DISC-PKCE-METHODS", "lists S256 in code_challenge_methods_supported", func(ctx context.Context) {
+			d := t().Discovery
+			if d == nil {
+				Skip("no discovery document")
+			}
+			if t().Profile.PKCE.Support == "none" {
+				Skip("profile " + t().Profile.Name + " says the provider does not support PKCE")
+			}
+			Expect(d.CodeChallengeMethodsSupported).To(ContainElement("S256"),
+				"code_challenge_methods_supported must be present and list S256 (RFC 9700 §2.1.1; RFC 8414 §2: omitted means PKCE is not supported)")
+		})
+		rowIt("DISC-ID-TOKEN-ALGS", "lists the observed ID token alg in id_token_signing_alg_values_supported", func(ctx context.Context) {
+			d := t().Discovery
+			if d == nil {
+				Skip("no discovery document")
+			}
+			_, x := shared(ctx)
+			ev := checks.NewEvidence(ctx, x, nil)
+			if ev.IDToken == nil {
+				Skip("the valid exchange returned no ID token (RESP-ID-TOKEN and IDT-JWS report why)")
+			}
+			Expect(d.IDTokenSigningAlgValuesSupported).To(ContainElement(ev.IDToken.Alg),
+				"id_token_signing_alg_values_supported must list the alg the ID token is signed with (OpenID Connect Discovery §3)")
 		})
 	})
 }

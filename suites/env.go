@@ -13,6 +13,7 @@ package suites
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -288,16 +289,30 @@ func fresh(ctx context.Context) *codes.Code {
 // authorize returns a code obtained with specific authorization request
 // options, or skips the spec when the code source cannot vary the request.
 func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *codes.Code {
+	c, refused := tryAuthorize(ctx, what, edit)
+	if refused != nil {
+		Fail("no authorization code " + what + ": " + redacted(refused.Error()))
+	}
+	return c
+}
+
+// tryAuthorize is authorize, but returns the authorization endpoint's
+// refusal (an error redirect) instead of failing the spec.
+func tryAuthorize(ctx context.Context, what string, edit func(o *codes.Options)) (*codes.Code, *codes.AuthorizeError) {
 	if state.authorizer == nil {
 		Skip("the code source cannot make an authorization request " + what + " (use the authorize or embedded source)")
 	}
 	o := state.authorizer.Defaults()
 	edit(&o)
 	c, err := state.authorizer.Authorize(ctx, o)
+	var refused *codes.AuthorizeError
+	if errors.As(err, &refused) {
+		return nil, refused
+	}
 	if err != nil {
 		Fail("no authorization code " + what + ": " + redacted(err.Error()))
 	}
-	return c
+	return c, nil
 }
 
 // valid returns the valid token request for code c: POST form with

@@ -2,6 +2,8 @@ package suites
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"slices"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -30,12 +32,55 @@ func definePKCE() {
 		})
 		rowIt("PKCE-DOWNGRADE", "rejects a code_verifier for a code issued without a challenge", func(ctx context.Context) {
 			requirePKCE()
-			c := authorize(ctx, "without a PKCE challenge", func(o *codes.Options) { o.PKCE = false })
+			c, refused := tryAuthorize(ctx, "without a PKCE challenge", func(o *codes.Options) { o.PKCE = false })
+			if refused != nil {
+				observe("the authorization endpoint issues no code without a challenge (%s): there is no code to downgrade", refused.ErrorCode)
+				return
+			}
 			x := do(ctx, valid(c).With(exchange.Probe("code_verifier without a challenge"), exchange.WrongVerifier()))
 			Expect(x).To(HaveClientErrorStatus(), "a verifier for a code issued without a challenge must be rejected (RFC 9700 §2.1.1)")
 			Expect(x).To(HaveNoTokens())
 		})
+		rowIt("PKCE-REQUIRED", "issues no code without a PKCE challenge, or refuses to redeem it", func(ctx context.Context) {
+			c, refused := tryAuthorize(ctx, "without a PKCE challenge", func(o *codes.Options) { o.PKCE = false })
+			if refused != nil {
+				By("the authorization endpoint refused the request without a challenge: " + refused.ErrorCode)
+				return
+			}
+			x := do(ctx, valid(c).With(exchange.Probe("code issued without a challenge, redeemed without a verifier")))
+			Expect(x).To(HaveClientErrorStatus(), "the profile requires PKCE: a code issued without a challenge must not be redeemable (RFC 9700 §2.1.1)")
+			Expect(x).To(HaveNoTokens())
+		})
+		rowIt("PKCE-PLAIN-REFUSED", "refuses code_challenge_method plain, at authorize or at the token endpoint", func(ctx context.Context) {
+			c, refused := tryAuthorize(ctx, "with code_challenge_method plain", func(o *codes.Options) { o.PKCE, o.PKCEPlain = true, true })
+			if refused != nil {
+				By("the authorization endpoint refused the plain challenge: " + refused.ErrorCode)
+				return
+			}
+			x := do(ctx, valid(c).With(exchange.Probe("code issued for a plain challenge, redeemed with its verifier")))
+			Expect(x).To(HaveClientErrorStatus(), "the profile allows S256 only: a plain challenge must be refused (RFC 7636 §4.2, RFC 9700 §2.1.1)")
+			Expect(x).To(HaveNoTokens())
+		})
+		DescribeTable("PKCE-VERIFIER-SYNTAX: rejects a code_verifier that matches its S256 challenge but is not 43-128 unreserved characters",
+			func(ctx SpecContext, id, name string, verifier string) {
+				checkRow(id, name, func() {
+					requirePKCE()
+					c := authorize(ctx, "with the verifier's S256 challenge", func(o *codes.Options) { o.PKCE, o.Verifier = true, verifier })
+					x := do(ctx, valid(c).With(exchange.Probe("code_verifier: "+name)))
+					Expect(x).To(HaveOAuthError("invalid_grant", "invalid_request"), "a code_verifier is 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)")
+				})
+			},
+			rowEntry("PKCE-VERIFIER-SYNTAX", "42 characters", randomVerifier()[:42]),
+			rowEntry("PKCE-VERIFIER-SYNTAX", "a character outside the unreserved set", randomVerifier()[:42]+"+"),
+		)
 	})
+}
+
+// randomVerifier returns 43 random unreserved characters.
+func randomVerifier() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // requirePKCE skips the spec when the provider does not support PKCE.

@@ -84,12 +84,25 @@ func everyMethodProfile(t *testing.T) string {
 	return path
 }
 
+// pkceProfile writes the profile of the runs that show the PKCE defects
+// the pilot's profile cannot: bankid, with PKCE required and S256 the only
+// method (the embedded provider follows it).
+func pkceProfile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pkce-required.yaml")
+	body := "name: pkce-required\nextends: bankid\npkce: {support: required, methods: [S256]}\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // teethCases derives every defect's expectations from provider.Defects.
 func teethCases(t *testing.T) []teethCase {
 	t.Helper()
-	every := everyMethodProfile(t)
+	every, pkce := everyMethodProfile(t), pkceProfile(t)
 	profs := map[string]*profiles.Profile{}
-	for _, name := range []string{"bankid", every} {
+	for _, name := range []string{"bankid", every, pkce} {
 		p, err := profiles.Load(name)
 		if err != nil {
 			t.Fatal(err)
@@ -99,8 +112,11 @@ func teethCases(t *testing.T) []teethCase {
 	var cases []teethCase
 	for _, d := range provider.Defects() {
 		c := teethCase{defect: d.Name, filter: "!slow", profile: "bankid"}
-		if d.Auth != "" {
+		switch {
+		case d.Auth != "":
 			c.profile, c.args = every, []string{"--auth-method", d.Auth, "--profile", every}
+		case d.PKCE:
+			c.profile, c.args = pkce, []string{"--profile", pkce}
 		}
 		for _, id := range d.Rows {
 			switch lvl, _ := profs[c.profile].Level(id); lvl {
@@ -234,6 +250,10 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pkce, err := profiles.Load(pkceProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tripped := map[string]bool{}
 	for _, d := range provider.Defects() {
 		for _, id := range d.Rows {
@@ -242,8 +262,10 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	}
 	for _, r := range catalog.All() {
 		lvl, _ := bankid.Level(r.ID)
-		if lvl == catalog.Skip {
-			lvl, _ = every.Level(r.ID)
+		for _, p := range []*profiles.Profile{every, pkce} {
+			if lvl == catalog.Skip {
+				lvl, _ = p.Level(r.ID)
+			}
 		}
 		_, exempt := untoothed[r.ID]
 		switch {
@@ -321,6 +343,7 @@ func TestCleanAndVariantsPass(t *testing.T) {
 	for _, m := range provider.Methods() {
 		runs = append(runs, []string{"--auth-method", m, "--profile", every, "--label-filter", "!slow"})
 	}
+	runs = append(runs, []string{"--profile", pkceProfile(t), "--label-filter", "!slow"})
 	runs = append(runs, []string{"--variant", strings.Join(provider.VariantNames(), ",")})
 	for _, args := range runs {
 		got := conformProcess(t, args...)

@@ -99,7 +99,16 @@ type When struct {
 	// Bound: the profile binds client authentication methods to the
 	// client's registration.
 	Bound bool
+	// PKCE: the profile's PKCE promise the row needs: PKCERequired, or
+	// PKCES256Only (code_challenge_method plain is not accepted).
+	PKCE string
 }
+
+// PKCE conditions of When.
+const (
+	PKCERequired = "required"
+	PKCES256Only = "s256_only"
+)
 
 // Refs returns links for the row's sources (RFC sections and the OIDC spec).
 func (r Row) Refs() []Ref { return parseRefs(r.Source) }
@@ -291,6 +300,15 @@ var rows = []Row{
 	{ID: "PKCE-DOWNGRADE", Area: AreaPkce, Level: Must, Source: "9700 §2.1.1", Strength: "MUST",
 		Probe:    "verifier without an earlier challenge",
 		Expected: "rejected"},
+	{ID: "PKCE-REQUIRED", Area: AreaPkce, Level: Must, Source: "9700 §2.1.1; profile", Strength: "MUST when the profile requires PKCE",
+		Probe:    "a code obtained without a challenge, if the authorization endpoint issues one",
+		Expected: "no code is issued, or the exchange is refused", When: When{PKCE: PKCERequired}},
+	{ID: "PKCE-PLAIN-REFUSED", Area: AreaPkce, Level: Must, Source: "7636 §4.2; 9700 §2.1.1", Strength: "MUST when the profile allows S256 only",
+		Probe:    "code_challenge_method=plain",
+		Expected: "refused at authorize or at the token endpoint", When: When{PKCE: PKCES256Only}},
+	{ID: "PKCE-VERIFIER-SYNTAX", Area: AreaPkce, Level: Must, Source: "7636 §4.1", Strength: "MUST",
+		Probe:    "a verifier of 42 characters, and one with a character outside [A-Za-z0-9-._~], each matching its S256 challenge",
+		Expected: "400 invalid_grant or invalid_request"},
 	{ID: "RESP-STATUS-200", Area: AreaResponse, Level: Must, Source: "6749 §5.1", Strength: "MUST",
 		Probe:    "valid exchange",
 		Expected: "200"},
@@ -408,6 +426,12 @@ var rows = []Row{
 	{ID: "DISC-AUTH-METHODS", Area: AreaDiscovery, Level: Should, Source: "8414 §2", Strength: "SHOULD",
 		Probe:    "each method in token_endpoint_auth_methods_supported the target has credentials for",
 		Expected: "consistent with behaviour"},
+	{ID: "DISC-PKCE-METHODS", Area: AreaDiscovery, Level: Should, Source: "9700 §2.1.1", Strength: "SHOULD",
+		Probe:    "code_challenge_methods_supported",
+		Expected: "present, contains S256"},
+	{ID: "DISC-ID-TOKEN-ALGS", Area: AreaDiscovery, Level: Must, Source: "OIDC Discovery §3", Strength: "MUST",
+		Probe:    "observed ID token alg",
+		Expected: "listed in id_token_signing_alg_values_supported"},
 	{ID: "LOAD-VALID", Area: AreaLoad, Level: Must, Source: "all RESP-* and IDT-* rows", Strength: "MUST",
 		Probe:    "every exchange of a load run (or a configured sample)",
 		Expected: "counted per check; a check failure is an error in the report"},

@@ -55,6 +55,8 @@ func TestRefs(t *testing.T) {
 			"RFC 7523 §2.2|https://www.rfc-editor.org/rfc/rfc7523#section-2.2",
 			"RFC 7523 §3|https://www.rfc-editor.org/rfc/rfc7523#section-3",
 			"OIDC Core §9|https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication"}},
+		{"DISC-ID-TOKEN-ALGS", []string{
+			"OIDC Discovery §3|https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata"}},
 	}
 	for _, tt := range tests {
 		var got []string

@@ -36,6 +36,12 @@ func parseRefs(src string) []Ref {
 				text += " §" + m[1]
 			}
 			out = append(out, Ref{Text: text, URL: "https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata"})
+		case strings.HasPrefix(part, "OIDC Discovery"):
+			text := "OIDC Discovery"
+			if m := secRe.FindStringSubmatch(part); m != nil {
+				text += " §" + m[1]
+			}
+			out = append(out, Ref{Text: text, URL: "https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata"})
 		case rfcRe.MatchString(part):
 			m := rfcRe.FindStringSubmatch(part)
 			secs := secRe.FindAllStringSubmatch(m[2], -1)

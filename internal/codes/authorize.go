@@ -251,11 +251,19 @@ func authRequest(endpoint *url.URL, params url.Values, scope string, o Options, 
 	}
 	if o.PKCE {
 		// 32 random bytes make a 43-character verifier, RFC 7636 §4.1's minimum.
-		if c.CodeVerifier, err = randomString(rnd, 32); err != nil {
-			return nil, nil, err
+		c.CodeVerifier = o.Verifier
+		if c.CodeVerifier == "" {
+			if c.CodeVerifier, err = randomString(rnd, 32); err != nil {
+				return nil, nil, err
+			}
 		}
-		q.Set("code_challenge", S256Challenge(c.CodeVerifier))
-		q.Set("code_challenge_method", "S256")
+		if o.PKCEPlain {
+			q.Set("code_challenge", c.CodeVerifier)
+			q.Set("code_challenge_method", "plain")
+		} else {
+			q.Set("code_challenge", S256Challenge(c.CodeVerifier))
+			q.Set("code_challenge_method", "S256")
+		}
 	}
 	u := *endpoint
 	u.RawQuery = q.Encode()

@@ -151,6 +151,28 @@ func TestAuthorize(t *testing.T) {
 			},
 		},
 		{
+			name:    "a plain challenge with the given verifier when the options say so",
+			respond: redirect(http.StatusFound, "code", secretCode, "state", "$state"),
+			options: func(o Options) Options { o.PKCE, o.PKCEPlain, o.Verifier = true, true, "short-verifier+"; return o },
+			checkCode: func(t *testing.T, c *Code, r *http.Request, _ string) {
+				q := r.URL.Query()
+				if q.Get("code_challenge") != "short-verifier+" || q.Get("code_challenge_method") != "plain" || c.CodeVerifier != "short-verifier+" {
+					t.Errorf("challenge %q method %q verifier %q: want the verifier itself, plain", q.Get("code_challenge"), q.Get("code_challenge_method"), c.CodeVerifier)
+				}
+			},
+		},
+		{
+			name:    "the S256 challenge of the given verifier",
+			respond: redirect(http.StatusFound, "code", secretCode, "state", "$state"),
+			options: func(o Options) Options { o.PKCE, o.Verifier = true, "v42"; return o },
+			checkCode: func(t *testing.T, c *Code, r *http.Request, _ string) {
+				q := r.URL.Query()
+				if q.Get("code_challenge") != S256Challenge("v42") || q.Get("code_challenge_method") != "S256" || c.CodeVerifier != "v42" {
+					t.Errorf("challenge %q method %q verifier %q", q.Get("code_challenge"), q.Get("code_challenge_method"), c.CodeVerifier)
+				}
+			},
+		},
+		{
 			name:    "other client and redirect URI from the options",
 			respond: redirect(http.StatusFound, "code", secretCode, "state", "$state"),
 			options: func(o Options) Options { o.ClientID = "client-2"; o.RedirectURI += "?x=1"; return o },

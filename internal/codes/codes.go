@@ -81,8 +81,14 @@ type Source interface {
 // and change what the probe needs; a zero ClientID or RedirectURI means the
 // default one.
 type Options struct {
-	Nonce       bool // send a nonce
-	PKCE        bool // send an S256 code_challenge
+	Nonce bool // send a nonce
+	PKCE  bool // send an S256 code_challenge
+	// PKCEPlain sends code_challenge_method=plain (the challenge is the
+	// verifier) instead of S256; a probe of PKCE-PLAIN-REFUSED.
+	PKCEPlain bool
+	// Verifier is the code_verifier to use instead of a random one; a
+	// probe of its syntax (RFC 7636 §4.1).
+	Verifier    string
 	ClientID    string
 	RedirectURI string
 }

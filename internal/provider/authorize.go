@@ -13,12 +13,21 @@ import (
 // from the granted scope (RFC 6749 §3.3).
 func supportedScopes() []string { return []string{"openid", "profile"} }
 
-// validChallenge reports whether s has the syntax of a code_challenge:
-// 43-128 unreserved characters (RFC 7636 §4.2: an S256 challenge is the
-// base64url of 32 bytes, 43 characters).
-func validChallenge(s string) bool {
-	if len(s) < 43 || len(s) > 128 {
+// validChallenge reports whether s has the syntax of a code_challenge, or of
+// a code_verifier: 43-128 unreserved characters (RFC 7636 §4.1; §4.2: an
+// S256 challenge is the base64url of 32 bytes, 43 characters).
+func validChallenge(s string) bool { return validVerifier(s, false, false) }
+
+// validVerifier reports whether s has the syntax of a code_verifier; short
+// accepts fewer than 43 characters, anyChar any character (the defects).
+//
+// https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+func validVerifier(s string, short, anyChar bool) bool {
+	if (len(s) < 43 && !short) || len(s) > 128 {
 		return false
+	}
+	if anyChar {
+		return true
 	}
 	for _, c := range []byte(s) {
 		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' ||
@@ -99,11 +108,15 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
+	plain := challenge != "" && (method == "" || method == "plain") && act.on(dPKCEPlainAccepted)
 	switch {
 	case challenge == "" && method != "":
 		fail("invalid_request", "code_challenge_method without code_challenge")
 		return
-	case challenge != "" && method != "S256":
+	case challenge == "" && p.cfg.RequirePKCE && !act.on(dPKCENotRequired):
+		fail("invalid_request", "code_challenge is required (PKCE with S256)")
+		return
+	case challenge != "" && method != "S256" && !plain:
 		// RFC 7636 §4.3: a missing method means plain, which is not supported.
 		fail("invalid_request", "code_challenge_method must be S256")
 		return
@@ -119,6 +132,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		nonce:       q.Get("nonce"),
 		hasNonce:    q.Has("nonce") && q.Get("nonce") != "",
 		challenge:   challenge,
+		plain:       plain,
 	}
 	if p.cfg.Login != "" {
 		p.login(w, r, q, act, g, state)

@@ -33,6 +33,10 @@ type Defect struct {
 	Rows    []string
 	Also    []string
 	Auth    string
+	// PKCE: the run is under a profile that requires PKCE with S256 only
+	// (bankid with pkce: {support: required, methods: [S256]}), which the
+	// embedded provider then follows.
+	PKCE bool
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.
@@ -92,6 +96,12 @@ const (
 	dPKCEWrongVerifierOK   = "pkce-wrong-verifier-accepted"
 	dPKCEMissingVerifierOK = "pkce-missing-verifier-accepted"
 	dPKCEDowngradeAccepted = "pkce-downgrade-accepted"
+	dPKCENotRequired       = "pkce-not-required"
+	dPKCEPlainAccepted     = "pkce-plain-accepted"
+	dPKCEShortVerifierOK   = "pkce-short-verifier-accepted"
+	dPKCEVerifierCharsOK   = "pkce-verifier-charset-unchecked"
+	dDiscPKCEMethodsAbsent = "disc-pkce-methods-absent"
+	dDiscIDTokenAlgsWrong  = "disc-id-token-algs-wrong"
 
 	// Success response.
 	dStatus201           = "status-201"
@@ -147,7 +157,7 @@ func successRows() []string {
 // status 400): a defect that changes invalid_grant errors trips them.
 func invalidGrantRows() []string {
 	return []string{"REQ-CODE-UNKNOWN", "REQ-REDIRECT-MISMATCH", "CODE-SINGLE-USE", "CODE-BOUND-TO-CLIENT",
-		"CODE-EXPIRES", "PKCE-WRONG-VERIFIER", "PKCE-MISSING-VERIFIER"}
+		"CODE-EXPIRES", "PKCE-WRONG-VERIFIER", "PKCE-MISSING-VERIFIER", "PKCE-VERIFIER-SYNTAX"}
 }
 
 // errorCodeRows are the rows whose expectation names an error code.
@@ -269,6 +279,18 @@ func Defects() []Defect {
 			Summary: "a missing code_verifier is accepted for a code issued with a challenge"},
 		{Name: dPKCEDowngradeAccepted, Rows: rows("PKCE-DOWNGRADE"),
 			Summary: "a code_verifier for a code issued without a challenge is ignored instead of rejected"},
+		{Name: dPKCENotRequired, Rows: rows("PKCE-REQUIRED"), PKCE: true,
+			Summary: "an authorization request without code_challenge gets a code, and the code is redeemed without a verifier, although the profile requires PKCE"},
+		{Name: dPKCEPlainAccepted, Rows: rows("PKCE-PLAIN-REFUSED"), PKCE: true,
+			Summary: "code_challenge_method plain is accepted (the verifier is compared with the challenge as it is), although the profile allows S256 only"},
+		{Name: dPKCEShortVerifierOK, Rows: rows("PKCE-VERIFIER-SYNTAX"),
+			Summary: "a code_verifier shorter than 43 characters is accepted when it matches its challenge"},
+		{Name: dPKCEVerifierCharsOK, Rows: rows("PKCE-VERIFIER-SYNTAX"),
+			Summary: "a code_verifier with characters outside A-Z a-z 0-9 - . _ ~ is accepted when it matches its challenge"},
+		{Name: dDiscPKCEMethodsAbsent, Rows: rows("DISC-PKCE-METHODS"),
+			Summary: "discovery has no code_challenge_methods_supported, although S256 works (under an auto profile the codes then come without PKCE, and the PKCE rows skip)"},
+		{Name: dDiscIDTokenAlgsWrong, Rows: rows("DISC-ID-TOKEN-ALGS"),
+			Summary: "discovery lists ES256 alone in id_token_signing_alg_values_supported, while ID tokens are signed with RS256"},
 
 		// Success response.
 		{Name: dStatus201, Rows: rows("RESP-STATUS-200"), Also: successRows(),
@@ -309,10 +331,10 @@ func Defects() []Defect {
 			Summary: "invalid_grant errors have status 403; rows that expect 400 invalid_grant fail too"},
 
 		// ID token.
-		{Name: dAlgNone, Rows: rows("IDT-JWS", "IDT-ALG", "IDT-SIGNATURE"), Also: rows("IDT-KID"),
-			Summary: `the ID token is unsigned (alg "none", empty signature); alg is not RS256 and there is no signature, so IDT-ALG and IDT-SIGNATURE fail too`},
-		{Name: dAlgHS256, Rows: rows("IDT-ALG"), Also: rows("IDT-SIGNATURE", "IDT-KID"),
-			Summary: "the ID token is HS256-signed with the client secret under kid bankid-oauth; the MAC is valid for whoever holds the secret (OIDC Core §3.1.3.7 allows it), so only the RS256 promise fails for sure, and IDT-SIGNATURE only for a checker that insists on a JWKS key"},
+		{Name: dAlgNone, Rows: rows("IDT-JWS", "IDT-ALG", "IDT-SIGNATURE", "DISC-ID-TOKEN-ALGS"), Also: rows("IDT-KID"),
+			Summary: `the ID token is unsigned (alg "none", empty signature); alg is not RS256 and there is no signature, so IDT-ALG and IDT-SIGNATURE fail too, and discovery does not list none`},
+		{Name: dAlgHS256, Rows: rows("IDT-ALG", "DISC-ID-TOKEN-ALGS"), Also: rows("IDT-SIGNATURE", "IDT-KID"),
+			Summary: "the ID token is HS256-signed with the client secret under kid bankid-oauth; the MAC is valid for whoever holds the secret (OIDC Core §3.1.3.7 allows it), so only the RS256 promise fails for sure (and discovery lists RS256 alone), and IDT-SIGNATURE only for a checker that insists on a JWKS key"},
 		{Name: dNoKid, Rows: rows("IDT-KID"), Also: rows("IDT-SIGNATURE"),
 			Summary: "the ID token header has no kid (a verifier that selects keys by kid cannot verify it)"},
 		{Name: dUnknownKid, Rows: rows("IDT-KID", "IDT-SIGNATURE"),

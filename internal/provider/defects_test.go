@@ -3,6 +3,7 @@ package provider
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,6 +22,44 @@ import (
 type defectProbe struct {
 	probe         func(t *testing.T, h *harness) string
 	clean, defect string
+}
+
+// probeConfig is the configuration, less the defect, of both providers a
+// defect's wire test compares: a defect of a documented promise the clean
+// provider keeps only when configured to.
+func probeConfig(defect string) Config {
+	if defect == dPKCENotRequired {
+		return Config{RequirePKCE: true}
+	}
+	return Config{}
+}
+
+// authzOutcome summarises an authorization request's answer: "code", the
+// error it redirects with, or the status.
+func authzOutcome(h *harness, a authz) string {
+	resp := h.authorize(a)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	switch {
+	case resp.StatusCode != http.StatusFound || loc == nil:
+		return fmt.Sprint(resp.StatusCode)
+	case loc.Query().Get("code") != "":
+		return "code"
+	}
+	return loc.Query().Get("error")
+}
+
+// discoveryMember returns the raw JSON of a discovery member ("<absent>").
+func discoveryMember(name string) func(*testing.T, *harness) string {
+	return func(t *testing.T, h *harness) string {
+		var d map[string]json.RawMessage
+		if err := json.Unmarshal(h.get(PathDiscovery).body, &d); err != nil {
+			t.Fatal(err)
+		}
+		if raw, ok := d[name]; ok {
+			return string(raw)
+		}
+		return "<absent>"
+	}
 }
 
 // outcomeOf probes with one token request built from a fresh harness.
@@ -210,6 +249,24 @@ func defectProbes() map[string]defectProbe {
 		dPKCEDowngradeAccepted: {outcomeOf(func(h *harness) treq {
 			return treq{form: formWith(h.code(authz{}), "code_verifier", verifier43)}
 		}), "400 invalid_grant", "200 tokens"},
+		dPKCENotRequired: {func(t *testing.T, h *harness) string {
+			return authzOutcome(h, authz{}) + ", " + authzOutcome(h, authz{challenge: s256(verifier43), method: "S256"})
+		}, "invalid_request, code", "code, code"},
+		dPKCEPlainAccepted: {func(t *testing.T, h *harness) string {
+			out := authzOutcome(h, authz{challenge: verifier43, method: "plain"})
+			if out != "code" {
+				return out
+			}
+			return h.token(treq{form: formWith(h.code(authz{challenge: verifier43, method: "plain"}), "code_verifier", verifier43)}).outcome()
+		}, "invalid_request", "200 tokens"},
+		dPKCEShortVerifierOK: {outcomeOf(func(h *harness) treq {
+			return treq{form: formWith(h.code(authz{challenge: s256(verifier43[:42]), method: "S256"}), "code_verifier", verifier43[:42])}
+		}), "400 invalid_grant", "200 tokens"},
+		dPKCEVerifierCharsOK: {outcomeOf(func(h *harness) treq {
+			return treq{form: formWith(h.code(authz{challenge: s256(verifier43 + "+"), method: "S256"}), "code_verifier", verifier43+"+")}
+		}), "400 invalid_grant", "200 tokens"},
+		dDiscPKCEMethodsAbsent: {discoveryMember("code_challenge_methods_supported"), `["S256"]`, "<absent>"},
+		dDiscIDTokenAlgsWrong:  {discoveryMember("id_token_signing_alg_values_supported"), `["RS256"]`, `["ES256"]`},
 
 		dStatus201: {successProbe(func(t *testing.T, h *harness, r *result) string { return fmt.Sprint(r.status) }), "200", "201"},
 		dContentTypeText: {successProbe(func(t *testing.T, h *harness, r *result) string { return r.header.Get("Content-Type") }),
@@ -338,10 +395,12 @@ func TestDefectsAtTheWire(t *testing.T) {
 			if !slices.Contains(DefectNames(), name) {
 				t.Fatalf("probe for unknown defect %s", name)
 			}
-			if got := dp.probe(t, newHarness(t, Config{})); got != dp.clean {
+			if got := dp.probe(t, newHarness(t, probeConfig(name))); got != dp.clean {
 				t.Errorf("clean provider: %s, want %s", got, dp.clean)
 			}
-			if got := dp.probe(t, newHarness(t, withDefects(name))); got != dp.defect {
+			cfg := probeConfig(name)
+			cfg.Defects = withDefects(name).Defects
+			if got := dp.probe(t, newHarness(t, cfg)); got != dp.defect {
 				t.Errorf("with %s: %s, want %s", name, got, dp.defect)
 			}
 		})

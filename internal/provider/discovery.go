@@ -20,13 +20,15 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 		{"jwks_uri", issuer + PathJWKS},
 		{"response_types_supported", []string{"code"}},
 		{"subject_types_supported", []string{"public"}},
-		{"id_token_signing_alg_values_supported", []string{"RS256"}},
+		{"id_token_signing_alg_values_supported", p.idTokenAlgs(act)},
 		{"token_endpoint_auth_methods_supported", methods},
 		{"grant_types_supported", []string{"authorization_code"}},
-		{"code_challenge_methods_supported", []string{"S256"}},
 		{"scopes_supported", supportedScopes()},
 		{"claims_supported", []string{"amr", "at_hash", "aud", "auth_time", "azp", "birthdate", "exp",
 			"family_name", "given_name", "iat", "iss", "name", "nonce", "preferred_username", "sub"}},
+	}
+	if !act.on(dDiscPKCEMethodsAbsent) {
+		ms = append(ms, member{"code_challenge_methods_supported", []string{"S256"}})
 	}
 	if slices.Contains(methods, MethodPrivateKeyJWT) || slices.Contains(methods, MethodSecretJWT) {
 		ms = append(ms, member{"token_endpoint_auth_signing_alg_values_supported", []string{"RS256", "PS256", "ES256", "HS256", "HS384", "HS512"}})
@@ -35,6 +37,15 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 		ms = append(ms, member{"mtls_endpoint_aliases", map[string]string{"token_endpoint": m + PathToken}})
 	}
 	return object(ms)
+}
+
+// idTokenAlgs is id_token_signing_alg_values_supported: the alg ID tokens
+// are signed with.
+func (p *Provider) idTokenAlgs(act active) []string {
+	if act.on(dDiscIDTokenAlgsWrong) {
+		return []string{"ES256"}
+	}
+	return []string{"RS256"}
 }
 
 // authMethods are the methods the provider's clients are registered for,

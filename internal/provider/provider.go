@@ -26,6 +26,10 @@ type Config struct {
 	CodeTTL  time.Duration // authorization code lifetime; 0 = 60s
 	TokenTTL time.Duration // access token lifetime, expires_in and ID token exp - iat; 0 = 3600s
 
+	// RequirePKCE refuses an authorization request without code_challenge
+	// (RFC 9700 §2.1.1), as a profile with pkce.support required documents.
+	RequirePKCE bool
+
 	// Defects maps a defect name (see Defects) to the fraction of affected
 	// responses in [0, 1]; 1 is every response, 0 is off.
 	Defects map[string]float64

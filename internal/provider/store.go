@@ -14,7 +14,8 @@ type grant struct {
 	scope       string // granted scope
 	nonce       string
 	hasNonce    bool
-	challenge   string // S256 code_challenge; "" = none
+	challenge   string // code_challenge; "" = none
+	plain       bool   // code_challenge_method plain (pkce-plain-accepted)
 	authTime    time.Time
 	expires     time.Time
 

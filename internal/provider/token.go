@@ -111,7 +111,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	if !skipRedirect && !redirectMatches(g.redirectURI, redirectURI, act.on(dRedirectPrefixMatch)) {
 		return invalidGrant("redirect_uri does not match the authorization request")
 	}
-	if e := checkPKCE(g.challenge, params.Get("code_verifier"), act); e != nil {
+	if e := checkPKCE(g, params.Get("code_verifier"), act); e != nil {
 		return e
 	}
 	return p.issue(w, act, p.issuerFor(r), client, code, g, now)
@@ -226,23 +226,31 @@ func redirectMatches(authorized, given string, prefix bool) bool {
 	return strings.HasPrefix(strip(given), strip(authorized))
 }
 
-// checkPKCE verifies code_verifier against the S256 challenge recorded at
-// authorize (RFC 7636 §4.6), and rejects a verifier for a code issued
-// without a challenge (RFC 9700 §2.1.1, downgrade).
+// checkPKCE verifies code_verifier against the challenge recorded at
+// authorize (RFC 7636 §4.6; S256, or plain under pkce-plain-accepted), its
+// syntax (§4.1: 43-128 unreserved characters), and rejects a verifier for a
+// code issued without a challenge (RFC 9700 §2.1.1, downgrade).
 //
 // https://datatracker.ietf.org/doc/html/rfc7636#section-4.6
-func checkPKCE(challenge, verifier string, act active) *oauthError {
+func checkPKCE(g grant, verifier string, act active) *oauthError {
 	switch {
-	case challenge == "" && verifier != "":
+	case g.challenge == "" && verifier != "":
 		if !act.on(dPKCEDowngradeAccepted) {
 			return invalidGrant("code_verifier sent for a code issued without code_challenge")
 		}
-	case challenge != "" && verifier == "":
+	case g.challenge != "" && verifier == "":
 		if !act.on(dPKCEMissingVerifierOK) {
 			return invalidGrant("code_verifier is required")
 		}
-	case challenge != "":
-		if !s256Matches(challenge, verifier) && !act.on(dPKCEWrongVerifierOK) {
+	case g.challenge != "":
+		if !validVerifier(verifier, act.on(dPKCEShortVerifierOK), act.on(dPKCEVerifierCharsOK)) {
+			return invalidGrant("code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+		}
+		matches := s256Matches(g.challenge, verifier)
+		if g.plain {
+			matches = subtle.ConstantTimeCompare([]byte(g.challenge), []byte(verifier)) == 1
+		}
+		if !matches && !act.on(dPKCEWrongVerifierOK) {
 			return invalidGrant("code_verifier does not match code_challenge")
 		}
 	}

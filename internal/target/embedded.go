@@ -1,6 +1,7 @@
 package target
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
+	"github.com/tokenbench/tokenbench/profiles"
 )
 
 // EmbeddedSource names the embedded target in messages and reports.
@@ -43,6 +45,14 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	if err != nil {
 		return nil, fmt.Errorf("target: embedded: %w", err)
 	}
+	if o.Profile == "" && client.Method != "" && client.Method != provider.MethodBasic {
+		o.Profile = EmbeddedMethodsProfile
+	}
+	prof, err := profiles.Load(cmp.Or(o.Profile, DefaultProfile))
+	if err != nil {
+		return nil, err
+	}
+	FollowProfile(&cfg, prof)
 	p, err := provider.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("target: embedded: %w", err)
@@ -72,9 +82,6 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 		return nil, fmt.Errorf("target: embedded: %w", err)
 	}
 	o.Env = func(k string) string { return secrets[k] }
-	if o.Profile == "" && f.Client.AuthMethod != "" && f.Client.AuthMethod != provider.MethodBasic {
-		o.Profile = EmbeddedMethodsProfile
-	}
 	t, err := Resolve(ctx, EmbeddedSource, f, o)
 	if err != nil {
 		cleanup()
@@ -84,6 +91,12 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	t.Provider = p
 	t.OnClose(cleanup)
 	return t, nil
+}
+
+// FollowProfile makes the reference provider behave as profile p documents:
+// PKCE required when p requires it.
+func FollowProfile(cfg *provider.Config, p *profiles.Profile) {
+	cfg.RequirePKCE = p.PKCE.Support == "required"
 }
 
 // EmbeddedMethodsProfile is the embedded target's default profile when its

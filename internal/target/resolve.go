@@ -343,6 +343,9 @@ func (t *Target) pkce(mode string) (bool, error) {
 	case "on":
 		return true, nil
 	case "off":
+		if t.Profile.PKCE.Support == "required" {
+			return false, fmt.Errorf("target: %s: codes.pkce: off, but profile %s requires PKCE (pkce.support: required): its codes are sent with an S256 challenge", t.Source, t.Profile.Name)
+		}
 		return false, nil
 	case "", "auto":
 	default:

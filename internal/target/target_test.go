@@ -94,6 +94,10 @@ func TestResolveErrors(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
 	tlsSrv := fakeIssuer(t, true, nil)
+	requiresPKCE := filepath.Join(t.TempDir(), "pkce.yaml")
+	if err := os.WriteFile(requiresPKCE, []byte("name: pkce\nextends: oidc\npkce: {support: required}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string
@@ -116,6 +120,7 @@ func TestResolveErrors(t *testing.T) {
 		{"bad expect row", func(f *File) { f.Expect.Rows = map[string]RowRule{"NOPE": {Level: catalog.Must}} }, nil, `rows: "NOPE" is not a catalogue row ID`},
 		{"bad code source", func(f *File) { f.Codes.Source = "magic" }, nil, `"magic" is not one of authorize, command, file, embedded`},
 		{"bad pkce", func(f *File) { f.Codes.PKCE = "sometimes" }, nil, `"sometimes" is not one of auto, on, off`},
+		{"pkce off under a profile that requires it", func(f *File) { f.Codes.PKCE = "off"; f.Profile = requiresPKCE }, nil, "requires PKCE (pkce.support: required)"},
 		{"missing ca file", func(f *File) { f.TLS.CAFile = "/nonexistent.pem" }, nil, "tls.ca_file"},
 	}
 	for _, tt := range tests {
