@@ -22,13 +22,14 @@ type Profile struct {
 	Document    string `yaml:"document,omitempty"` // where the provider documents this
 	Description string `yaml:"description,omitempty"`
 
-	Auth     Auth     `yaml:"auth"`
-	Request  Request  `yaml:"request"`
-	PKCE     PKCE     `yaml:"pkce"`
-	Code     Code     `yaml:"code"`
-	Response Response `yaml:"response"`
-	Errors   Errors   `yaml:"errors"`
-	IDToken  IDToken  `yaml:"id_token"`
+	Auth      Auth      `yaml:"auth"`
+	Request   Request   `yaml:"request"`
+	Authorize Authorize `yaml:"authorize"`
+	PKCE      PKCE      `yaml:"pkce"`
+	Code      Code      `yaml:"code"`
+	Response  Response  `yaml:"response"`
+	Errors    Errors    `yaml:"errors"`
+	IDToken   IDToken   `yaml:"id_token"`
 
 	// Rows changes the level of catalogue rows for this provider, or marks a
 	// row as not applicable (level SKIP) with the reason.
@@ -124,6 +125,14 @@ type Request struct {
 	GrantTypes []string `yaml:"grant_types,flow,omitempty"`
 }
 
+// Authorize is what the provider documents about the authorization request
+// that affects the codes the harness obtains.
+type Authorize struct {
+	// Nonce is "required" when an authorization request without nonce is
+	// refused (the code sources always send one for the openid scope).
+	Nonce string `yaml:"nonce,omitempty"`
+}
+
 // PKCE is the documented support for RFC 7636.
 type PKCE struct {
 	// Support is none, optional, required or auto (from discovery's
@@ -197,6 +206,9 @@ type IDToken struct {
 	NonceNull bool `yaml:"nonce_null,omitempty"`
 	// AMRContains are values the amr array must contain.
 	AMRContains []string `yaml:"amr_contains,flow,omitempty"`
+	// AMRValues are the only amr values the provider documents: every
+	// element must be one of them, and there must be one.
+	AMRValues []string `yaml:"amr_values,flow,omitempty"`
 	// Claims are claims that must be present, with their JSON type: string,
 	// number, boolean, array, object, date (YYYY-MM-DD), string_or_null,
 	// string_or_array.

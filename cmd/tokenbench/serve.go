@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/profiles"
 	"gopkg.in/yaml.v3"
 )
 
@@ -31,6 +32,7 @@ type serveFlags struct {
 	writeTarget              string
 	authMethods              string
 	listDefects              bool
+	profile                  string
 }
 
 func (a *app) serveCmd() *cobra.Command {
@@ -83,6 +85,7 @@ The first line on stdout is "listening http://HOST:PORT".`,
 	fl.StringVar(&f.login, "login", "", "log in before a code: js (a JavaScript login page, one-time code in an iframe, session cookie) or js-no-session (no session: every code logs in); default: auto-approve")
 	fl.StringVar(&f.writeTarget, "write-target", "", "write a target file pointing at this provider to FILE")
 	fl.BoolVar(&f.listDefects, "list-defects", false, "list the defects and variants, then exit")
+	fl.StringVar(&f.profile, "profile", "", "behave as this profile (name or file) documents: PKCE and nonce required, refresh tokens, token lifetime (unless --token-ttl), ID token alg, amr and claims; --write-target names it")
 	hostileFlag(cmd)
 	return cmd
 }
@@ -91,7 +94,7 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 	if f.listDefects {
 		return a.listDefects()
 	}
-	cfg, methods, secretFrom, err := f.config(a.env)
+	cfg, methods, secretFrom, err := f.config(a.env, cmd.Flags().Changed("token-ttl"))
 	if err == nil {
 		cfg.Hostile, err = hostileModes(cmd, false)
 	}
@@ -133,7 +136,7 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 		fmt.Fprintf(a.stdout, "login     %s: user ID %q, one-time code %q (codes.source browser)\n", cfg.Login, provider.LoginUser, provider.LoginOTP)
 	}
 	if f.writeTarget != "" {
-		if err := writeTarget(f.writeTarget, p, cfg, methods, f.secretEnv); err != nil {
+		if err := writeTarget(f.writeTarget, p, cfg, methods, f.secretEnv, f.profile); err != nil {
 			return badInput(err)
 		}
 		fmt.Fprintf(a.stdout, "target    %s\n", f.writeTarget)
@@ -146,7 +149,7 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 // config builds the provider configuration, parses --auth-method and says
 // where the secret came from, without ever printing a secret the user
 // chose.
-func (f serveFlags) config(env func(string) string) (cfg provider.Config, methods []string, secretFrom string, err error) {
+func (f serveFlags) config(env func(string) string, ttlGiven bool) (cfg provider.Config, methods []string, secretFrom string, err error) {
 	defects, err := provider.ParseDefects(f.defects)
 	if err != nil {
 		return cfg, nil, "", err
@@ -196,6 +199,16 @@ func (f serveFlags) config(env func(string) string) (cfg provider.Config, method
 		Defects: defects, Variants: variants, Latency: f.latency, ErrorRate: f.errorRate,
 		Fast: f.fast, StallHold: hold, StallPeriod: period, Capacity: f.capacity, Login: f.login,
 	}
+	if f.profile != "" {
+		prof, err := profiles.Load(f.profile)
+		if err != nil {
+			return cfg, nil, "", fmt.Errorf("serve: --profile: %w", err)
+		}
+		target.FollowProfile(&cfg, prof)
+		if ttlGiven {
+			cfg.TokenTTL = f.tokenTTL
+		}
+	}
 	return cfg, methods, secretFrom, nil
 }
 
@@ -224,7 +237,7 @@ func parseStall(s string) (hold, period time.Duration, err error) {
 // the provider's CA. The secret is never written: the file names the
 // environment variable instead; a second client's secret is the one
 // environment variable more, SECRETENV_SECOND.
-func writeTarget(path string, p *provider.Provider, cfg provider.Config, methods []string, secretEnv string) error {
+func writeTarget(path string, p *provider.Provider, cfg provider.Config, methods []string, secretEnv, profile string) error {
 	client, second, err := target.ProviderClients(cfg.Clients, methods)
 	if err != nil {
 		return fmt.Errorf("serve: --write-target: %w", err)
@@ -236,6 +249,9 @@ func writeTarget(path string, p *provider.Provider, cfg provider.Config, methods
 	}
 	if client.Method != "" && client.Method != provider.MethodBasic {
 		f.Profile = target.EmbeddedMethodsProfile
+	}
+	if profile != "" {
+		f.Profile = profile
 	}
 	if len(methods) == 2 && second != nil {
 		f.SecondClient = &target.Client{ID: second.ID, SecretEnv: secretEnv + "_SECOND", AuthMethod: second.Method}

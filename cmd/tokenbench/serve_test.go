@@ -38,7 +38,7 @@ func TestWriteTarget(t *testing.T) {
 	p := startedProvider(t, cfg)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ref.yaml")
-	if err := writeTarget(path, p, cfg, nil, "REF_SECRET"); err != nil {
+	if err := writeTarget(path, p, cfg, nil, "REF_SECRET", ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := target.Load(path)
@@ -75,7 +75,7 @@ func TestTargetCheckEveryMethod(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			path := filepath.Join(dir, "t.yaml")
-			if err := writeTarget(path, p, cfg, []string{m}, "REF_SECRET"); err != nil {
+			if err := writeTarget(path, p, cfg, []string{m}, "REF_SECRET", ""); err != nil {
 				t.Fatal(err)
 			}
 			c, _ := provider.ClientFor(cfg.Clients, m)

@@ -84,25 +84,24 @@ func everyMethodProfile(t *testing.T) string {
 	return path
 }
 
-// pkceProfile writes the profile of the runs that show the PKCE defects
-// the pilot's profile cannot: bankid, with PKCE required and S256 the only
-// method (the embedded provider follows it).
-func pkceProfile(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "pkce-required.yaml")
-	body := "name: pkce-required\nextends: bankid\npkce: {support: required, methods: [S256]}\n"
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
+// defectProfiles are the shipped profiles some defect's run is under
+// (Defect.Profile).
+func defectProfiles() []string {
+	var out []string
+	for _, d := range provider.Defects() {
+		if d.Profile != "" && !slices.Contains(out, d.Profile) {
+			out = append(out, d.Profile)
+		}
 	}
-	return path
+	return out
 }
 
 // teethCases derives every defect's expectations from provider.Defects.
 func teethCases(t *testing.T) []teethCase {
 	t.Helper()
-	every, pkce := everyMethodProfile(t), pkceProfile(t)
+	every := everyMethodProfile(t)
 	profs := map[string]*profiles.Profile{}
-	for _, name := range []string{"bankid", every, pkce} {
+	for _, name := range append([]string{"bankid", every}, defectProfiles()...) {
 		p, err := profiles.Load(name)
 		if err != nil {
 			t.Fatal(err)
@@ -115,8 +114,8 @@ func teethCases(t *testing.T) []teethCase {
 		switch {
 		case d.Auth != "":
 			c.profile, c.args = every, []string{"--auth-method", d.Auth, "--profile", every}
-		case d.PKCE:
-			c.profile, c.args = pkce, []string{"--profile", pkce}
+		case d.Profile != "":
+			c.profile, c.args = d.Profile, []string{"--profile", d.Profile}
 		}
 		for _, id := range d.Rows {
 			switch lvl, _ := profs[c.profile].Level(id); lvl {
@@ -246,13 +245,13 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	every, err := profiles.Load(everyMethodProfile(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pkce, err := profiles.Load(pkceProfile(t))
-	if err != nil {
-		t.Fatal(err)
+	var others []*profiles.Profile
+	for _, name := range append([]string{everyMethodProfile(t)}, defectProfiles()...) {
+		p, err := profiles.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, p)
 	}
 	tripped := map[string]bool{}
 	for _, d := range provider.Defects() {
@@ -262,7 +261,7 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	}
 	for _, r := range catalog.All() {
 		lvl, _ := bankid.Level(r.ID)
-		for _, p := range []*profiles.Profile{every, pkce} {
+		for _, p := range others {
 			if lvl == catalog.Skip {
 				lvl, _ = p.Level(r.ID)
 			}
@@ -343,7 +342,11 @@ func TestCleanAndVariantsPass(t *testing.T) {
 	for _, m := range provider.Methods() {
 		runs = append(runs, []string{"--auth-method", m, "--profile", every, "--label-filter", "!slow"})
 	}
-	runs = append(runs, []string{"--profile", pkceProfile(t), "--label-filter", "!slow"})
+	// The current BankID platform: the provider follows the profile, with
+	// every variant, and with private_key_jwt.
+	runs = append(runs, []string{"--profile", "bankid-v4"},
+		[]string{"--profile", "bankid-v4", "--variant", strings.Join(provider.VariantNames(), ","), "--label-filter", "!slow"},
+		[]string{"--profile", "bankid-v4", "--auth-method", provider.MethodPrivateKeyJWT, "--label-filter", "!slow"})
 	runs = append(runs, []string{"--variant", strings.Join(provider.VariantNames(), ",")})
 	for _, args := range runs {
 		got := conformProcess(t, args...)

@@ -268,6 +268,7 @@ type expect struct {
 	field   string
 	skip    bool
 	warning bool
+	text    string // in the failure's text, when set
 }
 
 var (
@@ -276,6 +277,11 @@ var (
 )
 
 func fails(err error, field string) expect { return expect{err: err, field: field} }
+
+// failsSaying is fails, with text in the failure's message.
+func failsSaying(err error, field, text string) expect {
+	return expect{err: err, field: field, text: text}
+}
 
 func mustCheck(t testing.TB, id string) Check {
 	t.Helper()
@@ -336,6 +342,9 @@ func assertResult(t testing.TB, r Result, want expect, secrets []string) {
 		}
 		if want.field != "" && !contains(fields, want.field) {
 			t.Errorf("%s: failure fields %q, want %q (%v)", r.ID, fields, want.field, r.Err)
+		}
+		if want.text != "" && !strings.Contains(r.Err.Error(), want.text) {
+			t.Errorf("%s: %v does not say %q", r.ID, r.Err, want.text)
 		}
 		if got := fs[0].Warning; got != want.warning {
 			t.Errorf("%s: Warning = %v, want %v (%v)", r.ID, got, want.warning, r.Err)

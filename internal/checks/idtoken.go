@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,10 +154,23 @@ func checkSignature(ev *Evidence, c *Context) error {
 			Msg: "no usable key for kid " + strconv.Quote(t.Kid) + "; IDT-KID says why", Err: ErrSignature}
 	}
 	if err := verifySignature(t, ev.rawKey); err != nil {
+		msg := err.Error()
+		if derEncoded(t) {
+			msg = "the signature is ASN.1 DER-encoded, where a JWS carries R‖S (RFC 7518 §3.4): " + msg
+		}
 		return &Failure{ID: id, Field: "signature", Got: "a signature that does not verify with kid " + strconv.Quote(ev.Key.KeyID()) + " as " + t.Alg,
-			Want: "a valid signature", Msg: err.Error(), Err: ErrSignature}
+			Want: "a valid signature", Msg: msg, Err: ErrSignature}
 	}
 	return nil
+}
+
+// derEncoded reports whether an ECDSA signature has the shape of an ASN.1
+// DER SEQUENCE of two INTEGERs rather than R‖S.
+//
+// https://www.rfc-editor.org/rfc/rfc7518#section-3.4
+func derEncoded(t *IDToken) bool {
+	sig := t.Signature
+	return strings.HasPrefix(t.Alg, "ES") && len(sig) > 8 && sig[0] == 0x30 && int(sig[1]) == len(sig)-2 && sig[2] == 0x02
 }
 
 // verifySignature is jws.Verify(token, jws.WithKey(alg, key)) over the
@@ -592,14 +606,17 @@ func checkAMR(ev *Evidence, c *Context) error {
 		return err
 	}
 	const id, claim = "IDT-AMR", "amr"
-	want := c.profile().IDToken.AMRContains
+	want, allowed := c.profile().IDToken.AMRContains, c.profile().IDToken.AMRValues
 	wantText := "an array of strings"
 	if len(want) > 0 {
 		wantText += " containing " + strings.Join(want, ", ")
 	}
+	if len(allowed) > 0 {
+		wantText += " of " + strings.Join(allowed, ", ")
+	}
 	raw, ok := t.Claims[claim]
 	if !ok {
-		if len(want) == 0 {
+		if len(want) == 0 && len(allowed) == 0 {
 			return skip("the profile promises no amr values")
 		}
 		return &Failure{ID: id, Field: claim, Got: "absent", Want: wantText, Err: ErrMissing}
@@ -608,14 +625,27 @@ func checkAMR(ev *Evidence, c *Context) error {
 	if !ok {
 		return &Failure{ID: id, Field: claim, Got: jsonKind(raw), Want: wantText, Err: ErrType}
 	}
-	var missing []string
+	var missing, other []string
 	for _, w := range want {
 		if !containsBytes(amr, w) {
 			missing = append(missing, w)
 		}
 	}
-	if len(missing) > 0 {
+	if len(allowed) > 0 {
+		for _, v := range amr {
+			if !slices.Contains(allowed, string(v)) {
+				other = append(other, strconv.Quote(string(v)))
+			}
+		}
+		if len(amr) == 0 {
+			missing = append(missing, "a value")
+		}
+	}
+	switch {
+	case len(missing) > 0:
 		return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: wantText, Msg: "missing " + strings.Join(missing, ", "), Err: ErrAMR}
+	case len(other) > 0:
+		return &Failure{ID: id, Field: claim, Got: c.showClaim(claim, raw), Want: wantText, Msg: "undocumented values " + strings.Join(other, ", "), Err: ErrAMR}
 	}
 	return nil
 }

@@ -1,7 +1,10 @@
 package checks
 
 import (
+	"encoding/asn1"
+	"encoding/base64"
 	"encoding/json"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -112,6 +115,18 @@ func TestIDTSignature(t *testing.T) {
 			s.jose = map[string]any{"alg": "RS512", "kid": "rsa-2"}
 			s.alg, s.key = "RS512", k.rsa2
 		}, want: pass},
+		{name: "ES256 signature DER-encoded", mutate: func(t testing.TB, s *scenario) {
+			s.jose = map[string]any{"alg": "ES256", "kid": "ec-1"}
+			s.alg, s.key = "ES256", k.ec
+			parts := strings.Split(s.idToken(t), ".")
+			raw, _ := base64.RawURLEncoding.DecodeString(parts[2])
+			der, err := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(raw[:32]), new(big.Int).SetBytes(raw[32:])})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts[2] = base64.RawURLEncoding.EncodeToString(der)
+			s.members["id_token"] = strings.Join(parts, ".")
+		}, want: failsSaying(ErrSignature, "signature", "ASN.1 DER-encoded")},
 		{name: "signed by another key", mutate: func(_ testing.TB, s *scenario) { s.key = k.rsa2 }, want: fails(ErrSignature, "signature")},
 		{name: "tampered payload", mutate: func(t testing.TB, s *scenario) {
 			tok := s.idToken(t)
@@ -372,6 +387,10 @@ func TestIDTAMR(t *testing.T) {
 		{name: "array with a number", mutate: claim("amr", []any{"BankID", 1}), want: fails(ErrType, "amr")},
 		{name: "absent", mutate: noClaim("amr"), want: fails(ErrMissing, "amr")},
 		{name: "oidc skips the row", profile: "oidc", want: skipIt},
+		{name: "bankid-v4: a documented value", profile: "bankid-v4", mutate: claim("amr", []string{"bid"}), want: pass},
+		{name: "bankid-v4: two documented values", profile: "bankid-v4", mutate: claim("amr", []string{"bis-mfa", "bid-app"}), want: pass},
+		{name: "bankid-v4: the pilot's BankID", profile: "bankid-v4", want: failsSaying(ErrAMR, "amr", `undocumented values "BankID"`)},
+		{name: "bankid-v4: empty", profile: "bankid-v4", mutate: claim("amr", []string{}), want: failsSaying(ErrAMR, "amr", "missing a value")},
 	})
 }
 

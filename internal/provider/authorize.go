@@ -107,6 +107,10 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			granted = append(granted, s)
 		}
 	}
+	if p.cfg.RequireNonce && q.Get("nonce") == "" {
+		fail("invalid_request", "nonce is required")
+		return
+	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	plain := challenge != "" && (method == "" || method == "plain") && act.on(dPKCEPlainAccepted)
 	switch {

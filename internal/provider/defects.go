@@ -33,10 +33,9 @@ type Defect struct {
 	Rows    []string
 	Also    []string
 	Auth    string
-	// PKCE: the run is under a profile that requires PKCE with S256 only
-	// (bankid with pkce: {support: required, methods: [S256]}), which the
-	// embedded provider then follows.
-	PKCE bool
+	// Profile is the shipped profile of the run that shows the defect
+	// ("": bankid); the embedded provider follows it.
+	Profile string
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.
@@ -146,6 +145,11 @@ const (
 	dNoAmr            = "no-amr"
 	dBirthdateFormat  = "birthdate-format"
 	dUserinfoOtherSub = "userinfo-other-sub"
+
+	// The current BankID platform (profile bankid-v4).
+	dES256DER      = "es256-der-signature"
+	dPilotLifetime = "pilot-lifetime"
+	dPilotAMR      = "pilot-amr"
 )
 
 // successRows are the rows that expect a literal 200 for a valid exchange.
@@ -279,9 +283,9 @@ func Defects() []Defect {
 			Summary: "a missing code_verifier is accepted for a code issued with a challenge"},
 		{Name: dPKCEDowngradeAccepted, Rows: rows("PKCE-DOWNGRADE"),
 			Summary: "a code_verifier for a code issued without a challenge is ignored instead of rejected"},
-		{Name: dPKCENotRequired, Rows: rows("PKCE-REQUIRED"), PKCE: true,
+		{Name: dPKCENotRequired, Rows: rows("PKCE-REQUIRED"), Profile: "bankid-v4",
 			Summary: "an authorization request without code_challenge gets a code, and the code is redeemed without a verifier, although the profile requires PKCE"},
-		{Name: dPKCEPlainAccepted, Rows: rows("PKCE-PLAIN-REFUSED"), PKCE: true,
+		{Name: dPKCEPlainAccepted, Rows: rows("PKCE-PLAIN-REFUSED"), Profile: "bankid-v4",
 			Summary: "code_challenge_method plain is accepted (the verifier is compared with the challenge as it is), although the profile allows S256 only"},
 		{Name: dPKCEShortVerifierOK, Rows: rows("PKCE-VERIFIER-SYNTAX"),
 			Summary: "a code_verifier shorter than 43 characters is accepted when it matches its challenge"},
@@ -373,6 +377,15 @@ func Defects() []Defect {
 			Summary: `the ID token's birthdate is "18.12.1966" (userinfo keeps YYYY-MM-DD)`},
 		{Name: dUserinfoOtherSub, Rows: rows("IDT-USERINFO-SUB"),
 			Summary: "userinfo answers a different user's sub"},
+
+		// The current BankID platform: runs under bankid-v4, which the
+		// embedded provider then follows (ES256, 300 s, the v4 claims).
+		{Name: dES256DER, Rows: rows("IDT-SIGNATURE"), Profile: "bankid-v4",
+			Summary: "the ES256 ID token signature is ASN.1 DER-encoded (as crypto/ecdsa and X.509 make it) instead of R‖S (RFC 7518 §3.4)"},
+		{Name: dPilotLifetime, Rows: rows("RESP-EXPIRES-IN", "IDT-LIFETIME"), Profile: "bankid-v4",
+			Summary: "tokens live 3600 s as in the pilot (expires_in 3600, ID token exp - iat 3600) where the platform documents 300 s"},
+		{Name: dPilotAMR, Rows: rows("IDT-AMR"), Profile: "bankid-v4",
+			Summary: `amr is the pilot's ["BankID"] instead of the platform's lowercase values (bid, bid-mfa, ...)`},
 	}
 	slices.SortFunc(ds, func(a, b Defect) int { return strings.Compare(a.Name, b.Name) })
 	return ds

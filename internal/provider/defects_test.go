@@ -3,8 +3,10 @@ package provider
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/asn1"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,8 +30,15 @@ type defectProbe struct {
 // defect's wire test compares: a defect of a documented promise the clean
 // provider keeps only when configured to.
 func probeConfig(defect string) Config {
-	if defect == dPKCENotRequired {
+	switch defect {
+	case dPKCENotRequired:
 		return Config{RequirePKCE: true}
+	case dES256DER:
+		return Config{SigningAlg: AlgES256}
+	case dPilotLifetime:
+		return Config{TokenTTL: 300 * time.Second}
+	case dPilotAMR:
+		return Config{AMR: []string{"bid"}}
 	}
 	return Config{}
 }
@@ -368,6 +377,17 @@ func defectProbes() map[string]defectProbe {
 		}), "true", "false"},
 		dNoAmr:           {claimProbe("amr", authz{}), `["BankID"]`, "<absent>"},
 		dBirthdateFormat: {claimProbe("birthdate", authz{}), `"1966-12-18"`, `"18.12.1966"`},
+		dES256DER: {successProbe(func(t *testing.T, h *harness, r *result) string {
+			j := r.idToken(t)
+			var rs struct{ R, S *big.Int }
+			rest, err := asn1.Unmarshal(j.signature, &rs)
+			return fmt.Sprint(str(j.header, "alg"), " R‖S ", len(j.signature) == 64, ", DER ", len(j.signature) != 64 && err == nil && len(rest) == 0)
+		}), "ES256 R‖S true, DER false", "ES256 R‖S false, DER true"},
+		dPilotLifetime: {successProbe(func(t *testing.T, h *harness, r *result) string {
+			c := r.idToken(t).claims
+			return fmt.Sprint(string(r.members()["expires_in"]), " ", num(c, "exp")-num(c, "iat"))
+		}), "300 300", "3600 3600"},
+		dPilotAMR: {claimProbe("amr", authz{}), `["bid"]`, `["BankID"]`},
 		dUserinfoOtherSub: {successProbe(func(t *testing.T, h *harness, r *result) string {
 			return fmt.Sprint(h.userinfo(r.str("access_token")).str("sub") == str(r.idToken(t).claims, "sub"))
 		}), "true", "false"},

@@ -40,12 +40,12 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 }
 
 // idTokenAlgs is id_token_signing_alg_values_supported: the alg ID tokens
-// are signed with.
+// are signed with (the other one under disc-id-token-algs-wrong).
 func (p *Provider) idTokenAlgs(act active) []string {
 	if act.on(dDiscIDTokenAlgsWrong) {
-		return []string{"ES256"}
+		return []string{map[string]string{AlgRS256: AlgES256, AlgES256: AlgRS256}[p.keys.alg]}
 	}
-	return []string{"RS256"}
+	return []string{p.keys.alg}
 }
 
 // authMethods are the methods the provider's clients are registered for,

@@ -19,6 +19,9 @@ const (
 	otherAudience   = "other-audience"    // wrong-aud, aud-array
 	inventedNonce   = "tokenbench-invented-nonce"
 	amrBankID       = "BankID"
+	userACR         = "urn:bankid:bid;LOA=4"                 // Config.Claims acr
+	userAltSub      = "4f8e2f4c-6c3a-4d0e-9a52-8a3b1c0d9e21" // Config.Claims bankid_altsub: stable
+	pilotTokenTTL   = 3600 * time.Second                     // pilot-lifetime
 	wrongIssSuffix  = "/other"
 	authTimeAfter   = 5 * time.Minute
 	iatFutureOffset = time.Hour
@@ -57,7 +60,7 @@ func (p *Provider) idToken(act active, in idTokenInput) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	alg := "RS256"
+	alg := p.keys.alg
 	switch {
 	case act.on(dAlgNone):
 		alg = "none"
@@ -83,7 +86,7 @@ func (p *Provider) idToken(act active, in idTokenInput) (string, error) {
 	case "HS256":
 		sig, err = p.keys.hs256.Sign([]byte(input), []byte(in.clientSecret))
 	default:
-		sig, err = p.keys.rs256.Sign([]byte(input), p.keys.signing)
+		sig, err = p.keys.sign([]byte(input), act.on(dES256DER), p.rand)
 	}
 	if err != nil {
 		return "", fmt.Errorf("provider: signing the ID token: %w", err)
@@ -102,6 +105,8 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 	}
 	lifetime := p.cfg.TokenTTL
 	switch {
+	case act.on(dPilotLifetime):
+		lifetime = pilotTokenTTL
 	case act.on(dLongLifetime):
 		lifetime = longLifetime
 	case act.on(dExpiresInconsistent):
@@ -156,8 +161,12 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 		sub = "9578-" + h
 	}
 
+	amr := []string{amrBankID}
+	if p.cfg.AMR != nil && !act.on(dPilotAMR) {
+		amr = p.cfg.AMR
+	}
 	claims := []member{
-		{"amr", []string{amrBankID}},
+		{"amr", amr},
 		{"at_hash", atHash(hashed)},
 		{"aud", aud},
 		{"auth_time", authTime},
@@ -172,6 +181,10 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 		{"nonce", nonce},
 		{"preferred_username", userName},
 		{"sub", sub},
+	}
+	for _, c := range p.cfg.Claims {
+		v := map[string]string{ClaimACR: userACR, ClaimAltSub: userAltSub, ClaimTyp: "ID"}[c]
+		claims = append(claims, member{c, v})
 	}
 	if act.on(dNoAmr) {
 		claims = without(claims, "amr")

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,26 +23,38 @@ const (
 	rsaKeyBits = 2048
 )
 
-// keys is the provider's key material: the RS256 signing key and the JWKS
-// document built once from it.
+// keys is the provider's key material: the signing key (RS256, or an EC
+// P-256 key for ES256) and the JWKS document built once from it.
 type keys struct {
+	alg     string // RS256 or ES256
 	signing *rsa.PrivateKey
+	ec      *ecdsa.PrivateKey // ES256 only
 	rs256   jws.Signer
+	es256   jws.Signer
 	hs256   jws.Signer
 	jwks    []byte
 }
 
 // newKeys uses key, or generates one, and builds the JWKS (with two more
-// public keys when multi is set).
-func newKeys(key *rsa.PrivateKey, rnd io.Reader, multi bool) (*keys, error) {
+// public keys when multi is set). With alg ES256 it signs with a fresh EC
+// P-256 key published under KeyID instead.
+func newKeys(key *rsa.PrivateKey, alg string, rnd io.Reader, multi bool) (*keys, error) {
 	var err error
-	if key == nil {
+	if key == nil && alg != AlgES256 {
 		if key, err = rsa.GenerateKey(rnd, rsaKeyBits); err != nil {
 			return nil, fmt.Errorf("provider: generating the signing key: %w", err)
 		}
 	}
-	k := &keys{signing: key}
+	k := &keys{alg: alg, signing: key}
+	if alg == AlgES256 {
+		if k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rnd); err != nil {
+			return nil, fmt.Errorf("provider: generating the EC signing key: %w", err)
+		}
+	}
 	if k.rs256, err = jws.NewSigner(jwa.RS256); err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	if k.es256, err = jws.NewSigner(jwa.ES256); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	if k.hs256, err = jws.NewSigner(jwa.HS256); err != nil {
@@ -66,13 +79,34 @@ func newKeys(key *rsa.PrivateKey, rnd io.Reader, multi bool) (*keys, error) {
 			return nil, err
 		}
 	}
-	if err := addPublic(set, &key.PublicKey, KeyID, jwa.RS256); err != nil {
+	if k.ec != nil {
+		err = addPublic(set, &k.ec.PublicKey, KeyID, jwa.ES256)
+	} else {
+		err = addPublic(set, &key.PublicKey, KeyID, jwa.RS256)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if k.jwks, err = json.Marshal(set); err != nil {
 		return nil, fmt.Errorf("provider: encoding the JWKS: %w", err)
 	}
 	return k, nil
+}
+
+// sign signs a JWS signing input with the signing key: RS256, or ES256 as
+// RFC 7518 §3.4 wants it (R‖S, 64 bytes), or with der the ASN.1 DER
+// encoding crypto/ecdsa and X.509 use (the es256-der-signature defect).
+//
+// https://www.rfc-editor.org/rfc/rfc7518#section-3.4
+func (k *keys) sign(input []byte, der bool, rnd io.Reader) ([]byte, error) {
+	switch {
+	case k.ec != nil && der:
+		sum := sha256.Sum256(input)
+		return ecdsa.SignASN1(rnd, k.ec, sum[:])
+	case k.ec != nil:
+		return k.es256.Sign(input, k.ec)
+	}
+	return k.rs256.Sign(input, k.signing)
 }
 
 // addPublic adds a public key to set with kid, use "sig" and alg.

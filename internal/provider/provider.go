@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,24 @@ type Config struct {
 	Clients  []Client      // empty = DefaultClients()
 	CodeTTL  time.Duration // authorization code lifetime; 0 = 60s
 	TokenTTL time.Duration // access token lifetime, expires_in and ID token exp - iat; 0 = 3600s
+
+	// SigningAlg is the ID token's alg: "" (RS256, the seed's) or ES256
+	// (the current BankID platform's, with a P-256 key).
+	SigningAlg string
+	// RequireNonce refuses an authorization request without nonce (the
+	// current BankID platform, API v4).
+	RequireNonce bool
+	// RefreshTokens adds an opaque refresh_token to every token response
+	// (the refresh grant itself is not served).
+	RefreshTokens bool
+	// ClientIDWithBasic accepts a client_id parameter next to Basic
+	// authentication (RFC 6749 §3.2.1 allows it; the seed refuses it).
+	ClientIDWithBasic bool
+	// Claims names optional ID token claims to add: ClaimACR, ClaimAltSub,
+	// ClaimTyp (the current BankID platform's claim set).
+	Claims []string
+	// AMR is the ID token's amr; nil is the seed's ["BankID"].
+	AMR []string
 
 	// RequirePKCE refuses an authorization request without code_challenge
 	// (RFC 9700 §2.1.1), as a profile with pkce.support required documents.
@@ -73,6 +92,19 @@ type Config struct {
 	Now  func() time.Time // nil = time.Now
 	Rand io.Reader        // nil = crypto/rand.Reader; used under a mutex
 }
+
+// ID token algs the provider signs with.
+const (
+	AlgRS256 = "RS256"
+	AlgES256 = "ES256"
+)
+
+// Optional ID token claims (Config.Claims): the current BankID platform's.
+const (
+	ClaimACR    = "acr"
+	ClaimAltSub = "bankid_altsub"
+	ClaimTyp    = "typ"
+)
 
 // Default lifetimes, as in the seed document's example.
 const (
@@ -145,6 +177,17 @@ func New(cfg Config) (*Provider, error) {
 	if err := validateVariants(cfg.Variants); err != nil {
 		return nil, err
 	}
+	if cfg.SigningAlg == "" {
+		cfg.SigningAlg = AlgRS256
+	}
+	if cfg.SigningAlg != AlgRS256 && cfg.SigningAlg != AlgES256 {
+		return nil, fmt.Errorf("provider: SigningAlg %q is not RS256 or ES256", cfg.SigningAlg)
+	}
+	for _, c := range cfg.Claims {
+		if !slices.Contains([]string{ClaimACR, ClaimAltSub, ClaimTyp}, c) {
+			return nil, fmt.Errorf("provider: claim %q is not one of %s, %s, %s", c, ClaimACR, ClaimAltSub, ClaimTyp)
+		}
+	}
 	if err := validateLogin(cfg.Login); err != nil {
 		return nil, err
 	}
@@ -178,7 +221,7 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.Capacity > 0 {
 		p.sem = make(chan struct{}, cfg.Capacity)
 	}
-	if p.keys, err = newKeys(cfg.Key, p.rand, p.variants.on(vMultiKeyJWKS)); err != nil {
+	if p.keys, err = newKeys(cfg.Key, cfg.SigningAlg, p.rand, p.variants.on(vMultiKeyJWKS)); err != nil {
 		return nil, err
 	}
 	if p.pki, err = newPKI(p.rand, p.now()); err != nil {

@@ -175,7 +175,7 @@ type tokenResponse struct {
 	expiresIn    int64 // seconds
 	idToken      string
 	scope        string
-	refreshToken string // only with the refresh-token defect
+	refreshToken string // with the refresh-token defect or Config.RefreshTokens
 }
 
 // successBody encodes r in the seed's member order (access_token,
@@ -208,7 +208,7 @@ func (p *Provider) successBody(act active, r tokenResponse) []byte {
 	if act.on(dNoScope) {
 		ms = without(ms, "scope")
 	}
-	if act.on(dRefreshToken) {
+	if r.refreshToken != "" {
 		ms = slices.Insert(ms, len(ms)-1, member{"refresh_token", r.refreshToken})
 	}
 	if p.variants.on(vExtraMembers) {

@@ -61,7 +61,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	if e != nil {
 		return e
 	}
-	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) {
+	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) && !p.cfg.ClientIDWithBasic {
 		return invalidRequest("client_id parameter is not supported")
 	}
 
@@ -277,8 +277,12 @@ func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, clien
 	p.store.addToken(at, accessToken{clientID: client.ID, code: code, expires: now.Add(p.cfg.TokenTTL)},
 		now, p.keepCodes(), p.keepUnusedCodes())
 
-	resp := tokenResponse{accessToken: at, expiresIn: int64(p.cfg.TokenTTL / time.Second), scope: g.scope}
-	if act.on(dRefreshToken) {
+	ttl := p.cfg.TokenTTL
+	if act.on(dPilotLifetime) {
+		ttl = pilotTokenTTL
+	}
+	resp := tokenResponse{accessToken: at, expiresIn: int64(ttl / time.Second), scope: g.scope}
+	if act.on(dRefreshToken) || p.cfg.RefreshTokens {
 		if resp.refreshToken, err = p.randomToken(); err != nil {
 			return serverError("could not create a token")
 		}

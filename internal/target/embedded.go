@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,10 +94,34 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 	return t, nil
 }
 
-// FollowProfile makes the reference provider behave as profile p documents:
-// PKCE required when p requires it.
+// FollowProfile makes the reference provider behave as profile p documents
+// what it serves: PKCE and nonce required, refresh tokens issued, client_id
+// next to Basic allowed, the token lifetime (expires_in), the ID token's
+// alg (RS256 or ES256), amr values and the optional claims it knows (acr,
+// bankid_altsub, typ).
 func FollowProfile(cfg *provider.Config, p *profiles.Profile) {
 	cfg.RequirePKCE = p.PKCE.Support == "required"
+	cfg.RequireNonce = p.Authorize.Nonce == "required"
+	cfg.RefreshTokens = p.Response.RefreshToken == "required"
+	cfg.ClientIDWithBasic = p.Request.ClientIDParam == "allow"
+	if p.Response.ExpiresIn > 0 {
+		cfg.TokenTTL = time.Duration(p.Response.ExpiresIn) * time.Second
+	}
+	if len(p.IDToken.Algs) > 0 && slices.Contains([]string{provider.AlgRS256, provider.AlgES256}, p.IDToken.Algs[0]) {
+		cfg.SigningAlg = p.IDToken.Algs[0]
+	}
+	switch {
+	case len(p.IDToken.AMRValues) > 0:
+		cfg.AMR = p.IDToken.AMRValues[:1]
+	case len(p.IDToken.AMRContains) > 0:
+		cfg.AMR = p.IDToken.AMRContains
+	}
+	cfg.Claims = nil
+	for _, c := range []string{provider.ClaimACR, provider.ClaimAltSub, provider.ClaimTyp} {
+		if _, ok := p.IDToken.Claims[c]; ok {
+			cfg.Claims = append(cfg.Claims, c)
+		}
+	}
 }
 
 // EmbeddedMethodsProfile is the embedded target's default profile when its
