@@ -131,6 +131,9 @@ type Row struct {
 	// observation text.
 	Message     string          `json:"message,omitempty"`
 	KnownReason string          `json:"known_reason,omitempty"` // from the expected failures
+	// ProfileReason is the profile's reason for the level of a row that
+	// applies ("not documented by BankID; the standard's MUST").
+	ProfileReason string `json:"profile_reason,omitempty"`
 	Findings    []FindingEntry  `json:"findings,omitempty"`
 	Exchanges   []ExchangeEntry `json:"exchanges,omitempty"`
 	Location    string          `json:"location,omitempty"` // file:line of the failure

@@ -35,7 +35,8 @@ type RowEntry struct {
 	// Entry names the table entry for DescribeTable specs ("" otherwise).
 	Entry string `json:"entry,omitempty"`
 	// SkipReason says why the row does not apply (level SKIP, or a
-	// precondition the target does not meet).
+	// precondition the target does not meet); for a row that applies, the
+	// profile's reason for its level (such as "not documented by ...").
 	SkipReason string `json:"skip_reason,omitempty"`
 }
 

@@ -167,6 +167,9 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	for _, b := range bad {
 		row.Findings = append(row.Findings, FindingEntry{Kind: FindingObservation, Message: b})
 	}
+	if row.Level != string(catalog.Skip) {
+		row.ProfileReason = re.SkipReason
+	}
 	reason, listed := expected[row.ID]
 
 	switch {

@@ -90,6 +90,12 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 			}
 		}
 	}
+	if notes := c.profileNotes(); len(notes) > 0 {
+		p("\n### Profile notes\n\n| ID | Level | Status | Why the profile sets this level |\n|---|---|---|---|\n")
+		for _, r := range notes {
+			p("| `%s` | %s | %s | %s |\n", format.MDCode(r.ID), format.MDCell(r.Level), format.MDCell(r.Status), format.MDCell(r.ProfileReason))
+		}
+	}
 	if s.Skipped > 0 {
 		reasons := c.skipReasons()
 		p("\n**%d skipped**", s.Skipped)

@@ -138,3 +138,18 @@ func (c *Conformance) chain() string {
 	}
 	return c.Profile.Name
 }
+
+// profileNotes are the rows, one per ID in report order, whose level the
+// profile sets with a reason (a row that applies; a skipped row's reason is
+// its message).
+func (c *Conformance) profileNotes() []Row {
+	var out []Row
+	seen := map[string]bool{}
+	for _, r := range c.Rows {
+		if r.ProfileReason != "" && !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -35,7 +36,10 @@ YAML file works wherever a profile name does.`,
 			return w.Flush()
 		},
 	})
-	var rows bool
+	var (
+		rows    bool
+		against string
+	)
 	show := &cobra.Command{
 		Use:   "show NAME|FILE",
 		Short: "Print a profile resolved through its extends: chain",
@@ -44,6 +48,13 @@ YAML file works wherever a profile name does.`,
 			p, err := profiles.Load(args[0])
 			if err != nil {
 				return badInput(err)
+			}
+			if against != "" {
+				base, err := profiles.Load(against)
+				if err != nil {
+					return badInput(fmt.Errorf("profiles show: --against: %w", err))
+				}
+				return a.printDiff(base, p)
 			}
 			if rows {
 				return a.printRows(p)
@@ -58,6 +69,7 @@ YAML file works wherever a profile name does.`,
 		},
 	}
 	show.Flags().BoolVar(&rows, "rows", false, "print every catalogue row with its level under this profile instead")
+	show.Flags().StringVar(&against, "against", "", "print only the rows whose level or expectation differs from profile NAME|FILE, with both")
 	cmd.AddCommand(show)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate NAME|FILE...",
@@ -88,6 +100,24 @@ func (a *app) printRows(p *profiles.Profile) error {
 	for _, r := range catalog.All() {
 		lvl, reason := p.Level(r.ID)
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Area, lvl, r.Source, reason)
+	}
+	return w.Flush()
+}
+
+// printDiff prints the rows that differ between base and p: the levels,
+// then one line per profile field the row's check reads.
+func (a *app) printDiff(base, p *profiles.Profile) error {
+	ds, err := profiles.Diff(base, p)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "ROW\t%s\t%s\tNOTE (%s)\n", strings.ToUpper(base.Name), strings.ToUpper(p.Name), p.Name)
+	for _, d := range ds {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.ID, d.LevelA, d.LevelB, d.ReasonB)
+		for _, f := range d.Fields {
+			fmt.Fprintf(w, "  %s\t%s\t%s\t\n", f.Path, dash(f.A), dash(f.B))
+		}
 	}
 	return w.Flush()
 }
