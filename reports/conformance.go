@@ -129,15 +129,15 @@ type Row struct {
 	Status    string        `json:"status"`
 	// Message is the failure message, the skip reason, or the warning or
 	// observation text.
-	Message     string          `json:"message,omitempty"`
-	KnownReason string          `json:"known_reason,omitempty"` // from the expected failures
+	Message     string `json:"message,omitempty"`
+	KnownReason string `json:"known_reason,omitempty"` // from the expected failures
 	// ProfileReason is the profile's reason for the level of a row that
 	// applies ("not documented by BankID; the standard's MUST").
-	ProfileReason string `json:"profile_reason,omitempty"`
-	Findings    []FindingEntry  `json:"findings,omitempty"`
-	Exchanges   []ExchangeEntry `json:"exchanges,omitempty"`
-	Location    string          `json:"location,omitempty"` // file:line of the failure
-	DurationMS  float64         `json:"duration_ms"`
+	ProfileReason string          `json:"profile_reason,omitempty"`
+	Findings      []FindingEntry  `json:"findings,omitempty"`
+	Exchanges     []ExchangeEntry `json:"exchanges,omitempty"`
+	Location      string          `json:"location,omitempty"` // file:line of the failure
+	DurationMS    float64         `json:"duration_ms"`
 }
 
 // Name is the row's test name: "ID: It text [entry]".

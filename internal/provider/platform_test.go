@@ -36,7 +36,9 @@ func TestPlatformV4(t *testing.T) {
 				num(j.claims, "exp")-num(j.claims, "iat"), " ", string(j.claims["amr"]), " ", str(j.claims, "acr"), " ",
 				str(j.claims, "typ"), " ", str(j.claims, "bankid_altsub") != "")
 		}, "300 refresh true ES256 64 verifies true 300 [\"bid\"] urn:bankid:bid;LOA=4 ID true"},
-		{"discovery", func() string { return strings.Join([]string{discoveryMember("id_token_signing_alg_values_supported")(t, h)}, "") }, `["ES256"]`},
+		{"discovery", func() string {
+			return strings.Join([]string{discoveryMember("id_token_signing_alg_values_supported")(t, h)}, "")
+		}, `["ES256"]`},
 	}
 	for _, tt := range tests {
 		if got := tt.got(); got != tt.want {
