@@ -14,7 +14,8 @@
 # into Basic, RFC 6749 §2.3.1: the default first secret has none.)
 #
 # Options: --client ID (default tokenbench), --redirect-uri URI (default
-# http://127.0.0.1:9/callback), --scope S (default openid), --pkce.
+# http://127.0.0.1:9/callback), --scope S (default openid), --pkce,
+# --verifier V (PKCE with this verifier, valid or not: PKCE-VERIFIER-SYNTAX).
 set -euo pipefail
 
 work=${E2E_WORK:-/tmp/tokenbench-e2e}
@@ -28,12 +29,14 @@ client=tokenbench
 redirect_uri=http://127.0.0.1:9/callback
 scope=openid
 pkce=
+verifier=
 while (($#)); do
 	case $1 in
 	--client) client=$2; shift 2 ;;
 	--redirect-uri) redirect_uri=$2; shift 2 ;;
 	--scope) scope=$2; shift 2 ;;
 	--pkce) pkce=1; shift ;;
+	--verifier) pkce=1; verifier=$2; shift 2 ;;
 	*) echo "curl-code.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -41,9 +44,8 @@ done
 state=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 args=(-G --data-urlencode response_type=code --data-urlencode "client_id=$client"
 	--data-urlencode "redirect_uri=$redirect_uri" --data-urlencode "scope=$scope" --data-urlencode "state=$state")
-verifier=
 if [[ -n "$pkce" ]]; then
-	verifier=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') # 64 hex characters: a valid RFC 7636 verifier
+	[[ -n "$verifier" ]] || verifier=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') # 64 hex characters: a valid RFC 7636 verifier
 	challenge=$(printf '%s' "$verifier" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')
 	args+=(--data-urlencode "code_challenge=$challenge" --data-urlencode code_challenge_method=S256)
 fi
