@@ -150,6 +150,7 @@ func (p *Profile) Validate() error {
 		}
 	}
 	oneOf("request.client_id_param", p.Request.ClientIDParam, "reject", "allow")
+	oneOf("dpop.support", p.DPoP.Support, "none", "optional", "required")
 	oneOf("authorize.nonce", p.Authorize.Nonce, "required", "optional")
 	oneOf("pkce.support", p.PKCE.Support, "none", "optional", "required", "auto")
 	for _, m := range p.PKCE.Methods {

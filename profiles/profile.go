@@ -26,6 +26,7 @@ type Profile struct {
 	Request   Request   `yaml:"request"`
 	Authorize Authorize `yaml:"authorize"`
 	PKCE      PKCE      `yaml:"pkce"`
+	DPoP      DPoP      `yaml:"dpop"`
 	Code      Code      `yaml:"code"`
 	Response  Response  `yaml:"response"`
 	Errors    Errors    `yaml:"errors"`
@@ -124,6 +125,19 @@ type Request struct {
 	// "take grant_types_supported from discovery".
 	GrantTypes []string `yaml:"grant_types,flow,omitempty"`
 }
+
+// DPoP is the documented support for sender-constrained tokens.
+//
+// https://www.rfc-editor.org/rfc/rfc9449
+type DPoP struct {
+	// Support is none, optional or required; "" is undocumented (the DPoP
+	// rows are skipped). With optional or required the harness sends a
+	// proof with every token request.
+	Support string `yaml:"support,omitempty"`
+}
+
+// Documented reports whether the profile documents DPoP support.
+func (d DPoP) Documented() bool { return d.Support == "optional" || d.Support == "required" }
 
 // Authorize is what the provider documents about the authorization request
 // that affects the codes the harness obtains.
@@ -258,6 +272,9 @@ func (p *Profile) notApplicable(w catalog.When) string {
 		return fmt.Sprintf("profile %s does not document PKCE as required (pkce.support: %s)", p.Name, orUnset(p.PKCE.Support))
 	case w.PKCE == catalog.PKCES256Only && !p.PKCE.S256Only():
 		return fmt.Sprintf("profile %s does not document S256 as the only code_challenge_method (pkce.methods: %s)", p.Name, orUnset(strings.Join(p.PKCE.Methods, ", ")))
+	}
+	if w.DPoP && !p.DPoP.Documented() {
+		return fmt.Sprintf("profile %s does not document DPoP (dpop.support: %s)", p.Name, orUnset(p.DPoP.Support))
 	}
 	if w.Bound && p.Auth.Binding != BindingRegistered {
 		why := "does not document whether a client may use another method than the one it is registered for"

@@ -9,7 +9,7 @@ import (
 
 // authenticate builds the token request for code and adds the target's
 // client authentication (for the JWT methods a fresh client assertion with
-// a unique jti, signed here), returning when the authentication started and
+// a unique jti, signed here) and DPoP proof, returning when the authentication started and
 // ended: the authenticator's time, measured apart from the exchange.
 func (e *engine) authenticate(code *codes.Code) (exchange.Spec, time.Time, time.Time) {
 	tg := e.cfg.Target
@@ -17,6 +17,12 @@ func (e *engine) authenticate(code *codes.Code) (exchange.Spec, time.Time, time.
 	spec.Probe = "load"
 	start := e.now()
 	tg.Auth.Authenticate(&spec)
+	if tg.DPoP != nil && spec.Err == nil {
+		// RFC 9449 §4: a proof per request, signed here with the
+		// assertion, so that its cost is measured apart too.
+		proof, err := tg.DPoP.Proof(spec.Method, spec.URL, "", exchange.ProofChange{})
+		spec.DPoP, spec.Err = &exchange.DPoPSpec{Key: tg.DPoP, Proof: proof}, err
+	}
 	return spec, start, e.now()
 }
 

@@ -139,9 +139,10 @@ func defineAuthMethods() {
 // invalid_client, no tokens (RFC 6749 §5.2).
 func refusedClient() types.GomegaMatcher { return HaveOAuthError("invalid_client") }
 
-// validAs is the valid token request for code c, authenticated by a.
+// validAs is the valid token request for code c, authenticated by a, with
+// a DPoP proof when the target uses DPoP.
 func validAs(c *codes.Code, a exchange.Authenticator) exchange.Spec {
-	return exchange.TokenRequest(t().TokenEndpoint, a, c.Value, c.RedirectURI, c.CodeVerifier)
+	return exchange.TokenRequest(t().TokenEndpoint, a, c.Value, c.RedirectURI, c.CodeVerifier).With(exchange.WithDPoP(t().DPoP))
 }
 
 // methodAuth returns the target's authenticator for method and a fresh

@@ -48,13 +48,13 @@ func defineCode() {
 			Expect(first).To(IssueTokens())
 			at, _ := first.StringMember("access_token")
 			By("calling userinfo with the first access token")
-			before := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo before the reuse")))
+			before := do(ctx, present(first, at).With(exchange.Probe("userinfo before the reuse")))
 			if before.Status() != http.StatusOK {
 				Skip(fmt.Sprintf("userinfo answers %d for the fresh access token, so revocation cannot be observed", before.Status()))
 			}
 			By("redeeming the code again, then calling userinfo with the first access token")
 			do(ctx, valid(c).With(exchange.Probe("second redemption")))
-			after := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo after the reuse")))
+			after := do(ctx, present(first, at).With(exchange.Probe("userinfo after the reuse")))
 			Expect(after).To(HaveStatus(http.StatusUnauthorized), "the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)")
 		})
 		rowIt("CODE-BOUND-TO-CLIENT", "refuses client A's code redeemed with client B's credentials", func(ctx context.Context) {

@@ -96,6 +96,7 @@ func Define(env *Env) {
 		defineRefresh()
 		defineIDToken()
 		defineUserinfo()
+		defineDPoP()
 		defineConcurrency()
 		defineDiscovery()
 		// Last: the ERR-* rows judge every negative answer seen so far.
@@ -238,9 +239,13 @@ func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 	return x
 }
 
-// record attaches an exchange to the current spec as evidence and keeps
-// the token endpoint's negative answers for the ERR-* rows.
+// record attaches an exchange (after the one it retried with a DPoP
+// nonce) to the current spec as evidence and keeps the token endpoint's
+// negative answers for the ERR-* rows.
 func record(x *exchange.Exchange) {
+	if x.NonceRetry != nil {
+		attach(x.NonceRetry)
+	}
 	attach(x)
 	if x.Status() >= 400 && isTokenEndpoint(x.Request.URL) {
 		state.mu.Lock()
@@ -313,6 +318,16 @@ func tryAuthorize(ctx context.Context, what string, edit func(o *codes.Options))
 		Fail("no authorization code " + what + ": " + redacted(err.Error()))
 	}
 	return c, nil
+}
+
+// present is the userinfo request presenting access token at from the
+// token response x: with a DPoP proof carrying ath when x issued a DPoP
+// token to a proof of the target's key (RFC 9449 §7.1), else as Bearer.
+func present(x *exchange.Exchange, at string) exchange.Spec {
+	if tt, _ := x.StringMember("token_type"); strings.EqualFold(tt, exchange.TokenTypeDPoP) && t().DPoP != nil {
+		return exchange.DPoPRequest(t().UserinfoEndpoint, at, t().DPoP)
+	}
+	return exchange.BearerRequest(t().UserinfoEndpoint, at)
 }
 
 // valid returns the valid token request for code c: POST form with

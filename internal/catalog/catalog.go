@@ -41,12 +41,13 @@ const (
 	AreaResponse  Area = "response"
 	AreaError     Area = "error"
 	AreaIdToken   Area = "id_token"
+	AreaDPoP      Area = "dpop"
 	AreaDiscovery Area = "discovery"
 	AreaLoad      Area = "load"
 )
 
 // Areas lists every area in report order.
-var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaDiscovery, AreaLoad}
+var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaDPoP, AreaDiscovery, AreaLoad}
 
 // Title is the human name of an area.
 func (a Area) Title() string {
@@ -65,6 +66,8 @@ func (a Area) Title() string {
 		return "Error responses"
 	case AreaIdToken:
 		return "ID token"
+	case AreaDPoP:
+		return "DPoP"
 	case AreaDiscovery:
 		return "Discovery against behaviour"
 	case AreaLoad:
@@ -102,6 +105,8 @@ type When struct {
 	// PKCE: the profile's PKCE promise the row needs: PKCERequired, or
 	// PKCES256Only (code_challenge_method plain is not accepted).
 	PKCE string
+	// DPoP: the profile documents DPoP (RFC 9449).
+	DPoP bool
 }
 
 // PKCE conditions of When.
@@ -152,6 +157,7 @@ var (
 	post  = []string{"client_secret_post"}
 	pkjwt = []string{"private_key_jwt"}
 	mtls  = []string{"tls_client_auth", "self_signed_tls_client_auth"}
+	dpop  = When{DPoP: true}
 )
 
 // rows transcribes shared/REQUIREMENTS.md.
@@ -423,6 +429,39 @@ var rows = []Row{
 	{ID: "IDT-USERINFO-SUB", Area: AreaIdToken, Level: Must, Source: "OIDC §5.3.2; seed (access token is used at userinfo)", Strength: "MUST",
 		Probe:    "userinfo with the access token",
 		Expected: "200, sub equals the id_token sub"},
+	{ID: "DPOP-OK", Area: AreaDPoP, Level: Must, Source: "9449 §5", Strength: "MUST when documented",
+		Probe:    "a valid proof (typ dpop+jwt, jwk, htm, htu, iat, jti)",
+		Expected: "200, token_type DPoP (case-insensitive)", When: dpop},
+	{ID: "DPOP-NONCE", Area: AreaDPoP, Level: Must, Source: "9449 §8", Strength: "MUST (harness)",
+		Probe:    "the server answers use_dpop_nonce with DPoP-Nonce",
+		Expected: "the harness retries with the nonce; a nonce is never a failure", When: dpop},
+	{ID: "DPOP-HTM", Area: AreaDPoP, Level: Must, Source: "9449 §4.3", Strength: "MUST",
+		Probe:    "htm GET",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-HTU", Area: AreaDPoP, Level: Must, Source: "9449 §4.3", Strength: "MUST",
+		Probe:    "htu another URL",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-IAT", Area: AreaDPoP, Level: Must, Source: "9449 §4.3, §11.1", Strength: "MUST",
+		Probe:    "iat 10 minutes old; 10 minutes ahead",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-JTI-REPLAY", Area: AreaDPoP, Level: Should, Source: "9449 §11.1", Strength: "SHOULD (MUST per profile)",
+		Probe:    "the same proof twice",
+		Expected: "second refused", When: dpop},
+	{ID: "DPOP-SIGNATURE", Area: AreaDPoP, Level: Must, Source: "9449 §4.3", Strength: "MUST",
+		Probe:    "signature byte flipped",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-TYP", Area: AreaDPoP, Level: Must, Source: "9449 §4.3", Strength: "MUST",
+		Probe:    "typ JWT",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-PRIVATE-KEY", Area: AreaDPoP, Level: Must, Source: "9449 §4.3", Strength: "MUST",
+		Probe:    "jwk carrying private members (d)",
+		Expected: "400 invalid_dpop_proof", When: dpop},
+	{ID: "DPOP-BOUND", Area: AreaDPoP, Level: Must, Source: "9449 §7.1", Strength: "MUST",
+		Probe:    "the DPoP-bound access token presented as Bearer at userinfo",
+		Expected: "401", When: dpop},
+	{ID: "DPOP-REFRESH-BOUND", Area: AreaDPoP, Level: Must, Source: "9449 §5", Strength: "MUST for public clients",
+		Probe:    "refresh with a proof of another key",
+		Expected: "invalid_grant; skipped for confidential clients (§5: not bound)", When: dpop},
 	{ID: "DISC-AUTH-METHODS", Area: AreaDiscovery, Level: Should, Source: "8414 §2", Strength: "SHOULD",
 		Probe:    "each method in token_endpoint_auth_methods_supported the target has credentials for",
 		Expected: "consistent with behaviour"},

@@ -48,6 +48,9 @@ type Context struct {
 	// Algs are the acceptable ID token algs; empty: the profile's, else
 	// RS256 (OIDC Registration's default). "none" is never acceptable.
 	Algs []string
+	// TokenType is the token_type a valid exchange must return: "" is
+	// Bearer; DPoP when the request carried a DPoP proof (RFC 9449 §5).
+	TokenType string
 	// ExpectSub, when set, must equal sub (stability across exchanges).
 	ExpectSub string
 	Now       func() time.Time // time.Now when nil

@@ -157,21 +157,25 @@ func indexNotIn[T ~[]byte | ~string](s T, ok func(byte) bool) int {
 // RESP-TOKEN-TYPE: "Bearer", compared case-insensitively.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-7.1
-func checkTokenType(ev *Evidence, _ *Context) error {
+func checkTokenType(ev *Evidence, c *Context) error {
 	if err := ev.bodySkip("RESP-EXTRA-MEMBERS"); err != nil {
 		return err
 	}
 	const id, field = "RESP-TOKEN-TYPE", "token_type"
+	want := "Bearer"
+	if c != nil && c.TokenType != "" {
+		want = c.TokenType
+	}
 	raw, ok := ev.member(field)
 	if !ok {
-		return &Failure{ID: id, Field: field, Got: "absent", Want: `"Bearer"`, Err: ErrMissing}
+		return &Failure{ID: id, Field: field, Got: "absent", Want: strconv.Quote(want), Err: ErrMissing}
 	}
 	s, ok := jsonStringBytes(raw)
 	if !ok {
-		return &Failure{ID: id, Field: field, Got: jsonKind(raw) + " " + showRaw(raw), Want: `a string "Bearer"`, Err: ErrType}
+		return &Failure{ID: id, Field: field, Got: jsonKind(raw) + " " + showRaw(raw), Want: "a string " + strconv.Quote(want), Err: ErrType}
 	}
-	if !strings.EqualFold(string(s), "Bearer") {
-		return &Failure{ID: id, Field: field, Got: quote(string(s)), Want: `"Bearer" (any case)`, Err: ErrTokenType}
+	if !strings.EqualFold(string(s), want) {
+		return &Failure{ID: id, Field: field, Got: quote(string(s)), Want: strconv.Quote(want) + " (any case)", Err: ErrTokenType}
 	}
 	return nil
 }

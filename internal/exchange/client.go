@@ -207,8 +207,34 @@ func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
 // time (zero means now), from which the load runner measures latency.
 func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
 	x := c.do(ctx, s, scheduled)
+	if s.DPoP != nil {
+		x = c.dpopNonce(ctx, s, x)
+	}
 	x.Register(c.registry)
 	return x
+}
+
+// dpopNonce keeps the DPoP-Nonce a response gives, and when the response
+// asks for it (use_dpop_nonce), sends the request once more with a new
+// proof carrying it (RFC 9449 §8): the retry's Exchange, with x as its
+// NonceRetry. A replayed proof is not signed anew.
+func (c *Client) dpopNonce(ctx context.Context, s Spec, x *Exchange) *Exchange {
+	if x.Response == nil {
+		return x
+	}
+	nonce := x.Response.Header.Get(HeaderDPoPNonce)
+	s.DPoP.Key.SetNonce(s.URL, nonce)
+	if !x.needsNonce() || nonce == "" || s.DPoP.Replay {
+		return x
+	}
+	s.DPoP = &DPoPSpec{Key: s.DPoP.Key, AccessToken: s.DPoP.AccessToken, Change: s.DPoP.Change}
+	retry := c.do(ctx, s, x.Timings.Scheduled)
+	if retry.Response != nil {
+		s.DPoP.Key.SetNonce(s.URL, retry.Response.Header.Get(HeaderDPoPNonce))
+	}
+	x.Register(c.registry)
+	retry.NonceRetry = x
+	return retry
 }
 
 func (c *Client) do(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
@@ -335,6 +361,13 @@ func (c *Client) build(ctx context.Context, s Spec, x *Exchange) (*http.Request,
 	}
 	if a, ok := s.authorization(); ok {
 		req.Header["Authorization"] = []string{a}
+	}
+	if s.DPoP != nil {
+		proof, err := s.DPoP.proof(method, u.String())
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set(HeaderDPoP, proof)
 	}
 	for k, vs := range s.Header {
 		req.Header[k] = vs

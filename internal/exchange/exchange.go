@@ -65,6 +65,9 @@ type Exchange struct {
 	Response *Response `json:"response,omitempty"`
 	Err      error     `json:"-"`
 	Timings  Timings   `json:"timings"`
+	// NonceRetry is the exchange this one retried with a DPoP nonce: the
+	// server answered it use_dpop_nonce (RFC 9449 §8). Nil otherwise.
+	NonceRetry *Exchange `json:"-"`
 
 	once    sync.Once
 	members map[string]json.RawMessage

@@ -31,7 +31,7 @@ func (x *Exchange) Register(r *redact.Redactor) {
 //
 //   - the credentials of the request's Authorization header (a Basic
 //     secret, raw and form-decoded, and the credential itself; a Bearer
-//     token);
+//     or DPoP token), and its DPoP proof;
 //   - the values of the secret parameters (redact.SecretParam: code,
 //     code_verifier, client_secret, tokens) in the request URL and body;
 //   - every token in the response body, found even when the body is not
@@ -49,6 +49,7 @@ func (x *Exchange) Secrets() []string {
 	for _, v := range x.Request.Header.Values("Authorization") {
 		out = credentials(v, out)
 	}
+	out = append(out, x.Request.Header.Values(HeaderDPoP)...)
 	if u, err := url.Parse(x.Request.URL); err == nil {
 		out = secretParams(u.RawQuery, out)
 	}

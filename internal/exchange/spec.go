@@ -48,6 +48,8 @@ type Spec struct {
 	// Authn is the authenticator whose parts the request carries, nil for
 	// none; mutations of the client authentication ask it.
 	Authn Authenticator
+	// DPoP is the DPoP proof to send (RFC 9449 §4), nil for none.
+	DPoP *DPoPSpec
 	// Err is a failure building the request (a client assertion that
 	// could not be signed): the Client sends nothing and records it.
 	Err error
@@ -110,6 +112,10 @@ func (s Spec) Clone() Spec {
 	if s.Authorization != nil {
 		a := *s.Authorization
 		s.Authorization = &a
+	}
+	if s.DPoP != nil {
+		d := *s.DPoP
+		s.DPoP = &d
 	}
 	return s
 }

@@ -150,6 +150,18 @@ const (
 	dES256DER      = "es256-der-signature"
 	dPilotLifetime = "pilot-lifetime"
 	dPilotAMR      = "pilot-amr"
+
+	// DPoP (profile oidc-dpop).
+	dDPoPTokenTypeBearer    = "dpop-token-type-bearer"
+	dDPoPNonceNoHeader      = "dpop-nonce-no-header"
+	dDPoPHTMUnchecked       = "dpop-htm-unchecked"
+	dDPoPHTUUnchecked       = "dpop-htu-unchecked"
+	dDPoPIATUnchecked       = "dpop-iat-unchecked"
+	dDPoPReplayOK           = "dpop-jti-replay-accepted"
+	dDPoPSignatureUnchecked = "dpop-signature-unchecked"
+	dDPoPTypUnchecked       = "dpop-typ-unchecked"
+	dDPoPPrivateKeyOK       = "dpop-private-key-accepted"
+	dDPoPBoundAsBearer      = "dpop-bound-as-bearer"
 )
 
 // successRows are the rows that expect a literal 200 for a valid exchange.
@@ -386,6 +398,29 @@ func Defects() []Defect {
 			Summary: "tokens live 3600 s as in the pilot (expires_in 3600, ID token exp - iat 3600) where the platform documents 300 s"},
 		{Name: dPilotAMR, Rows: rows("IDT-AMR"), Profile: "bankid-v4",
 			Summary: `amr is the pilot's ["BankID"] instead of the platform's lowercase values (bid, bid-mfa, ...)`},
+
+		// DPoP: runs under oidc-dpop, which the embedded provider follows
+		// (proofs checked, tokens bound), and the harness sends proofs.
+		{Name: dDPoPTokenTypeBearer, Rows: rows("DPOP-OK", "RESP-TOKEN-TYPE", "IDT-USERINFO-SUB"), Profile: "oidc-dpop",
+			Summary: "a token issued to a valid proof is DPoP-bound but its token_type says Bearer; presented as it says, at userinfo, it is refused"},
+		{Name: dDPoPNonceNoHeader, Rows: rows("DPOP-NONCE"), Profile: "oidc-dpop",
+			Summary: "proofs must carry the server's nonce; a proof with a stale nonce gets use_dpop_nonce without the DPoP-Nonce header that says which to use (RFC 9449 §8)"},
+		{Name: dDPoPHTMUnchecked, Rows: rows("DPOP-HTM"), Profile: "oidc-dpop",
+			Summary: "a proof's htm is not compared with the request's method"},
+		{Name: dDPoPHTUUnchecked, Rows: rows("DPOP-HTU"), Profile: "oidc-dpop",
+			Summary: "a proof's htu is not compared with the request's URL"},
+		{Name: dDPoPIATUnchecked, Rows: rows("DPOP-IAT"), Profile: "oidc-dpop",
+			Summary: "a proof's iat is not checked: a proof 10 minutes old or ahead is accepted"},
+		{Name: dDPoPReplayOK, Rows: rows("DPOP-JTI-REPLAY"), Profile: "oidc-dpop",
+			Summary: "a proof can be used again (jti not remembered)"},
+		{Name: dDPoPSignatureUnchecked, Rows: rows("DPOP-SIGNATURE"), Profile: "oidc-dpop",
+			Summary: "a proof's signature is not verified"},
+		{Name: dDPoPTypUnchecked, Rows: rows("DPOP-TYP"), Profile: "oidc-dpop",
+			Summary: "a proof's typ is not checked (typ JWT accepted)"},
+		{Name: dDPoPPrivateKeyOK, Rows: rows("DPOP-PRIVATE-KEY"), Profile: "oidc-dpop",
+			Summary: "a proof whose jwk carries the private key (d) is accepted"},
+		{Name: dDPoPBoundAsBearer, Rows: rows("DPOP-BOUND"), Profile: "oidc-dpop",
+			Summary: "userinfo accepts a DPoP-bound access token presented as Bearer, without a proof"},
 	}
 	slices.SortFunc(ds, func(a, b Defect) int { return strings.Compare(a.Name, b.Name) })
 	return ds

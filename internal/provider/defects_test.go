@@ -40,6 +40,12 @@ func probeConfig(defect string) Config {
 	case dPilotAMR:
 		return Config{AMR: []string{"bid"}}
 	}
+	switch {
+	case defect == dDPoPNonceNoHeader:
+		return Config{DPoP: true, Variants: []string{vDPoPNonce}}
+	case strings.HasPrefix(defect, "dpop-"):
+		return Config{DPoP: true}
+	}
 	return Config{}
 }
 
@@ -393,6 +399,9 @@ func defectProbes() map[string]defectProbe {
 		}), "true", "false"},
 	}
 	for name, p := range authMethodProbes() {
+		probes[name] = p
+	}
+	for name, p := range dpopProbes() {
 		probes[name] = p
 	}
 	return probes

@@ -33,6 +33,9 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 	if slices.Contains(methods, MethodPrivateKeyJWT) || slices.Contains(methods, MethodSecretJWT) {
 		ms = append(ms, member{"token_endpoint_auth_signing_alg_values_supported", []string{"RS256", "PS256", "ES256", "HS256", "HS384", "HS512"}})
 	}
+	if p.cfg.DPoP {
+		ms = append(ms, member{"dpop_signing_alg_values_supported", []string{"ES256", "RS256", "PS256"}})
+	}
 	if m := p.MTLSBase(); m != "" {
 		ms = append(ms, member{"mtls_endpoint_aliases", map[string]string{"token_endpoint": m + PathToken}})
 	}

@@ -179,6 +179,7 @@ type treq struct {
 	body        string
 	query       string // raw URL query
 	auth        string // Authorization value; "" = Basic for client A; "-" = none
+	dpop        string // DPoP header value; "" = none
 }
 
 // validForm is the body of a valid exchange of code.
@@ -251,6 +252,9 @@ func (h *harness) request(r treq, path string) *http.Request {
 	case "-":
 	default:
 		req.Header["Authorization"] = []string{r.auth}
+	}
+	if r.dpop != "" {
+		req.Header.Set("DPoP", r.dpop)
 	}
 	return req
 }

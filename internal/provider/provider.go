@@ -45,6 +45,12 @@ type Config struct {
 	// AMR is the ID token's amr; nil is the seed's ["BankID"].
 	AMR []string
 
+	// DPoP checks the DPoP proof a token request carries and binds the
+	// tokens it issues to the proof's key (token_type DPoP), which userinfo
+	// then requires (RFC 9449 §5, §7). A request without a proof gets a
+	// Bearer token.
+	DPoP bool
+
 	// RequirePKCE refuses an authorization request without code_challenge
 	// (RFC 9700 §2.1.1), as a profile with pkce.support required documents.
 	RequirePKCE bool
@@ -131,6 +137,7 @@ type Provider struct {
 	pki           *pki
 	registrations map[string]*registration // keys and certificates, by client id
 	jtis          *jtiCache                // client assertions seen
+	dpopJTIs      *jtiCache                // DPoP proofs seen
 
 	mtls atomic.Pointer[string] // the HTTPS listener's base URL
 
@@ -234,6 +241,7 @@ func New(cfg Config) (*Provider, error) {
 		}
 	}
 	p.jtis = newJTICache()
+	p.dpopJTIs = newJTICache()
 	if cfg.Issuer != "" {
 		p.SetIssuer(cfg.Issuer)
 	}

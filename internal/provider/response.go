@@ -171,6 +171,7 @@ func (p *Provider) writeError(w http.ResponseWriter, act active, e *oauthError) 
 
 // tokenResponse is a successful token response before defects apply.
 type tokenResponse struct {
+	dpop         bool // bound to a DPoP key: token_type DPoP
 	accessToken  string
 	expiresIn    int64 // seconds
 	idToken      string
@@ -190,6 +191,8 @@ func (p *Provider) successBody(act active, r tokenResponse) []byte {
 	}
 	tokenType := "Bearer"
 	switch {
+	case r.dpop && !act.on(dDPoPTokenTypeBearer):
+		tokenType = "DPoP"
 	case act.on(dTokenTypeMAC):
 		tokenType = "mac"
 	case p.variants.on(vLowercaseBearer):

@@ -30,6 +30,7 @@ type accessToken struct {
 	code     string
 	expires  time.Time
 	revoked  bool
+	jkt      string // the DPoP key's thumbprint it is bound to, "" for Bearer
 }
 
 // store holds codes and access tokens in memory. Its methods are safe for
@@ -153,8 +154,18 @@ func (s *store) addToken(token string, a accessToken, now time.Time, keep time.D
 // tokenValid reports whether an access token was issued, is not revoked and
 // has not expired at now.
 func (s *store) tokenValid(token string, now time.Time) bool {
+	_, ok := s.tokenJKT(token, now)
+	return ok
+}
+
+// tokenJKT reports whether an access token is valid at now, and the DPoP
+// key thumbprint it is bound to ("" for a Bearer token).
+func (s *store) tokenJKT(token string, now time.Time) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.tokens[token]
-	return a != nil && !a.revoked && now.Before(a.expires)
+	if a == nil || a.revoked || !now.Before(a.expires) {
+		return "", false
+	}
+	return a.jkt, true
 }

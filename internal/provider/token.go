@@ -57,6 +57,18 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	}
 	params := req.params
 
+	// The proof first: a nonce retry must find the code unspent.
+	var jkt string
+	if p.cfg.DPoP && len(r.Header.Values("DPoP")) > 0 {
+		var nonce string
+		if jkt, e, nonce = p.checkProof(act, r, p.endpointURL(r, PathToken), ""); e != nil {
+			if nonce != "" {
+				w.Header().Set("DPoP-Nonce", nonce)
+			}
+			return e
+		}
+	}
+
 	client, method, e := p.authenticate(r, params, act)
 	if e != nil {
 		return e
@@ -114,7 +126,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	if e := checkPKCE(g, params.Get("code_verifier"), act); e != nil {
 		return e
 	}
-	return p.issue(w, act, p.issuerFor(r), client, code, g, now)
+	return p.issue(w, act, p.issuerFor(r), client, code, g, now, jkt)
 }
 
 // parseTokenRequest checks the method and Content-Type and parses the body
@@ -266,7 +278,7 @@ func s256Matches(challenge, verifier string) bool {
 
 // issue creates the access token and ID token for a redeemed code and
 // writes the success response.
-func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, client Client, code string, g grant, now time.Time) *oauthError {
+func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, client Client, code string, g grant, now time.Time, jkt string) *oauthError {
 	at, err := p.randomToken()
 	if err != nil {
 		return serverError("could not create a token")
@@ -274,14 +286,14 @@ func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, clien
 	if act.on(dAccessTokenBadChars) {
 		at = at[:20] + " \u00e9" + at[20:]
 	}
-	p.store.addToken(at, accessToken{clientID: client.ID, code: code, expires: now.Add(p.cfg.TokenTTL)},
+	p.store.addToken(at, accessToken{clientID: client.ID, code: code, expires: now.Add(p.cfg.TokenTTL), jkt: jkt},
 		now, p.keepCodes(), p.keepUnusedCodes())
 
 	ttl := p.cfg.TokenTTL
 	if act.on(dPilotLifetime) {
 		ttl = pilotTokenTTL
 	}
-	resp := tokenResponse{accessToken: at, expiresIn: int64(ttl / time.Second), scope: g.scope}
+	resp := tokenResponse{accessToken: at, expiresIn: int64(ttl / time.Second), scope: g.scope, dpop: jkt != ""}
 	if act.on(dRefreshToken) || p.cfg.RefreshTokens {
 		if resp.refreshToken, err = p.randomToken(); err != nil {
 			return serverError("could not create a token")

@@ -17,18 +17,36 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	act := p.roll()
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+	dpop := p.cfg.DPoP && strings.EqualFold(scheme, "DPoP")
+	if !(strings.EqualFold(scheme, "Bearer") || dpop) || token == "" {
 		// RFC 6750 §3.1: no error code when no credentials were sent.
 		bearerChallenge(w, `Bearer realm="tokenbench"`)
 		return
 	}
-	if !p.store.tokenValid(token, p.now()) {
+	jkt, ok := p.store.tokenJKT(token, p.now())
+	switch {
+	case !ok:
+		bearerChallenge(w, scheme+` realm="tokenbench", error="invalid_token"`)
+		return
+	case dpop:
+		// RFC 9449 §7.1: the proof, with ath, by the key the token is bound to.
+		got, e, nonce := p.checkProof(act, r, p.endpointURL(r, PathUserinfo), token)
+		if e == nil && got != jkt {
+			e = &oauthError{http.StatusUnauthorized, "invalid_token", "the access token is not bound to the proof's key"}
+		}
+		if e != nil {
+			dpopChallenge(w, e, nonce)
+			return
+		}
+	case jkt != "" && !act.on(dDPoPBoundAsBearer):
+		// RFC 9449 §7.1: a DPoP-bound token is not a bearer token.
 		bearerChallenge(w, `Bearer realm="tokenbench", error="invalid_token"`)
 		return
 	}
 	sub := userSub
-	if p.roll().on(dUserinfoOtherSub) {
+	if act.on(dUserinfoOtherSub) {
 		sub = otherUserSub
 	}
 	body := object([]member{

@@ -24,6 +24,7 @@ const (
 	vNoErrorDesc       = "no-error-description"
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
+	vDPoPNonce         = "dpop-nonce"
 )
 
 // Variants returns every variant the provider knows, sorted by name. The
@@ -39,6 +40,7 @@ func Variants() []Variant {
 		{vNoErrorDesc, "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
 		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
 		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
+		{vDPoPNonce, "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs

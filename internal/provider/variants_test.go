@@ -40,7 +40,20 @@ func variantProbes() map[string]defectProbe {
 		}, "[access_token expires_in id_token scope token_type] amr [error error_description]",
 			"[token_type scope id_token expires_in access_token] sub [error_description error]"},
 		vNonceAbsent: {claimProbe("nonce", authz{}), "null", "<absent>"},
+		vDPoPNonce: {func(t *testing.T, h *harness) string {
+			r := dpopToken(t, h, newDPoPKey(t), proofEdit{})
+			return r.outcome() + " nonce " + fmt.Sprint(r.header.Get("DPoP-Nonce") != "")
+		}, "200 tokens nonce false", "400 use_dpop_nonce nonce true"},
 	}
+}
+
+// variantConfig is the configuration, less the variant, of both providers
+// a variant's wire test compares.
+func variantConfig(name string) Config {
+	if name == vDPoPNonce {
+		return Config{DPoP: true}
+	}
+	return Config{}
 }
 
 // mustPayload returns the decoded payload of a compact JWS.
@@ -70,10 +83,12 @@ func TestVariantsAtTheWire(t *testing.T) {
 	for name, vp := range probes {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if got := vp.probe(t, newHarness(t, Config{})); got != vp.clean {
+			if got := vp.probe(t, newHarness(t, variantConfig(name))); got != vp.clean {
 				t.Errorf("clean provider: %s, want %s", got, vp.clean)
 			}
-			h := newHarness(t, Config{Variants: []string{name}})
+			cfg := variantConfig(name)
+			cfg.Variants = []string{name}
+			h := newHarness(t, cfg)
 			if got := vp.probe(t, h); got != vp.defect {
 				t.Errorf("with %s: %s, want %s", name, got, vp.defect)
 			}
@@ -174,7 +189,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) != 9 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 10 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }

@@ -10,13 +10,14 @@ import (
 
 // Secret kinds reported to Config.OnSecret.
 const (
-	SecretClient   = "client secret"
-	SecretCode     = "authorization code"
-	SecretVerifier = "code verifier"
-	SecretAccess   = "access token"
-	SecretRefresh  = "refresh token"
-	SecretID       = "ID token"
-	SecretOther    = "credential" // a client assertion, password or other secret parameter
+	SecretClient    = "client secret"
+	SecretCode      = "authorization code"
+	SecretVerifier  = "code verifier"
+	SecretAccess    = "access token"
+	SecretRefresh   = "refresh token"
+	SecretID        = "ID token"
+	SecretOther     = "credential" // a client assertion, password or other secret parameter
+	SecretDPoPProof = "DPoP proof"
 )
 
 // secretParams are the request parameters OnSecret reports, by kind.
@@ -60,7 +61,7 @@ func (p *Provider) witnessRequest(in request) {
 				}
 			}
 		}
-	case strings.EqualFold(scheme, "Bearer"):
+	case strings.EqualFold(scheme, "Bearer"), strings.EqualFold(scheme, "DPoP"):
 		p.report(SecretAccess, strings.TrimSpace(cred))
 	}
 	for name, kind := range secretParams {

@@ -30,7 +30,7 @@ func SecretParam(name string) bool { return secretParams[name] }
 func SecretMember(name string) bool { return secretMembers[name] }
 
 // Header redacts one header value by name: credentials keep only their
-// scheme, cookies only their names.
+// scheme, cookies only their names, DPoP proofs nothing.
 func (r *Redactor) Header(name, value string) string {
 	if r == nil {
 		return value
@@ -45,6 +45,13 @@ func (r *Redactor) Header(name, value string) string {
 			return Mask
 		}
 		return scheme + " " + Mask
+	case "dpop":
+		// A DPoP proof (RFC 9449 §4.1) is a signed JWT bound to the request:
+		// replayable within its lifetime.
+		if value == "" {
+			return ""
+		}
+		return Mask
 	case "cookie":
 		var parts []string
 		for _, c := range strings.Split(value, ";") {

@@ -2,6 +2,7 @@ package target
 
 import (
 	"github.com/tokenbench/tokenbench/internal/checks"
+	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/codes"
 )
 
@@ -50,6 +51,9 @@ func (t *Target) CheckContext(c *codes.Code) *checks.Context {
 		Scope:        t.Scope,
 		Keys:         t.Keys(),
 		Algs:         t.Algs(),
+	}
+	if t.DPoP != nil {
+		cc.TokenType = exchange.TokenTypeDPoP
 	}
 	if c != nil {
 		cc.Nonce = c.Nonce

@@ -95,7 +95,7 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 }
 
 // FollowProfile makes the reference provider behave as profile p documents
-// what it serves: PKCE and nonce required, refresh tokens issued, client_id
+// what it serves: DPoP, PKCE and nonce required, refresh tokens issued, client_id
 // next to Basic allowed, the token lifetime (expires_in), the ID token's
 // alg (RS256 or ES256), amr values and the optional claims it knows (acr,
 // bankid_altsub, typ).
@@ -104,6 +104,12 @@ func FollowProfile(cfg *provider.Config, p *profiles.Profile) {
 	cfg.RequireNonce = p.Authorize.Nonce == "required"
 	cfg.RefreshTokens = p.Response.RefreshToken == "required"
 	cfg.ClientIDWithBasic = p.Request.ClientIDParam == "allow"
+	cfg.DPoP = p.DPoP.Documented()
+	if !p.IDToken.NonceNull && !slices.Contains(cfg.Variants, "nonce-absent") {
+		// OIDC Core §2: no nonce claim when none was sent (null is the
+		// pilot's, which its profile allows).
+		cfg.Variants = append(slices.Clone(cfg.Variants), "nonce-absent")
+	}
 	if p.Response.ExpiresIn > 0 {
 		cfg.TokenTTL = time.Duration(p.Response.ExpiresIn) * time.Second
 	}

@@ -45,8 +45,21 @@ type File struct {
 	AllowInsecureHTTP bool `yaml:"allow_insecure_http,omitempty"`
 	TLS               TLS  `yaml:"tls,omitempty"`
 
+	// DPoP makes every token request carry a DPoP proof (RFC 9449); a
+	// profile that documents DPoP does too, with a fresh ES256 key.
+	DPoP *DPoP `yaml:"dpop,omitempty"`
+
 	Codes  codes.Config `yaml:"codes"`
 	Expect Expect       `yaml:"expect,omitempty"`
+}
+
+// DPoP is the key DPoP proofs are signed with.
+type DPoP struct {
+	// Alg is ES256 (default), RS256 or PS256.
+	Alg string `yaml:"alg,omitempty"`
+	// KeyFile is the private key (PEM or JWK, relative to the target file);
+	// empty: a fresh key per run.
+	KeyFile string `yaml:"key_file,omitempty"`
 }
 
 // Client names a client, how it authenticates and where its credentials

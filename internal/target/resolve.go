@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -51,6 +52,8 @@ type Target struct {
 	OtherRedirectURI string
 	Scope            string
 	PKCE             bool // the code source sends S256 challenges
+	// DPoP signs a DPoP proof for every token request; nil without DPoP.
+	DPoP *exchange.DPoPKey
 	InsecureHTTP     bool // an http:// endpoint on a non-loopback host was allowed
 
 	Profile  *profiles.Profile // with the target's expect: overrides applied
@@ -235,8 +238,50 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	if len(t.clientAuths) > 1 {
 		t.SecondAuth = t.clientAuths[1].Auth()
 	}
+	if t.DPoP, err = t.dpop(f.DPoP); err != nil {
+		return nil, err
+	}
 	t.warnUndiscoveredMethods()
 	return t, nil
+}
+
+// dpop returns the DPoP key: the target file's (dpop.key_file), or a fresh
+// one when the file has a dpop section without a key or the profile
+// documents DPoP; nil otherwise.
+func (t *Target) dpop(d *DPoP) (*exchange.DPoPKey, error) {
+	if d == nil {
+		if !t.Profile.DPoP.Documented() {
+			return nil, nil
+		}
+		d = &DPoP{}
+	}
+	alg := first(d.Alg, exchange.AlgES256)
+	var signer crypto.Signer
+	if d.KeyFile != "" {
+		data, err := os.ReadFile(t.path(d.KeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("target: %s: dpop.key_file: %v", t.Source, err)
+		}
+		k, err := exchange.ParseClientKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("target: %s: dpop.key_file %q: %v", t.Source, d.KeyFile, err)
+		}
+		if d.Alg == "" {
+			alg = k.DefaultAlg()
+		}
+		signer = k.Signer
+		if t.Redactor != nil {
+			t.Redactor.AddSecret(k.Secrets()...)
+		}
+	}
+	key, err := exchange.NewDPoPKey(alg, signer)
+	if err != nil {
+		return nil, fmt.Errorf("target: %s: dpop: %v", t.Source, err)
+	}
+	if t.Redactor != nil {
+		t.Redactor.AddSecret(key.Secrets()...)
+	}
+	return key, nil
 }
 
 // warnUndiscoveredMethods warns when discovery lists client authentication
