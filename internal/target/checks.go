@@ -2,8 +2,8 @@ package target
 
 import (
 	"github.com/tokenbench/tokenbench/internal/checks"
-	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/exchange"
 )
 
 // Keys returns the provider's JWKS as a cached, refreshing key set, or nil

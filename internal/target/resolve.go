@@ -53,8 +53,8 @@ type Target struct {
 	Scope            string
 	PKCE             bool // the code source sends S256 challenges
 	// DPoP signs a DPoP proof for every token request; nil without DPoP.
-	DPoP *exchange.DPoPKey
-	InsecureHTTP     bool // an http:// endpoint on a non-loopback host was allowed
+	DPoP         *exchange.DPoPKey
+	InsecureHTTP bool // an http:// endpoint on a non-loopback host was allowed
 
 	Profile  *profiles.Profile // with the target's expect: overrides applied
 	HTTP     *exchange.Client
