@@ -95,3 +95,40 @@ func TestBankIDV4Run(t *testing.T) {
 		}
 	}
 }
+
+// TestDPoPReportsHoldNoProofs: with DPoP (and a server that demands
+// nonces, so that the retried exchanges are evidence too) no report holds
+// a proof or any other JWT; with --reveal the proofs are there, which shows
+// the scan can see them.
+func TestDPoPReportsHoldNoProofs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite twice")
+	}
+	t.Parallel()
+	proofRe := regexp.MustCompile(`(?i)dpop: eyJ[A-Za-z0-9_-]{10,}\.eyJ`)
+	scan := func(reveal bool) (jwts, proofs int) {
+		out := t.TempDir()
+		args := []string{"conform", "--out", out, "--label-filter", "!slow", "--profile", "oidc-dpop", "--variant", "dpop-nonce"}
+		if reveal {
+			args = append(args, "--reveal")
+		}
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+		stdout, _ := cmd.CombinedOutput()
+		all := string(stdout)
+		for _, name := range []string{"conformance.json", "conformance.html", "conformance.md", "conformance.junit.xml"} {
+			b, err := os.ReadFile(filepath.Join(out, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all += string(b)
+		}
+		return len(jwtRe.FindAllString(all, -1)), len(proofRe.FindAllString(all, -1))
+	}
+	if jwts, proofs := scan(false); jwts > 0 || proofs > 0 {
+		t.Errorf("the reports hold %d JWTs, %d of them DPoP proofs", jwts, proofs)
+	}
+	if _, proofs := scan(true); proofs < 10 {
+		t.Errorf("with --reveal the scan found %d DPoP proofs: it cannot see what it looks for", proofs)
+	}
+}

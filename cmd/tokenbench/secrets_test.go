@@ -120,3 +120,46 @@ func TestSecretNeverPrinted(t *testing.T) {
 	clean.seesSecrets(t, "target check", revealed)
 	defective.seesSecrets(t, "conform", revealed)
 }
+
+// TestDPoPSecretNeverPrinted: with DPoP against a witness that demands
+// nonces and reports every proof it is shown, conform and load print and
+// write no proof, token or credential; with --reveal the scan finds the
+// proofs.
+func TestDPoPSecretNeverPrinted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite twice")
+	}
+	w := newWitnessed(t, provider.Config{DPoP: true, Variants: []string{"dpop-nonce", "nonce-absent"}})
+	data, err := os.ReadFile(w.target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.target, append(data, "profile: oidc-dpop\ndpop: {alg: ES256}\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var o outputs
+	out, load := dir(t, "conform-dpop"), dir(t, "load-dpop")
+	code, so, se := w.conform(t, out, "--label-filter", "!slow")
+	o.add("conform dpop", so, se, out)
+	if code != exitOK {
+		t.Errorf("conform with DPoP: exit %d\n%s\n%s", code, so, se)
+	}
+	code, so, se = w.cli(t, "load", "--target", w.target, "--rate", "50", "--requests", "30", "--out", load)
+	o.add("load dpop", so, se, load)
+	if code != exitOK {
+		t.Errorf("load with DPoP: exit %d\n%s\n%s", code, so, se)
+	}
+	w.noSecrets(t, "conform and load with DPoP", o)
+
+	var revealed outputs
+	out = dir(t, "conform-dpop-reveal")
+	_, so, se = w.conform(t, out, "--label-filter", "area:dpop", "--reveal")
+	revealed.add("conform --reveal", so, se, out)
+	kinds := map[string]bool{}
+	for _, f := range w.findings(t, revealed) {
+		kinds[f.Kind] = true
+	}
+	if !kinds[provider.SecretDPoPProof] {
+		t.Errorf("with --reveal the scan found no DPoP proof (kinds %v): it cannot see them", keys(kinds))
+	}
+}

@@ -527,6 +527,7 @@ func TestManifestPlacesEveryFileField(t *testing.T) {
 		"tls.ca_file": "ConfigMap", "tls.cert_file": "ConfigMap", "tls.key_file": "Secret", "codes.path": "Secret",
 		"client.key_file": "Secret", "client.cert_file": "ConfigMap", "client.cert_key_file": "Secret",
 		"second_client.key_file": "Secret", "second_client.cert_file": "ConfigMap", "second_client.cert_key_file": "Secret",
+		"dpop.key_file":            "Secret",
 		"codes.browser.executable": "a program in the image (warned: the image has no Chromium)",
 		"profile":                  "ConfigMap when a file",
 	}

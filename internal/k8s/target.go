@@ -168,6 +168,9 @@ func (s *shipped) placeFiles(f *target.File, dir string, bad func(field, reason 
 			file{c.field + ".cert_file", c.key + "-tls.crt", &c.client.CertFile, false},
 			file{c.field + ".cert_key_file", c.key + "-tls.key", &c.client.CertKeyFile, true})
 	}
+	if f.DPoP != nil {
+		files = append(files, file{"dpop.key_file", "dpop.key", &f.DPoP.KeyFile, true})
+	}
 	for _, fl := range files {
 		if *fl.path == "" {
 			continue
