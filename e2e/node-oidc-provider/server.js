@@ -30,7 +30,16 @@
 //                          with OP_SSTLS_CERT (a self-signed certificate file),
 //                          "tokenbench-sstls" (self_signed_tls_client_auth, its jwks x5c).
 //
-// PKCE: left at the provider's default. In oidc-provider 9.13 pkce.required()
+//   OP_CLIENT_DPOP_SECRET  "tokenbench-dpop", client_secret_basic with
+//                          dpop_bound_access_tokens (RFC 9449 §5.2: its tokens must be
+//                          DPoP-bound) and PKCE required (pkce.required below)
+//
+// DPoP: features.dPoP is on by default in 9.13; here with a nonceSecret and
+// requireNonce, so that every proof must carry the server's nonce (RFC 9449
+// §8: the first proof of a run gets use_dpop_nonce and a DPoP-Nonce). A
+// request without a proof is unaffected.
+//
+// PKCE: left at the provider's default, but for "tokenbench-dpop". In oidc-provider 9.13 pkce.required()
 // is true only for public clients (token_endpoint_auth_method none) and under
 // FAPI 2.0 (or FAPI 1.0 Final for PAR), so for these confidential clients PKCE
 // is optional; S256 is supported and advertised in discovery
@@ -150,6 +159,10 @@ server.listen(port, '127.0.0.1', async () => {
   if (process.env.OP_CLIENT_POST_SECRET) {
     clients.push(client('tokenbench-post', process.env.OP_CLIENT_POST_SECRET, 'client_secret_post'));
   }
+  if (process.env.OP_CLIENT_DPOP_SECRET) {
+    clients.push(client('tokenbench-dpop', process.env.OP_CLIENT_DPOP_SECRET, 'client_secret_basic',
+      { dpop_bound_access_tokens: true }));
+  }
   if (process.env.OP_CLIENT_SJWT_SECRET) {
     clients.push(client('tokenbench-sjwt', process.env.OP_CLIENT_SJWT_SECRET, 'client_secret_jwt'));
   }
@@ -180,8 +193,18 @@ server.listen(port, '127.0.0.1', async () => {
     cookies: {
       keys: [crypto.randomBytes(32).toString('base64url')],
     },
+    pkce: {
+      // The default (9.13, lib/helpers/defaults.js pkceRequired): required
+      // for public clients; and for tokenbench-dpop.
+      required: (ctx, client) => client.clientAuthMethod === 'none' || client.clientId === 'tokenbench-dpop',
+    },
     features: {
       devInteractions: { enabled: true },
+      dPoP: {
+        enabled: true,
+        nonceSecret: crypto.randomBytes(32),
+        requireNonce: () => true,
+      },
       mTLS: {
         enabled: mtlsOn,
         tlsClientAuth: mtlsOn,

@@ -61,6 +61,7 @@ secret_b=${OP_CLIENT_B_SECRET:-"e2e-b-$(e2e_random 8)"}
 secret_post="e2e-post-$(e2e_random 8)"
 secret_sjwt="e2e-sjwt-$(e2e_random 24)" # HS256 keys of at least 256 bits (RFC 7518 §3.2)
 secret_jwt="e2e-jwt-$(e2e_random 8)"    # registered for the private_key_jwt client, never valid for it
+secret_dpop="e2e-dpop-$(e2e_random 8)"
 creds=$dir/credentials
 rm -rf "$creds" && mkdir -p "$creds"
 say "credentials with openssl: a CA, the mTLS listener's certificate, client certificates, an RSA key"
@@ -73,6 +74,7 @@ other_redirect_uri=http://127.0.0.1:9/other
 issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code_ttl \
 	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
 	OP_CLIENT_POST_SECRET=$secret_post OP_CLIENT_SJWT_SECRET=$secret_sjwt OP_CLIENT_JWT_SECRET=$secret_jwt \
+	OP_CLIENT_DPOP_SECRET=$secret_dpop \
 	OP_JWT_PUBLIC_KEY=$creds/tokenbench-jwt-pub.pem OP_SSTLS_CERT=$creds/tokenbench-sstls.pem \
 	OP_MTLS_CERT=$creds/server.pem OP_MTLS_KEY=$creds/server-key.pem OP_MTLS_CA=$creds/ca.pem \
 	e2e_start "$dir" node node "$here/server.js" 0) || die "the provider did not start"
@@ -85,6 +87,7 @@ say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 	e2e_export TOKENBENCH_POST_CLIENT_SECRET "$secret_post"
 	e2e_export TOKENBENCH_SJWT_CLIENT_SECRET "$secret_sjwt"
 	e2e_export TOKENBENCH_JWT_CLIENT_SECRET "$secret_jwt"
+	e2e_export TOKENBENCH_DPOP_CLIENT_SECRET "$secret_dpop"
 } >"$dir/env"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
@@ -195,10 +198,15 @@ client_cert=tokenbench-tls
 method_target tls_client_auth "$here/profile-mtls.yaml" "id: tokenbench-tls" "auth_method: tls_client_auth"
 client_cert=tokenbench-sstls
 method_target self_signed_tls_client_auth "$here/profile-mtls.yaml" "id: tokenbench-sstls" "auth_method: self_signed_tls_client_auth"
+# DPoP: the client whose tokens must be DPoP-bound and who must use PKCE,
+# with a proof (a fresh ES256 key) on every token request: target-dpop.yaml.
+client_cert=
+method_target dpop "$here/profile-dpop.yaml" "id: tokenbench-dpop" "secret_env: TOKENBENCH_DPOP_CLIENT_SECRET"
+printf '%s\n' "dpop:" "  alg: ES256" >>"$dir/target-dpop.yaml"
 # The conform runs of the method targets: every row (the slow one left
 # out), each valid exchange authenticated with the target's method.
 printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" \
 	"client_secret_jwt !slow" "tls_client_auth !slow" \
-	"self_signed_tls_client_auth !slow" >"$dir/methods"
+	"self_signed_tls_client_auth !slow" "dpop !slow" >"$dir/methods"
 say "wrote $dir/target.yaml, target-browser.yaml, target-METHOD.yaml, methods and env"
 

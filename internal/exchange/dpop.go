@@ -148,6 +148,10 @@ type ProofChange struct {
 	Typ        string        // replaces typ
 	PrivateJWK bool          // the jwk header carries the private key
 	FlipSig    bool          // one signature byte flipped
+	// NoNonce leaves out the server's nonce, and a use_dpop_nonce answer
+	// is then not retried: a probe of iat alone (RFC 9449 §11.1: a server
+	// nonce may stand in for iat).
+	NoNonce bool
 }
 
 // Proof signs a DPoP proof for a request: typ dpop+jwt, the public jwk, a
@@ -177,7 +181,7 @@ func (k *DPoPKey) Proof(method, u, accessToken string, ch ProofChange) (string, 
 		sum := sha256.Sum256([]byte(accessToken))
 		claims["ath"] = base64.RawURLEncoding.EncodeToString(sum[:])
 	}
-	if n := k.Nonce(u); n != "" {
+	if n := k.Nonce(u); n != "" && !ch.NoNonce {
 		claims["nonce"] = n
 	}
 	payload, err := json.Marshal(claims)
