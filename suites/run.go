@@ -1,9 +1,12 @@
 package suites
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 )
@@ -17,11 +20,23 @@ type RunOptions struct {
 
 // CheckLabelFilter reports whether Ginkgo accepts a label filter, so that a
 // bad one is bad input rather than Ginkgo exiting the process.
+// Its message is plain text: Ginkgo's own carries terminal colour codes.
 func CheckLabelFilter(expr string) error {
-	if _, err := types.ParseLabelFilter(expr); err != nil {
-		return fmt.Errorf("suites: --label-filter %q: %v", expr, err)
+	_, err := types.ParseLabelFilter(expr)
+	if err == nil {
+		return nil
 	}
-	return nil
+	msg := err.Error()
+	var ge types.GinkgoError
+	if errors.As(err, &ge) {
+		plain := formatter.New(formatter.ColorModeNone)
+		lines := strings.Split(plain.F(ge.Message), "\n")
+		msg = plain.F(ge.Heading) + ": " + strings.TrimSpace(lines[len(lines)-1])
+		if ge.DocLink != "" {
+			msg += " (see https://onsi.github.io/ginkgo/#" + ge.DocLink + ")"
+		}
+	}
+	return fmt.Errorf("suites: --label-filter %q: %s", expr, msg)
 }
 
 // Run defines the specs for env and runs them in this process (once per
