@@ -54,6 +54,10 @@ type CapacityConfig struct {
 	OnStepStart func(index int, offered float64, d time.Duration, confirm bool)
 	OnStep      func(results.CapacityStep)
 	Now         func() time.Time
+	// Given reports whether a setting (named as its field: "Start") was
+	// given explicitly: a zero given is an error, not the default. nil:
+	// none was.
+	Given func(setting string) bool
 
 	slos []results.SLO // SLO, parsed by WithDefaults
 }
@@ -94,6 +98,9 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if err := cfg.givenZero(); err != nil {
+		return cfg, err
+	}
 	for _, d := range []struct {
 		v   *float64
 		def float64
@@ -122,8 +129,8 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	switch {
 	case strings.TrimSpace(cfg.SLO) == "":
 		return bad("SLO", "", "required: the steps are judged by it (e.g. p99<300ms,error_rate<0.1%)")
-	case math.IsNaN(cfg.Start) || cfg.Start <= 0 || cfg.Start > MaxRate:
-		return bad("Start", rate(cfg.Start), fmt.Sprintf("want a rate > 0 and at most %s/s", rate(MaxRate)))
+	case math.IsNaN(cfg.Start) || cfg.Start < MinRate || cfg.Start > MaxRate:
+		return bad("Start", rate(cfg.Start), fmt.Sprintf("want a rate from %s/s to %s/s", rate(MinRate), rate(MaxRate)))
 	case math.IsNaN(cfg.Factor) || cfg.Factor <= 1 || cfg.Factor > 10:
 		return bad("Factor", rate(cfg.Factor), "want a factor > 1 and at most 10")
 	case math.IsNaN(cfg.Max) || cfg.Max < cfg.Start || cfg.Max > MaxRate:
@@ -136,6 +143,8 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 		return bad("MinRequests", strconv.Itoa(cfg.MinRequests), "must not be negative")
 	case cfg.MaxInFlight < 0:
 		return bad("MaxInFlight", strconv.Itoa(cfg.MaxInFlight), "must be positive")
+	case cfg.MaxInFlight > MaxRequestsInFlight:
+		return bad("MaxInFlight", strconv.Itoa(cfg.MaxInFlight), fmt.Sprintf("at most %d", MaxRequestsInFlight))
 	case cfg.Timeout < 0:
 		return bad("Timeout", cfg.Timeout.String(), "must be positive")
 	}
@@ -154,6 +163,28 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	}
 	cfg.slos = slos
 	return cfg, nil
+}
+
+// givenZero refuses a zero given explicitly for a setting whose zero is
+// "the default" (Warmup's zero, none, is the caller's to map to -1).
+func (cfg CapacityConfig) givenZero() error {
+	if cfg.Given == nil {
+		return nil
+	}
+	for _, z := range []struct {
+		setting, value string
+		zero           bool
+	}{
+		{"Start", "0", cfg.Start == 0}, {"Factor", "0", cfg.Factor == 0}, {"Max", "0", cfg.Max == 0},
+		{"StepDuration", "0s", cfg.StepDuration == 0}, {"MinRequests", "0", cfg.MinRequests == 0},
+		{"MaxStepDuration", "0s", cfg.MaxStepDuration == 0}, {"MaxInFlight", "0", cfg.MaxInFlight == 0},
+		{"Timeout", "0s", cfg.Timeout == 0},
+	} {
+		if z.zero && cfg.Given(z.setting) {
+			return &SettingError{Setting: z.setting, Value: z.value, Reason: "must be positive (leave it out for the default)"}
+		}
+	}
+	return nil
 }
 
 // CodePipeline is the code pipeline's size for the search: for its highest

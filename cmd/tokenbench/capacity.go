@@ -69,7 +69,7 @@ search was interrupted, 2 bad input.`,
 	fl.IntVar(&f.cfg.MinRequests, "min-requests", runner.DefaultCapacityMinRequests, "a step lasts long enough for this many requests...")
 	fl.DurationVar(&f.cfg.MaxStepDuration, "max-step-duration", runner.DefaultCapacityMaxStep, "...but at most this long")
 	fl.Float64Var(&f.cfg.Max, "max", 0, "the highest rate to try (default: no limit but the SLO)")
-	fl.IntVar(&f.cfg.MaxInFlight, "max-in-flight", 1000, "at most this many requests at once")
+	fl.IntVar(&f.cfg.MaxInFlight, "max-in-flight", 1000, fmt.Sprintf("at most this many requests at once (at most %d)", runner.MaxRequestsInFlight))
 	fl.StringVar(&f.validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
 	fl.DurationVar(&f.cfg.Timeout, "timeout", 10*time.Second, "per request")
 	fl.DurationVar(&f.cfg.Warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
@@ -80,8 +80,9 @@ search was interrupted, 2 bad input.`,
 }
 
 // config is the search the flags ask for, validated: --warmup 0 is none.
-func (f capacityFlags) config() (runner.CapacityConfig, error) {
+func (f capacityFlags) config(cmd *cobra.Command) (runner.CapacityConfig, error) {
 	cfg := f.cfg
+	cfg.Given = given(cmd)
 	if cfg.Warmup == 0 {
 		cfg.Warmup = -1 // CapacityConfig's "none"; its 0 is the default
 	}
@@ -93,7 +94,7 @@ func (f capacityFlags) config() (runner.CapacityConfig, error) {
 }
 
 func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
-	cfg, err := f.config()
+	cfg, err := f.config(cmd)
 	if err != nil {
 		return badInput(flagError(cmd, err))
 	}

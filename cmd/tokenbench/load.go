@@ -57,11 +57,11 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	f.register(cmd)
 	fl := cmd.Flags()
 	fl.Float64Var(&f.Rate, "rate", 0, "open model: arrivals per second (default 50 when neither --rate, --concurrency nor --stages is given)")
-	fl.IntVar(&f.Concurrency, "concurrency", 0, "closed model: workers sending back to back")
+	fl.IntVar(&f.Concurrency, "concurrency", 0, fmt.Sprintf("closed model: workers sending back to back (at most %d)", runner.MaxConcurrency))
 	fl.DurationVar(&f.Duration, "duration", 0, "how long to send (default 10s unless --requests or --stages)")
 	fl.Int64Var(&f.Requests, "requests", 0, "how many requests to send")
-	fl.StringVar(&f.Stages, "stages", "", `open model stages: "30s@50,30s@100" or "ramp:60s@10-500"`)
-	fl.IntVar(&f.MaxInFlight, "max-in-flight", 1000, "open model: at most this many requests at once")
+	fl.StringVar(&f.Stages, "stages", "", fmt.Sprintf(`open model stages: "30s@50,30s@100" or "ramp:60s@10-500" (at most %d stages)`, runner.MaxStages))
+	fl.IntVar(&f.MaxInFlight, "max-in-flight", 1000, fmt.Sprintf("open model: at most this many requests at once (at most %d)", runner.MaxRequestsInFlight))
 	fl.StringVar(&f.Validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
 	fl.StringVar(&f.SLO, "slo", "", `thresholds, e.g. "p99<300ms,error_rate<0.1%,throughput>=95%"`)
 	fl.DurationVar(&f.Timeout, "timeout", 10*time.Second, "per request")
@@ -76,6 +76,7 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 }
 
 func (a *app) load(cmd *cobra.Command, f loadFlags) error {
+	f.Given = given(cmd)
 	job, err := runner.NewLoad(f.LoadSettings)
 	if err != nil {
 		return badInput(flagError(cmd, err))
@@ -168,7 +169,7 @@ func flagError(cmd *cobra.Command, err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
-	name := strings.ReplaceAll(runner.SettingWords(se.Setting), " ", "-")
+	name := flagName(se.Setting)
 	if cmd.Flags().Lookup(name) == nil {
 		return err
 	}
@@ -177,6 +178,19 @@ func flagError(cmd *cobra.Command, err error) error {
 		flag += " " + se.Value
 	}
 	return fmt.Errorf("%s: %s: %s", cmd.Name(), flag, se.Reason)
+}
+
+// flagName is the flag of a runner setting: "MaxInFlight" is
+// "max-in-flight".
+func flagName(setting string) string { return strings.ReplaceAll(runner.SettingWords(setting), " ", "-") }
+
+// given reports whether the flag of a runner setting was given on the
+// command line, for the runner to refuse a zero given explicitly.
+func given(cmd *cobra.Command) func(setting string) bool {
+	return func(setting string) bool {
+		f := cmd.Flags().Lookup(flagName(setting))
+		return f != nil && f.Changed
+	}
 }
 
 // tool is this program, as results name it.

@@ -48,7 +48,7 @@ var Rules = []Rule{
 		MayImport: []string{"internal/jsonscan", "internal/secrettest"},
 		Why:       "masks secrets in everything printed"},
 	{Packages: []string{"profiles"},
-		MayImport: []string{"internal/catalog", "internal/yamlfile"},
+		MayImport: []string{"internal/catalog", "internal/yamlfile", "internal/inputfile"},
 		Why:       "a leaf of data: what a provider documents, and its loader"},
 	{Packages: []string{"internal/provider"},
 		MayImport: []string{"internal/catalog", "internal/yamlfile", "internal/jsonscan", "internal/redact", "internal/secrettest"},

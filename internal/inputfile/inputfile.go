@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // Size bounds, by kind of input.
@@ -35,16 +36,10 @@ var ErrTooLarge = errors.New("file too large")
 // Read reads the regular file at path, at most limit bytes. A FIFO, a
 // device, a socket or a directory is ErrNotRegular, a longer file
 // ErrTooLarge; both errors name the path. The file is checked once it is
-// open, so a path swapped between the check and the read is caught too.
+// open, so a path swapped before the read is caught too.
 func Read(path string, limit int64) ([]byte, error) {
-	// Opening a FIFO that has no writer blocks: look at the path first,
-	// then at the opened file.
-	if fi, err := os.Stat(path); err != nil {
-		return nil, err
-	} else if err := regular(path, fi); err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
+	// Non-blocking: opening a FIFO that has no writer would block.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
