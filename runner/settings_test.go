@@ -22,7 +22,9 @@ func TestNewLoad(t *testing.T) {
 		{"a rate and requests", func(s *LoadSettings) { s.Rate, s.Requests = 20, 100 }, "open 100 requests@20 1 1000 0"},
 		{"closed", func(s *LoadSettings) { s.Concurrency, s.Validate = 4, "sample:0.25" }, "closed 4 workers, 10s 0.25 0 4"},
 		{"stages", func(s *LoadSettings) { s.Stages, s.Validate = "1s@5,ramp:2s@5-10", "none" }, "open 1s@5,ramp:2s@5-10 0 1000 0"},
-		{"values given explicitly", func(s *LoadSettings) { s.Rate, s.Duration, s.Given = 5, 2*time.Second, given("Rate", "Duration", "Warmup") }, "open 2s@5 1 1000 0"},
+		{"values given explicitly", func(s *LoadSettings) {
+			s.Rate, s.Duration, s.Given = 5, 2*time.Second, given("Rate", "Duration", "Warmup")
+		}, "open 2s@5 1 1000 0"},
 		{"a shard keeps the stage names", func(s *LoadSettings) { s.Rate, s.Shard = 90, "2/3" }, "open 10s@90 1 1000 0"},
 	} {
 		s := base

@@ -182,7 +182,9 @@ func flagError(cmd *cobra.Command, err error) error {
 
 // flagName is the flag of a runner setting: "MaxInFlight" is
 // "max-in-flight".
-func flagName(setting string) string { return strings.ReplaceAll(runner.SettingWords(setting), " ", "-") }
+func flagName(setting string) string {
+	return strings.ReplaceAll(runner.SettingWords(setting), " ", "-")
+}
 
 // given reports whether the flag of a runner setting was given on the
 // command line, for the runner to refuse a zero given explicitly.
