@@ -100,6 +100,7 @@ func readResults(what string, paths ...string) ([]*reports.File, error) {
 // reportMergeCmd is `tokenbench report merge A.json B.json ... -o FILE`.
 func (a *app) reportMergeCmd() *cobra.Command {
 	var out string
+	var allowUnrelated bool
 	cmd := &cobra.Command{Use: "merge A.json B.json ...", Args: cobra.MinimumNArgs(2),
 		Short: "Merge the load results of the shards of one run (load --shard I/N) exactly",
 		Long: `merge combines the load.json of several shards of one run (load --shard I/N on
@@ -111,8 +112,11 @@ error rate is recomputed and the SLOs (the run's --slo) are evaluated again on
 the merged figures; each shard's limits are kept, named by shard.
 
 Results of different targets, models, profiles, stage layouts or SLOs, a shard
-given twice, or shards of different counts are refused. Missing shards are
-allowed and said in the merged result's limits.
+given twice, or shards of different counts are refused. So are results that
+are not distinct shards of one run: the same file twice, results of runs
+not split with --shard, shards run with other settings or at other times
+(their measured phases must overlap); --allow-unrelated merges those anyway.
+Missing shards are allowed and said in the merged result's limits.
 
 Writes FILE (schema tokenbench.load/v1, with merged_from listing the parts)
 and, beside it, FILE with .hlog for an HdrHistogram interval log.
@@ -122,14 +126,15 @@ interrupted or aborted, 2 bad input (an unreadable file, results that are not
 shards of one run).`,
 		Example: `  tokenbench report merge m1/load.json m2/load.json m3/load.json -o out/load.json`,
 		RunE: func(_ *cobra.Command, args []string) error {
-			return a.reportMerge(args, out)
+			return a.reportMerge(args, out, allowUnrelated)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "merged.json", "the merged load.json to write")
+	cmd.Flags().BoolVar(&allowUnrelated, "allow-unrelated", false, "merge results that are not distinct shards of one run (the same file twice, separate runs): the sum describes no load an endpoint received")
 	return cmd
 }
 
-func (a *app) reportMerge(paths []string, out string) error {
+func (a *app) reportMerge(paths []string, out string, allowUnrelated bool) error {
 	files, err := readResults("report merge", paths...)
 	if err != nil {
 		return err
@@ -138,6 +143,11 @@ func (a *app) reportMerge(paths []string, out string) error {
 	for i, f := range files {
 		if loads[i] = f.Load; f.Load == nil {
 			return badInput(fmt.Errorf("report merge: %s is a %s result, not a load result", paths[i], f.Kind()))
+		}
+	}
+	if !allowUnrelated {
+		if err := results.CheckOneRun(paths, loads); err != nil {
+			return badInput(fmt.Errorf("report merge: %w (--allow-unrelated merges them anyway)", err))
 		}
 	}
 	m, err := results.Merge(loads...)

@@ -54,9 +54,8 @@ func (p MergedPart) label(k int) string {
 	return fmt.Sprintf("result %d", k+1)
 }
 
-// Merge combines the results of several shards of one run (shards run on
-// several machines, or plain runs of the same plan at once) into the
-// run's result, exactly: the summary's, every stage's and every interval's
+// Merge combines the results of several shards of one run (see
+// CheckOneRun, which a caller asks first) into the run's result, exactly: the summary's, every stage's and every interval's
 // latency and service time histograms are the sums of the shards' decoded
 // HDR histograms, so a merged percentile is the percentile of all the
 // samples, never an average of percentiles. Counts (requests, ok, errors,
