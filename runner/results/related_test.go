@@ -32,9 +32,9 @@ func TestCheckOneRun(t *testing.T) {
 		loads []*Load
 		want  string // "" for no error
 	}{
-		{"two shards of one run", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(300 * time.Millisecond))}, ""},
+		{"two shards of one run", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(300*time.Millisecond))}, ""},
 		{"some shards missing", []*Load{shard(1, 3, t0), shard(3, 3, t0)}, ""},
-		{"starts a few seconds apart", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(5 * time.Second))}, ""},
+		{"starts a few seconds apart", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(5*time.Second))}, ""},
 		{"a merged result and the rest", []*Load{merged(shard(1, 3, t0), shard(2, 3, t0)), shard(3, 3, t0)}, ""},
 		{"the same file twice", []*Load{s1, s1}, "a.json and b.json hold the same result (shard 1/2, started 2026-12-04T16:00:00Z): the same run given twice"},
 		{"the same unsharded file twice", []*Load{plain(t0), plain(t0)}, "a.json and b.json hold the same result (not a shard"},
@@ -44,9 +44,9 @@ func TestCheckOneRun(t *testing.T) {
 		{"different counts", []*Load{shard(1, 2, t0), shard(2, 3, t0)}, "a.json is shard 1/2 and b.json is shard 2/3: shards of runs split differently"},
 		{"one shard of two runs", []*Load{shard(1, 2, t0), shard(1, 2, t0.Add(time.Hour))}, "a.json and b.json are both shard 1/2: shards of different runs"},
 		{"different settings", []*Load{shard(1, 2, t0), otherRate}, "a.json and b.json ran different settings (config.rate 100 and 200)"},
-		{"not at the same time", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(24 * time.Hour))}, "a.json ended at 2026-12-04T16:00:10Z, 23h59m50s before b.json started (2026-12-05T16:00:00Z)"},
-		{"just apart, within the clock slack", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(10*time.Second + ClockSlack))}, ""},
-		{"just apart, past the clock slack", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(10*time.Second + ClockSlack + time.Millisecond))}, "shards of one run are measured at the same time"},
+		{"not at the same time", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(24*time.Hour))}, "a.json ended at 2026-12-04T16:00:10Z, 23h59m50s before b.json started (2026-12-05T16:00:00Z)"},
+		{"just apart, within the clock slack", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(10*time.Second+ClockSlack))}, ""},
+		{"just apart, past the clock slack", []*Load{shard(1, 2, t0), shard(2, 2, t0.Add(10*time.Second+ClockSlack+time.Millisecond))}, "shards of one run are measured at the same time"},
 	} {
 		names := []string{"a.json", "b.json"}
 		err := CheckOneRun(names, tt.loads)
