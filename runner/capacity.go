@@ -363,7 +363,9 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 		}
 	}
 	r.SLO = st.SLO
-	st.Pass = !results.Breached(st.SLO) && s.Unsent == 0 && !r.Interrupted && r.Aborted == ""
+	// A step no request of which succeeded sustained nothing, whatever
+	// the SLO says of its (fast) errors.
+	st.Pass = !results.Breached(st.SLO) && s.Unsent == 0 && !r.Interrupted && r.Aborted == "" && s.OK > 0
 	// Waits for codes are kept out of the latency; they limited the step
 	// only when it then fell short: it did not keep up with the offered
 	// rate or broke the SLO. A step that met both was limited by nothing
@@ -404,6 +406,9 @@ func failedSLOs(st results.CapacityStep) string {
 	}
 	if st.Result != nil && st.Result.Summary.Unsent > 0 {
 		out = append(out, fmt.Sprintf("%d requests never sent", st.Result.Summary.Unsent))
+	}
+	if st.Result != nil && st.Result.Summary.OK == 0 {
+		out = append(out, fmt.Sprintf("no request succeeded (%d sent)", st.Result.Summary.Requests))
 	}
 	if len(out) == 0 {
 		return "not judged"

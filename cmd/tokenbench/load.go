@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,18 +134,36 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	return loadVerdict("load", res)
 }
 
-// loadVerdict is a load result's exit: 1 when it was interrupted, aborted
-// or breached an SLO.
+// loadVerdict is a load result's exit: 1 when it was interrupted, aborted,
+// breached an SLO or had no request succeed (with or without SLOs).
 func loadVerdict(what string, r *results.Load) error {
 	switch {
 	case r.Interrupted:
 		return failed(fmt.Errorf("%s: interrupted; the results so far are written and marked interrupted", what))
 	case r.Aborted != "":
 		return failed(fmt.Errorf("%s: aborted: %s", what, r.Aborted))
+	case r.Summary.OK == 0 && r.Summary.Requests > 0:
+		return failed(fmt.Errorf("%s: every request failed (%d of %d): %s", what, r.Summary.Errors, r.Summary.Requests, outcomesText(r.Summary.Outcomes)))
+	case r.Summary.OK == 0:
+		return failed(fmt.Errorf("%s: no request was sent", what))
 	case results.Breached(r.SLO):
 		return failed(fmt.Errorf("%s: an SLO was breached", what))
 	}
 	return nil
+}
+
+// outcomesText lists the most frequent outcomes: "invalid_client 40".
+func outcomesText(m map[string]int64) string {
+	keys := slices.SortedFunc(maps.Keys(m), func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	var parts []string
+	for i, k := range keys {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d more", len(keys)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // startCPUProfile writes a CPU profile to path ("" for none) until stop.

@@ -61,9 +61,10 @@ secret, TLS, code source), obtains one authorization code, redeems it at the
 token endpoint with the client's authentication method, validates the response and its ID token
 against the profile, and prints a short redacted summary.
 
-Exit status: 0 when the exchange succeeded (200 with an access token; check
-findings are listed but run 'conform' for a verdict), 1 when it did not,
-2 on bad input.`,
+Exit status: 0 when the exchange succeeded and the response is valid under
+the profile (SHOULD and INFO findings are listed; run 'conform' for a
+verdict), 1 when it did not or a MUST check failed on the response, 2 on
+bad input.`,
 		Example: `  tokenbench target check
   tokenbench target check --auth-method private_key_jwt
   TOKENBENCH_CLIENT_SECRET=... tokenbench target check --target preprod.yaml --profile bankid`,
@@ -116,10 +117,10 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error
 		fmt.Fprintln(w, finding(r, t.Redactor.String))
 	}
 	if n.Failed > 0 {
-		fmt.Fprintf(w, "verdict    OK: the exchange succeeded; the response has %d MUST finding(s): run 'tokenbench conform' for the full verdict\n", n.Failed)
-	} else {
-		fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
+		fmt.Fprintf(w, "verdict    FAILED: tokens were issued, but the response breaks %d MUST row(s) of profile %s: run 'tokenbench conform' for the full verdict\n", n.Failed, t.Profile.Name)
+		return failed(fmt.Errorf("target check: the response breaks %d MUST row(s)", n.Failed))
 	}
+	fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
 	return nil
 }
 
