@@ -224,7 +224,7 @@ func TestFromGinkgoMeta(t *testing.T) {
 	if c.Schema != ConformanceSchema || c.Tool != (Tool{"tokenbench", "v0.3.0"}) {
 		t.Errorf("schema/tool: got %q, %+v", c.Schema, c.Tool)
 	}
-	if c.Target != (Target{sampleMeta.Target, sampleMeta.Issuer, sampleMeta.TokenEndpoint}) {
+	if !reflect.DeepEqual(c.Target, Target{Source: sampleMeta.Target, Issuer: sampleMeta.Issuer, TokenEndpoint: sampleMeta.TokenEndpoint}) {
 		t.Errorf("target: got %+v", c.Target)
 	}
 	if c.Profile.Name != "bankid" || !reflect.DeepEqual(c.Profile.Chain, []string{"bankid", "oidc"}) || c.LabelFilter != "!slow" {

@@ -27,7 +27,7 @@ func FromGinkgo(r types.Report, meta Meta, expected map[string]string) *Conforma
 	c := &Conformance{
 		Schema:          ConformanceSchema,
 		Tool:            Tool{Name: "tokenbench", Version: meta.Version},
-		Target:          Target{Source: meta.Target, Issuer: meta.Issuer, TokenEndpoint: meta.TokenEndpoint},
+		Target:          Target{Source: meta.Target, Issuer: meta.Issuer, TokenEndpoint: meta.TokenEndpoint, Notices: meta.Notices},
 		Profile:         Profile{Name: meta.Profile, Chain: meta.ProfileChain},
 		LabelFilter:     meta.LabelFilter,
 		Reveal:          meta.Reveal,

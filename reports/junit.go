@@ -94,6 +94,9 @@ func (c *Conformance) WriteJUnit(w io.Writer) error {
 	if c.Interrupted {
 		s.Properties = append(s.Properties, junitProperty{"interrupt_reason", c.InterruptReason})
 	}
+	for _, n := range c.Target.Notices {
+		s.Properties = append(s.Properties, junitProperty{"notice", n.Text})
+	}
 	for _, f := range c.SuiteFailures {
 		s.Cases = append(s.Cases, junitCase{
 			Name:      "suite: " + f.Node,

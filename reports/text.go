@@ -24,6 +24,7 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 		state = "ABORTED: " + r.Aborted
 	}
 	fmt.Fprintf(tw, "run\t%s model, %s, %.1f s measured (%s)\n", r.Model, r.Target.TokenEndpoint, r.DurationS, state)
+	writeTextNotices(tw, r.Target.Notices)
 	rate := fmt.Sprintf("%.1f/s", s.ThroughputRPS)
 	if s.TargetRPS > 0 {
 		rate += fmt.Sprintf(" (target %.1f/s, %.1f%%)", s.TargetRPS, 100*s.ThroughputRPS/s.TargetRPS)
@@ -71,6 +72,13 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 		fmt.Fprintf(tw, "slo\t%-24s observed %.3f %s  %s\n", slo.Expr, slo.Observed, slo.Unit, verdict)
 	}
 	return tw.Flush()
+}
+
+// writeTextNotices writes a result's notices, one a line.
+func writeTextNotices(w io.Writer, notices []results.Notice) {
+	for _, n := range notices {
+		fmt.Fprintf(w, "NOTICE\t%s\n", n.Text)
+	}
 }
 
 func textPercentiles(p results.Percentiles) string {
@@ -127,6 +135,7 @@ func WriteCapacityText(w io.Writer, r *results.Capacity) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	writeTextNotices(tw, r.Target.Notices)
 	fmt.Fprintf(tw, "slo\t%s (latency from the intended send time; throughput as achieved)\n", r.Config.SLO)
 	switch {
 	case r.MaxSustainableStep < 0:

@@ -219,7 +219,7 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*results.Capacity, error
 	}
 	tg := cfg.Target
 	res := &results.Capacity{
-		Schema: results.CapacitySchema, Target: results.Target{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
+		Schema: results.CapacitySchema, Target: resultTarget(tg),
 		Profile: tg.Profile.Name, Start: cfg.Now(), MaxSustainableStep: -1,
 		Config: results.CapacitySettings{SLO: cfg.SLO, StartRPS: cfg.Start, Factor: cfg.Factor, StepDurationS: cfg.StepDuration.Seconds(),
 			MinRequests: cfg.MinRequests, MaxStepDurationS: cfg.MaxStepDuration.Seconds(), WarmupS: cfg.Warmup.Seconds(), MaxRPS: cfg.Max,

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/suites"
 )
 
@@ -130,6 +131,7 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	c := reports.FromGinkgo(rep, reports.Meta{
 		Version: versionString(), Target: t.Source, Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint,
 		Profile: t.Profile.Name, ProfileChain: t.Profile.Chain, LabelFilter: job.labelFilter, Reveal: job.reveal,
+		Notices: runner.Notices(t),
 	}, job.known)
 	paths, werr := reports.WriteConformance(job.out, c)
 	a.printConformSummary(c, paths)
@@ -152,7 +154,11 @@ func (a *app) printConformSummary(c *reports.Conformance, paths []string) {
 	if c.Interrupted {
 		fmt.Fprintf(w, " (interrupted: %s)", c.InterruptReason)
 	}
-	fmt.Fprintf(w, "\nrows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
+	fmt.Fprintln(w)
+	for _, n := range c.Target.Notices {
+		fmt.Fprintf(w, "NOTICE     %s\n", n.Text)
+	}
+	fmt.Fprintf(w, "rows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
 		s.Total, s.Pass, s.Fail, s.Warning, s.Known, s.Info, s.Skipped)
 	for _, f := range c.SuiteFailures {
 		fmt.Fprintf(w, "  FAILED  %s: %s\n", f.Node, firstLine(f.Message))

@@ -134,6 +134,9 @@ func (a *app) printTarget(t *target.Target) {
 	if t.MTLSTokenEndpoint != "" && t.MTLSTokenEndpoint != t.TokenEndpoint {
 		fmt.Fprintf(w, "mtls token %s (tls_client_auth, self_signed_tls_client_auth)\n", t.MTLSTokenEndpoint)
 	}
+	for _, n := range t.Notices {
+		fmt.Fprintf(w, "NOTICE     %s\n", n.Text)
+	}
 	fmt.Fprintf(w, "profile    %s (%s)\n", t.Profile.Name, strings.Join(t.Profile.Chain, " -> "))
 	fmt.Fprintf(w, "client     %v\n", t.Auth)
 	kind := first(t.File().Codes.Source, codes.SourceAuthorize)

@@ -120,6 +120,9 @@ func Merge(results ...*Load) (*Load, error) {
 	}
 	out.Start = start
 	out.DurationS = end.Sub(start).Seconds()
+	for _, r := range results {
+		out.Target.Notices = MergeNotices(out.Target.Notices, r.Target.Notices)
+	}
 	out.Aborted = strings.Join(aborted, "; ")
 
 	sums := make([]Summary, len(results))
