@@ -93,7 +93,7 @@ func TestDiscoveredEndpointsHeldToPolicy(t *testing.T) {
 	dir := t.TempDir()
 	ca := writeFile(t, dir, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: secure.Certificate().Raw})))
 	targets := map[string]string{
-		"other host": writeFile(t, dir, "other.yaml", targetYAML(other.URL, "codes: {source: authorize}\n")),
+		"other host":       writeFile(t, dir, "other.yaml", targetYAML(other.URL, "codes: {source: authorize}\n")),
 		"http under https": writeFile(t, dir, "secure.yaml", targetYAML(secure.URL, "codes: {source: authorize}\ntls: {ca_file: "+ca+"}\n")),
 	}
 	wants := map[string]string{
