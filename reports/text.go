@@ -8,12 +8,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // WriteLoadText writes the short summary of a load run, as printed at the
-// end of one: one line a topic, tab-aligned.
+// end of one: one line a topic, tab-aligned, escaped for a terminal and a
+// CI log (format.Lines).
 func WriteLoadText(w io.Writer, r *results.Load) error {
+	return format.WriteLines(w, func(w io.Writer) error { return writeLoadText(w, r) })
+}
+
+func writeLoadText(w io.Writer, r *results.Load) error {
 	s := r.Summary
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	state := "completed"
@@ -88,7 +94,7 @@ func textPercentiles(p results.Percentiles) string {
 func textCounts(m map[string]int64) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		parts = append(parts, fmt.Sprintf("%s %d", format.Text(k), m[k]))
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -97,8 +103,13 @@ func textCounts(m map[string]int64) string {
 }
 
 // WriteCapacityText writes a capacity search's steps as a table and its
-// findings under it, as printed at the end of one.
+// findings under it, as printed at the end of one, escaped for a terminal
+// and a CI log (format.Lines).
 func WriteCapacityText(w io.Writer, r *results.Capacity) error {
+	return format.WriteLines(w, func(w io.Writer) error { return writeCapacityText(w, r) })
+}
+
+func writeCapacityText(w io.Writer, r *results.Capacity) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\toffered\tachieved\tratio\tp50 ms\tp99 ms\terrors\tin flight\tλ·service\tSLO\t")
 	for _, st := range r.Steps {

@@ -3,6 +3,7 @@ package suites
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -16,6 +17,8 @@ type RunOptions struct {
 	LabelFilter string // Ginkgo label filter, e.g. "!slow" or "area:auth && MUST"
 	Verbose     bool   // Ginkgo's -v: every spec's text as it runs
 	NoColor     bool
+	// Output is where Ginkgo's console output goes (nil: standard output).
+	Output io.Writer
 }
 
 // CheckLabelFilter reports whether Ginkgo accepts a label filter, so that a
@@ -57,6 +60,11 @@ func Run(env *Env, o RunOptions) (Report, error) {
 	rc.NoColor = o.NoColor
 	rc.Verbose = o.Verbose
 	rc.Succinct = !o.Verbose
+	if o.Output != nil {
+		// RunSpecs writes its console output to this writer, read when it
+		// starts; a process runs the suites once.
+		formatter.ColorableStdOut = o.Output
+	}
 	RunSpecs(testingT{}, "tokenbench conformance", sc, rc)
 	return rep, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -154,7 +155,7 @@ func (a *app) announceCapacity(cfg runner.CapacityConfig, pc provider.Config, em
 	if embedded && pc.Capacity > 0 && pc.Latency > 0 {
 		demo = fmt.Sprintf(" (embedded provider: %d at a time, %s each: at most %.0f/s)", pc.Capacity, pc.Latency, float64(pc.Capacity)/pc.Latency.Seconds())
 	}
-	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", cfg.Target.TokenEndpoint, demo, cfg.SLO, cfg.Start, cfg.Factor)
+	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", format.Text(cfg.Target.TokenEndpoint), demo, cfg.SLO, cfg.Start, cfg.Factor)
 }
 
 // stepStart and stepDone print each step of a search as it runs.

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/suites"
 )
@@ -121,10 +122,14 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	if err != nil {
 		return badInput(err)
 	}
-	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", t.TokenEndpoint, t.Profile.Name)
+	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", format.Text(t.TokenEndpoint), t.Profile.Name)
+	// Ginkgo's console output carries provider text (failure messages,
+	// findings): escaped as every terminal line is, so without colours.
+	console := format.NewLinesWriter(a.stdout)
 	rep, err := suites.Run(&suites.Env{Target: t, Codes: src, Race: job.race}, suites.RunOptions{
-		LabelFilter: job.labelFilter, Verbose: job.verbose, NoColor: !isTerminal(a.stdout),
+		LabelFilter: job.labelFilter, Verbose: job.verbose, NoColor: true, Output: console,
 	})
+	console.Flush()
 	if err != nil {
 		return badInput(err)
 	}
@@ -148,7 +153,9 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 }
 
 func (a *app) printConformSummary(c *reports.Conformance, paths []string) {
-	w := a.stdout
+	// rows quote the provider: escaped
+	w := format.NewLinesWriter(a.stdout)
+	defer w.Flush()
 	s := c.Summary
 	fmt.Fprintf(w, "\nverdict    %s", strings.ToUpper(c.Verdict))
 	if c.Interrupted {

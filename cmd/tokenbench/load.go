@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -103,7 +104,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
 		return badInput(err)
 	}
-	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, c.Model, c.Plan, f.Validate)
+	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate)
 	if sh := c.Shard; sh != nil {
 		fmt.Fprintf(a.stdout, "tokenbench load: shard %s: rates divided by %d, %s\n", sh, sh.Count, sh.Codes)
 	}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 func main() {
@@ -61,6 +63,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // runWith is run with an explicit environment.
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
+	// Standard error is text for a terminal or a CI log, and errors quote
+	// providers: escaped here, in one place (format.Lines).
+	errw := format.NewLinesWriter(stderr)
+	defer errw.Flush()
+	stderr = errw
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "tokenbench: internal error: %v\n(this is a bug in tokenbench; please report it with the command line you ran)\n", r)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // targetFlags select a target; shared by every command that takes one.
@@ -92,12 +94,20 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error
 		return err
 	}
 	defer t.Close()
-	a.printTarget(t)
+	// the exchange and the findings quote the provider: escaped
+	w := format.NewLinesWriter(a.stdout)
+	defer w.Flush()
+	return a.check(ctx, w, t)
+}
+
+// check runs target check's trial on t and writes its summary to w.
+func (a *app) check(ctx context.Context, w io.Writer, t *target.Target) error {
+	printTarget(w, t)
 	tr, err := t.Try(ctx, codeTimeout)
 	if err != nil {
 		return badInput(err)
 	}
-	w, x := a.stdout, tr.Exchange
+	x := tr.Exchange
 	fmt.Fprintf(w, "code       obtained in %s%s\n", round(tr.Code.Took), describeCode(tr.Code))
 	if x.Response == nil {
 		why := t.Redactor.String(target.DescribeTransportError(x.Err))
@@ -126,8 +136,7 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error
 
 // printTarget prints what a resolved target points at and where its codes
 // come from.
-func (a *app) printTarget(t *target.Target) {
-	w := a.stdout
+func printTarget(w io.Writer, t *target.Target) {
 	fmt.Fprintf(w, "target     %s\n", t.Source)
 	fmt.Fprintf(w, "issuer     %s\n", t.Issuer)
 	fmt.Fprintf(w, "token      %s\n", t.TokenEndpoint)

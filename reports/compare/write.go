@@ -29,8 +29,13 @@ func (c *Result) part() part {
 	return c.Load
 }
 
-// WriteText writes the comparison as plain text tables.
+// WriteText writes the comparison as plain text tables, escaped for a
+// terminal and a CI log (format.Lines): rows carry providers' messages.
 func (c *Result) WriteText(w io.Writer) error {
+	return format.WriteLines(w, c.writeText)
+}
+
+func (c *Result) writeText(w io.Writer) error {
 	p := c.part()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "compare\t%s results\n", c.Kind)
