@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/reports/compare"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
@@ -164,7 +165,7 @@ func (a *app) reportMerge(paths []string, out string, allowUnrelated bool) error
 			return badInput(fmt.Errorf("report merge: %w", err))
 		}
 	}
-	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), partsText(m.MergedFrom))
+	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), format.Text(partsText(m.MergedFrom)))
 	reports.WriteLoadText(a.stdout, m)
 	fmt.Fprintf(a.stdout, "results     %s\nresults     %s\n", out, hlog)
 	return loadVerdict("report merge", m)
