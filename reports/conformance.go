@@ -34,8 +34,10 @@ const (
 const (
 	ReasonLabelFilter = "not selected by the label filter"
 	ReasonInterrupted = "not run: the run was interrupted"
-	ReasonSuiteFailed = "not run: a suite setup node failed"
-	ReasonNotRun      = "not run: not selected by the run's filters"
+	// ReasonInterruptedRunning: the run was interrupted while the row ran.
+	ReasonInterruptedRunning = "interrupted while it ran: not judged"
+	ReasonSuiteFailed        = "not run: a suite setup node failed"
+	ReasonNotRun             = "not run: not selected by the run's filters"
 )
 
 // UnexpectedPassMessage marks a row listed as a known deviation that passed.

@@ -170,6 +170,11 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	reason, listed := expected[row.ID]
 
 	switch {
+	case sr.State.Is(types.SpecStateInterrupted):
+		// The run was interrupted while the row ran: not judged, neither
+		// a failure nor a pass.
+		row.Status = StatusSkipped
+		row.Message = ReasonInterruptedRunning
 	case sr.State.Is(types.SpecStateFailureStates):
 		row.Message = failureMessage(sr.Failure)
 		if row.Message == "" {

@@ -55,15 +55,42 @@ func writeFiles(dir string, files []namedWriter) (paths []string, err error) {
 }
 
 // WriteFile writes a file whole or not at all: write renders into memory,
-// and a failed render or write leaves no partial file behind. Errors from
-// the file system name the path; the writers prefix their own.
+// the file is written beside path and renamed over it, so that a failed
+// render or write, or a process killed while writing (a second interrupt, a
+// CI job's SIGKILL), leaves path as it was, never half written. Errors
+// from the file system name the path; the writers prefix their own.
 func WriteFile(path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := replaceFile(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+// replaceFile writes data to a temporary file in path's directory and
+// renames it to path.
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

@@ -53,13 +53,20 @@ type CapacityConfig struct {
 	// step, from the goroutine that called Capacity.
 	OnStepStart func(index int, offered float64, d time.Duration, confirm bool)
 	OnStep      func(results.CapacityStep)
+	// OnInterrupt, when set, is called once when ctx is done during a
+	// step, with the search so far (the running step's part included),
+	// marked interrupted, so that it is written at once; Capacity then
+	// waits for the step's requests in flight. It is called from another
+	// goroutine, while Capacity waits for the step.
+	OnInterrupt func(*results.Capacity)
 	Now         func() time.Time
 	// Given reports whether a setting (named as its field: "Start") was
 	// given explicitly: a zero given is an error, not the default. nil:
 	// none was.
 	Given func(setting string) bool
 
-	slos []results.SLO // SLO, parsed by WithDefaults
+	slos  []results.SLO     // SLO, parsed by WithDefaults
+	sofar *results.Capacity // the search's result as Capacity builds it
 }
 
 // StepCodeTimes forwards obtained codes to the running step's CodeTimes:
@@ -225,6 +232,7 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*results.Capacity, error
 			MinRequests: cfg.MinRequests, MaxStepDurationS: cfg.MaxStepDuration.Seconds(), WarmupS: cfg.Warmup.Seconds(), MaxRPS: cfg.Max,
 			MaxInFlight: cfg.MaxInFlight, TimeoutS: cfg.Timeout.Seconds()},
 	}
+	cfg.sofar = res
 	lastGood, firstBad, runErr := cfg.climb(ctx, res)
 	if lastGood >= 0 {
 		res.MaxSustainableRPS, res.MaxSustainableStep = res.Steps[lastGood].OfferedRPS, lastGood
@@ -336,11 +344,20 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 	r, runErr := Run(ctx, Config{
 		Target: cfg.Target, Codes: &stepCodes{Source: cfg.Codes, base: cfg.Codes.Stats()}, Model: Open, Plan: plan,
 		MaxInFlight: cfg.MaxInFlight, ValidateFraction: cfg.ValidateFraction, Timeout: cfg.Timeout, Warmup: cfg.Warmup,
-		CodeTimes: cfg.CodeTimes.next(), Now: cfg.Now,
+		CodeTimes: cfg.CodeTimes.next(), Now: cfg.Now, OnInterrupt: cfg.interrupted(index, rate, d, confirm),
 	})
 	if r == nil {
 		return nil, runErr
 	}
+	st := cfg.judge(index, rate, d, confirm, r)
+	if cfg.OnStep != nil {
+		cfg.OnStep(*st)
+	}
+	return st, runErr
+}
+
+// judge makes a step of a run's result r at rate, d long.
+func (cfg CapacityConfig) judge(index int, rate float64, d time.Duration, confirm bool, r *results.Load) *results.CapacityStep {
 	r.Tool = results.Tool{Name: "tokenbench"}
 	r.Config = results.RunConfig{Rate: rate, DurationS: d.Seconds(), MaxInFlight: cfg.MaxInFlight, Validate: validateName(cfg.ValidateFraction), TimeoutS: cfg.Timeout.Seconds(), WarmupS: cfg.Warmup.Seconds(), SLO: cfg.SLO}
 	st := &results.CapacityStep{Index: index, OfferedRPS: rate, Confirm: confirm, DurationS: d.Seconds(), Result: r}
@@ -376,10 +393,7 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 		}
 	}
 	st.Little = results.CheckLittle(r, st.ThroughputRPS)
-	if cfg.OnStep != nil {
-		cfg.OnStep(*st)
-	}
-	return st, runErr
+	return st
 }
 
 // stepCodes reports a shared source's Dropped since the step began.

@@ -52,6 +52,12 @@ type Config struct {
 	// a run split across machines. The caller scales the plan and the
 	// codes (Plan.Shard, ShardCodes); Run does not.
 	Shard *results.Shard
+	// OnInterrupt, when set, is called once when ctx is done during the
+	// run, with the result so far marked interrupted (the requests in
+	// flight not in it), so that it is written at once; Run then waits for
+	// those requests, up to Timeout, and returns the full result. It is
+	// called from a goroutine of Run's, and returns before Run does.
+	OnInterrupt func(*results.Load)
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -65,9 +71,10 @@ type ticket struct {
 }
 
 // Run drives the load described by cfg and returns its result. It stops
-// scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
-// to the timeout, and returns the result marked interrupted. The error is
-// non-nil only when the code source failed for good.
+// scheduling when ctx is done (Ctrl-C), hands the result so far to
+// cfg.OnInterrupt, lets requests in flight finish up to the timeout, and
+// returns the result marked interrupted. The error is non-nil only when
+// the code source failed for good.
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
@@ -169,13 +176,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
 	e.rec.method = e.cfg.Target.Auth.Method()
 
-	go func() {
-		select {
-		case <-ctx.Done():
-			e.stop("interrupted")
-		case <-e.stopSend:
-		}
-	}()
+	watched := e.watchInterrupt(ctx)
 
 	var wg sync.WaitGroup
 	tickDone := make(chan struct{})
@@ -195,6 +196,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 		e.schedule(&wg)
 	}
 	wg.Wait()
+	watched()
 	close(tickDone)
 	<-tickStopped
 	end := e.now()

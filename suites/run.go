@@ -17,7 +17,8 @@ type RunOptions struct {
 	LabelFilter string // Ginkgo label filter, e.g. "!slow" or "area:auth && MUST"
 	Verbose     bool   // Ginkgo's -v: every spec's text as it runs
 	NoColor     bool
-	// Output is where Ginkgo's console output goes (nil: standard output).
+	// Output is where Ginkgo's console output goes, without its progress
+	// reports and their goroutine stacks (nil: standard output, all of it).
 	Output io.Writer
 }
 
@@ -60,10 +61,9 @@ func Run(env *Env, o RunOptions) (Report, error) {
 	rc.NoColor = o.NoColor
 	rc.Verbose = o.Verbose
 	rc.Succinct = !o.Verbose
+	sc.GracePeriod = interruptGrace
 	if o.Output != nil {
-		// RunSpecs writes its console output to this writer, read when it
-		// starts; a process runs the suites once.
-		formatter.ColorableStdOut = o.Output
+		useConsole(o.Output)
 	}
 	RunSpecs(testingT{}, "tokenbench conformance", sc, rc)
 	return rep, nil

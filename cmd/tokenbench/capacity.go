@@ -119,14 +119,18 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	}
 	a.announceCapacity(cfg, pc.Config, f.path == "")
 	cfg.OnStepStart, cfg.OnStep = a.stepStart, a.stepDone
+	cfg.OnInterrupt = func(r *results.Capacity) {
+		// at the first signal: the search so far, written at once
+		withTool(r)
+		if _, err := reports.WriteCapacity(f.out, r); err == nil {
+			fmt.Fprintf(a.stderr, "\ntokenbench: capacity: the steps so far are in %s, marked interrupted; waiting up to %s for the requests in flight\n", f.out, cfg.Timeout)
+		}
+	}
 	res, runErr := runner.Capacity(cmd.Context(), cfg)
 	if res == nil {
 		return badInput(runErr)
 	}
-	res.Tool = tool()
-	for i := range res.Steps {
-		res.Steps[i].Result.Tool = res.Tool
-	}
+	withTool(res)
 	paths, werr := reports.WriteCapacity(f.out, res)
 	fmt.Fprintln(a.stdout)
 	reports.WriteCapacityText(a.stdout, res)
@@ -147,6 +151,14 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 		return failed(fmt.Errorf("capacity: no step met the SLO"))
 	}
 	return nil
+}
+
+// withTool names this program in a search's result and its steps'.
+func withTool(r *results.Capacity) {
+	r.Tool = tool()
+	for i := range r.Steps {
+		r.Steps[i].Result.Tool = r.Tool
+	}
 }
 
 // announceCapacity prints the search's start.

@@ -114,6 +114,14 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	}
 	defer stop()
 	c.Progress = runner.NewProgress(a.stdout, isTerminal(a.stdout), c.Plan, c.Concurrency)
+	c.OnInterrupt = func(r *results.Load) {
+		// at the first signal: what ran so far, written at once
+		r.Tool = tool()
+		job.Judge(r)
+		if _, err := reports.WriteLoad(f.out, r); err == nil {
+			fmt.Fprintf(a.stderr, "tokenbench: load: the results so far are in %s, marked interrupted; waiting up to %s for the requests in flight\n", f.out, c.Timeout)
+		}
+	}
 	res, runErr := runner.Run(cmd.Context(), *c)
 	if res == nil {
 		return badInput(runErr)

@@ -21,10 +21,48 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupts(os.Stderr, func() { os.Exit(exitFailed) })
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interrupts returns a context that the first SIGINT or SIGTERM cancels:
+// the command stops, writes what it has (marked interrupted) and finishes
+// what is in flight. The second calls exit: at once, leaving the results
+// the first wrote (a CI job's cancellation sends SIGINT, then SIGTERM, then
+// SIGKILL). stop ends the watch.
+func interrupts(stderr io.Writer, exit func()) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "tokenbench: %s: stopping; what ran so far is written, marked interrupted (a second signal exits at once)\n", signalName(s))
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "tokenbench: %s again: exiting at once\n", signalName(s))
+			exit()
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(done); cancel() }
+}
+
+func signalName(s os.Signal) string {
+	if s == os.Interrupt {
+		return "SIGINT"
+	}
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 // Exit statuses.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -158,8 +159,9 @@ func neutralizeCommand(s string) string {
 
 // LinesWriter is Lines for a stream (Ginkgo's console output): what is
 // written through it reaches w escaped as Lines escapes it, whatever way
-// the stream is cut into writes. Not safe for concurrent use.
+// the stream is cut into writes. Safe for concurrent use.
 type LinesWriter struct {
+	mu      sync.Mutex
 	w       io.Writer
 	pending []byte // the start of a line not yet known to be safe, or an incomplete character
 	started bool   // part of the current line is written
@@ -171,6 +173,8 @@ func NewLinesWriter(w io.Writer) *LinesWriter { return &LinesWriter{w: w} }
 // Write escapes p and writes what of it is decided to the underlying
 // writer; it reports len(p) written unless that writer fails.
 func (lw *LinesWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
 	lw.pending = append(lw.pending, p...)
 	var out strings.Builder
 	for {
@@ -213,6 +217,8 @@ func WriteLines(w io.Writer, write func(io.Writer) error) error {
 
 // Flush writes what is pending (at the end of the stream).
 func (lw *LinesWriter) Flush() error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
 	var out strings.Builder
 	lw.emit(&out, string(lw.pending))
 	lw.pending, lw.started = lw.pending[:0], false
