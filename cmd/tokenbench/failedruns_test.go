@@ -55,7 +55,7 @@ func TestVerdictsSayWhatHappened(t *testing.T) {
 		t.Parallel()
 		code, out, errs := runCLI(t, wrong, "capacity", "-t", tf, "--slo", "p99<30s", "--start", "5", "--max", "10", "--step-duration", "1s",
 			"--min-requests", "1", "--max-step-duration", "1s", "--warmup", "0", "--out", t.TempDir())
-		if code != exitFailed || !strings.Contains(errs, "no step met the SLO") || !strings.Contains(out, "no request succeeded") {
+		if code != exitFailed || !strings.Contains(errs, "no step met the SLO") || !strings.Contains(out, "maximum sustainable  none") || !strings.Contains(out, ": FAIL") {
 			t.Errorf("exit %d, want 1 and no sustainable rate\n%s\n%s", code, out, errs)
 		}
 	})
