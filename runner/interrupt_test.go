@@ -81,3 +81,45 @@ func TestInterruptHandsOverFirst(t *testing.T) {
 		t.Errorf("the final result has %d requests, %d ok: the %d held ones are missing", final.Summary.Requests, final.Summary.OK, arrived.Load())
 	}
 }
+
+// TestCapacityInterruptHandsOverFirst: an interrupted capacity search
+// hands over its steps so far, the running one's part included, marked
+// interrupted, while that step's requests are still in flight.
+func TestCapacityInterruptHandsOverFirst(t *testing.T) {
+	t.Parallel()
+	tg, release, arrived := gatedProvider(t)
+	src, err := tg.OpenCodes(target.CodeOptions{Prefetch: 8, Parallel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var early *results.Capacity
+	calls := 0
+	cfg := CapacityConfig{Target: tg, Codes: src, SLO: "p99<60s", Start: 20, Max: 40, StepDuration: time.Minute, MinRequests: 1,
+		Warmup: -1, Timeout: time.Minute,
+		OnInterrupt: func(c *results.Capacity) {
+			calls++
+			early = c
+			close(release)
+		}}
+	go func() {
+		for arrived.Load() < 3 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	final, err := Capacity(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || early == nil {
+		t.Fatalf("OnInterrupt called %d times", calls)
+	}
+	if !early.Interrupted || early.StopReason != results.StopInterrupted || len(early.Steps) != 1 || early.MaxSustainableStep != -1 ||
+		early.Steps[0].Pass || !early.Steps[0].Result.Interrupted {
+		t.Errorf("early: interrupted %v, stop %q, %d steps, max step %d", early.Interrupted, early.StopReason, len(early.Steps), early.MaxSustainableStep)
+	}
+	if !final.Interrupted || len(final.Steps) != 1 || final.Steps[0].Requests < 3 {
+		t.Errorf("final: interrupted %v, %d steps: the held requests are missing", final.Interrupted, len(final.Steps))
+	}
+}
