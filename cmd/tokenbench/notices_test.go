@@ -75,6 +75,14 @@ func TestNoticesInEveryReport(t *testing.T) {
 		t.Fatalf("conform: %v\n%s", err, stdout)
 	}
 	outputs["conform stdout"] = string(stdout)
+	lj := filepath.Join(loadOut, "load.json")
+	for _, format := range []string{"text", "md"} {
+		code, out, errs = runCLI(t, env, "report", "compare", lj, lj, "--format", format)
+		if code != exitOK {
+			t.Fatalf("report compare: exit %d\n%s\n%s", code, out, errs)
+		}
+		outputs["report compare --format "+format] = out
+	}
 	for _, f := range []string{"load/load.json", "load/load.html", "load/load.md", "conform/conformance.json", "conform/conformance.html",
 		"conform/conformance.md", "conform/conformance.junit.xml", "capacity/capacity.json", "capacity/capacity.html"} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
