@@ -28,6 +28,7 @@ func TestInputBounds(t *testing.T) {
 	}
 	srv := refProvider(t, "s")
 	codesFIFO := writeFile(t, dir, "codes-fifo.yaml", targetYAML(srv.URL, "codes: {source: file, path: "+fifo+"}\n"))
+	caFIFO := writeFile(t, dir, "ca-fifo.yaml", targetYAML(srv.URL, "codes: {source: authorize}\ntls: {ca_file: "+fifo+"}\n"))
 	tests := []struct {
 		args []string
 		want string
@@ -54,6 +55,7 @@ func TestInputBounds(t *testing.T) {
 		{[]string{"target", "check", "-t", "/dev/zero"}, "/dev/zero is a device, not a regular file"},
 		{[]string{"target", "check", "-t", big}, big + " is larger than 1 MiB"},
 		{[]string{"target", "check", "-t", codesFIFO}, fifo + " is a named pipe (FIFO), not a regular file"},
+		{[]string{"target", "check", "-t", caFIFO}, fifo + " is a named pipe (FIFO), not a regular file"},
 		{[]string{"target", "check", "--profile", fifo}, fifo + " is a named pipe (FIFO)"},
 		{[]string{"conform", "--expected-failures", fifo}, fifo + " is a named pipe (FIFO)"},
 		{[]string{"profiles", "validate", big}, big + " is larger than 1 MiB"},

@@ -20,6 +20,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/profiles"
@@ -319,7 +320,7 @@ func (t *Target) checkURL(field, raw string, allowHTTP bool) error {
 func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if c.CAFile != "" {
-		pem, err := os.ReadFile(t.path(c.CAFile))
+		pem, err := inputfile.Read(t.path(c.CAFile), inputfile.MaxConfig)
 		if err != nil {
 			return nil, fmt.Errorf("target: %s: tls.ca_file: %w", t.Source, err)
 		}
