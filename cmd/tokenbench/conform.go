@@ -122,6 +122,10 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if ctx.Err() != nil {
+		// interrupted before the suites (and their own signal handling) started
+		return failed(fmt.Errorf("conform: interrupted before any row ran"))
+	}
 	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", format.Text(t.TokenEndpoint), t.Profile.Name)
 	// Ginkgo's console output carries provider text (failure messages,
 	// findings): escaped as every terminal line is, so without colours.

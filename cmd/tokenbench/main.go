@@ -40,7 +40,7 @@ func interrupts(stderr io.Writer, exit func()) (ctx context.Context, stop func()
 	go func() {
 		select {
 		case s := <-sigs:
-			fmt.Fprintf(stderr, "tokenbench: %s: stopping; what ran so far is written, marked interrupted (a second signal exits at once)\n", signalName(s))
+			fmt.Fprintf(stderr, "tokenbench: %s: stopping (a second signal exits at once)\n", signalName(s))
 			cancel()
 		case <-done:
 			return
