@@ -58,15 +58,16 @@ func endpointFields(f *File, d *Discovery) []struct{ field, file, found string }
 // https:// issuer, or an endpoint on another host than the issuer's, is
 // refused (the client secret, codes and tokens would go where the user did
 // not point tokenbench), unless the target file names that endpoint itself
-// or sets allow_endpoints_on_other_hosts (for the other host; a plain http
-// endpoint must be named in the file). It runs before anything is sent to
-// an endpoint. Endpoints the file gives were checked with the issuer.
+// or sets the switch for it (allow_insecure_http for plain http,
+// allow_endpoints_on_other_hosts for another host), which is then a
+// notice. It runs before anything is sent to an endpoint. Endpoints the
+// file gives were checked with the issuer.
 func (t *Target) checkDiscovered(f *File, d *Discovery) error {
 	iss, err := url.Parse(f.Issuer)
 	if err != nil || f.Issuer == "" {
 		return nil // no discovery without an issuer
 	}
-	var others []string
+	var others, plain []string
 	for _, e := range endpointFields(f, d) {
 		if e.file != "" || e.found == "" {
 			continue
@@ -76,8 +77,8 @@ func (t *Target) checkDiscovered(f *File, d *Discovery) error {
 		}
 		u, _ := url.Parse(e.found) // checkURL parsed it
 		switch {
-		case iss.Scheme == "https" && u.Scheme != "https":
-			return fmt.Errorf("target: %s: discovered %s %q is plain http while the issuer %q uses https: the client secret, codes or tokens would cross the network unencrypted. Set %s in the target file to use it anyway",
+		case iss.Scheme == "https" && u.Scheme != "https" && !f.AllowInsecureHTTP:
+			return fmt.Errorf("target: %s: discovered %s %q is plain http while the issuer %q uses https: the client secret, codes or tokens would cross the network unencrypted. Set %s in the target file, or allow_insecure_http: true, to use it anyway",
 				t.Source, e.field, e.found, f.Issuer, e.field)
 		case !sameHost(u, iss) && !f.AllowEndpointsOnOtherHosts:
 			return fmt.Errorf("target: %s: discovered %s %q is on host %q, not the issuer's host %q: the client secret, codes or tokens would go to another host than the issuer. Set %s in the target file, or allow_endpoints_on_other_hosts: true, to use it anyway",
@@ -85,6 +86,13 @@ func (t *Target) checkDiscovered(f *File, d *Discovery) error {
 		case !sameHost(u, iss):
 			others = append(others, fmt.Sprintf("%s %s", e.field, e.found))
 		}
+		if iss.Scheme == "https" && u.Scheme != "https" {
+			plain = append(plain, fmt.Sprintf("%s %s", e.field, e.found))
+		}
+	}
+	if len(plain) > 0 {
+		t.notice(NoticeInsecureHTTP, "INSECURE: allow_insecure_http is set and discovery names plain http endpoints under the https issuer %s: %s",
+			f.Issuer, strings.Join(plain, ", "))
 	}
 	if len(others) > 0 {
 		t.notice(NoticeOtherHosts, "INSECURE: allow_endpoints_on_other_hosts is set and discovery names endpoints on hosts other than the issuer %s: %s",

@@ -67,6 +67,11 @@ func TestDiscoveredEndpointPolicy(t *testing.T) {
 			f.TLS.CAFile = ca
 			return f
 		}, `discovered token_endpoint "http://127.0.0.1:9/token" is plain http while the issuer "` + tlsIssuer.URL + `" uses https`, nil},
+		{"http under an https issuer, allowed", func() *File {
+			f := baseFile(tlsIssuer.URL)
+			f.TLS.CAFile, f.AllowInsecureHTTP = ca, true
+			return f
+		}, "", []NoticeKind{NoticeInsecureHTTP}},
 		{"http under an https issuer, named in the file", func() *File {
 			f := baseFile(tlsIssuer.URL)
 			f.TLS.CAFile, f.TokenEndpoint = ca, "http://127.0.0.1:9/token"
