@@ -44,12 +44,12 @@ func (o *outcomeKeys) bound(key string) string {
 	return key
 }
 
-// ownKey reports whether an outcome key is one classify chooses: ok,
-// timeout, connection_error, code_error, invalid_200, http_4xx, http_5xx,
-// http_NNN.
+// ownKey reports whether an outcome key is one the engine chooses: ok,
+// timeout, connection_error, code_error, auth_error, invalid_200,
+// http_4xx, http_5xx, http_NNN.
 func ownKey(k string) bool {
 	switch k {
-	case "ok", "timeout", "connection_error", "code_error", "invalid_200", OutcomeOther:
+	case "ok", "timeout", "connection_error", "code_error", "auth_error", "invalid_200", OutcomeOther:
 		return true
 	}
 	d, ok := strings.CutPrefix(k, "http_")
