@@ -18,6 +18,7 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 		return fmt.Errorf("reports: load markdown: %w", errNoResult)
 	}
 	v := newLoadTextView(r)
+	v.Shards = shardRows(r)
 	var b strings.Builder
 	p := func(f string, args ...any) { fmt.Fprintf(&b, f, args...) }
 
@@ -78,6 +79,20 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 	}
 	if s.Errors > 0 {
 		p("\n**Outcomes**: %s\n", format.MDCell(countsText(s.Outcomes)))
+	}
+
+	if len(v.Shards) > 0 {
+		p("\n### Shards\n\n| Shard | Result file | Began (UTC) | After the start time | Requests |\n|---|---|---:|---:|---:|\n")
+		for _, sh := range shardRows(r) {
+			src := format.MDCell(sh.Source)
+			if sh.Missing {
+				src = "**missing**"
+			}
+			p("| `%s` | %s | %s | %s | %s |\n", format.MDCode(sh.Shard), src, sh.Start, sh.Skew, sh.Requests)
+		}
+	}
+	if st := startText(r); st != "" {
+		p("\n<sub>Start time %s.</sub>\n", format.MDInline(st))
 	}
 
 	p("\n### What limited this run\n\n")

@@ -29,8 +29,17 @@ func writeLoadText(w io.Writer, r *results.Load) error {
 	case r.Aborted != "":
 		state = "ABORTED: " + r.Aborted
 	}
+	if len(r.MissingShards) > 0 {
+		state += "; INCOMPLETE: " + results.MissingText(r.MissingShards, len(r.MergedFrom))
+	}
 	fmt.Fprintf(tw, "run\t%s model, %s, %.1f s measured (%s)\n", r.Model, r.Target.TokenEndpoint, r.DurationS, state)
 	writeTextNotices(tw, r.Target.Notices)
+	if s := shardsText(r); s != "" {
+		fmt.Fprintf(tw, "shards\t%s\n", s)
+	}
+	if s := startText(r); s != "" {
+		fmt.Fprintf(tw, "start\t%s\n", s)
+	}
 	rate := fmt.Sprintf("%.1f/s", s.ThroughputRPS)
 	if s.TargetRPS > 0 {
 		rate += fmt.Sprintf(" (target %.1f/s, %.1f%%)", s.TargetRPS, 100*s.ThroughputRPS/s.TargetRPS)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -55,42 +56,54 @@ func writeFiles(dir string, files []namedWriter) (paths []string, err error) {
 }
 
 // WriteFile writes a file whole or not at all: write renders into memory,
-// the file is written beside path and renamed over it, so that a failed
-// render or write, or a process killed while writing (a second interrupt, a
-// CI job's SIGKILL), leaves path as it was, never half written. Errors
-// from the file system name the path; the writers prefix their own.
+// the bytes go to a temporary file beside path, which is then renamed to
+// path. A failed render or write, or a process killed while writing (a
+// second interrupt, a CI job's SIGKILL), leaves path as it was and no
+// partial file behind, and a reader polling for path (the merge of a distributed run waiting for its
+// shards) never sees one half written. Errors from the file system name
+// the path; the writers prefix their own.
 func WriteFile(path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	if err := replaceFile(path, buf.Bytes()); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return fmt.Errorf("reports: %w", err)
+	}
+	_, err = tmp.Write(buf.Bytes())
+	err = errors.Join(err, tmp.Chmod(0o644), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("reports: %s: %w", path, err)
 	}
 	return nil
 }
 
-// replaceFile writes data to a temporary file in path's directory and
-// renames it to path.
-func replaceFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+// LoadFiles lists every load.json under dir (at any depth), sorted, but
+// for skip (a path, or ""): the shards' results of a distributed run, as
+// 'report merge DIR' takes them.
+func LoadFiles(dir, skip string) ([]string, error) {
+	var out []string
+	skipAbs, _ := filepath.Abs(skip)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || d.Name() != LoadJSONFile {
+			return nil
+		}
+		if abs, _ := filepath.Abs(p); skip != "" && abs == skipAbs {
+			return nil
+		}
+		out = append(out, p)
+		return nil
+	})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("reports: %w", err)
 	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -58,6 +59,9 @@ type Config struct {
 	// those requests, up to Timeout, and returns the full result. It is
 	// called from a goroutine of Run's, and returns before Run does.
 	OnInterrupt func(*results.Load)
+	// StartAt, when set, is the wall-clock time the schedule starts at
+	// (see Run): the shards of a run split across machines share it.
+	StartAt time.Time
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -70,17 +74,24 @@ type ticket struct {
 	stage    int // measured-plan index; -1 during warm-up
 }
 
-// Run drives the load described by cfg and returns its result. It stops
+// Run drives the load described by cfg and returns its result. With
+// cfg.StartAt it first waits for that time (see waitStart). It stops
 // scheduling when ctx is done (Ctrl-C), hands the result so far to
 // cfg.OnInterrupt, lets requests in flight finish up to the timeout, and
 // returns the result marked interrupted. The error is non-nil only when
-// the code source failed for good.
+// the code source failed for good, or when ctx ended before the start time
+// (ErrNotStarted, with no result).
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx)
+	if err := e.waitStart(ctx); err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx)
+	e.stampStart(res)
+	return res, err
 }
 
 type engine struct {
@@ -98,6 +109,8 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
+	http     *exchange.Client // registers nothing (redact.go)
+	red      *redact.Redactor // the run's; nil with --reveal
 
 	timerLate time.Duration // the scheduler's estimate of how late timers fire
 	slots     chan struct{} // open model: requests in flight
@@ -133,7 +146,8 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Plan.Stages) == 0 {
 		return nil, fmt.Errorf("runner: the plan has no stages")
 	}
-	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{})}
+	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}),
+		http: cfg.Target.HTTP.Registering(nil), red: cfg.Target.Redactor}
 	e.scratch.New = func() any {
 		return &scratch{rng: rand.New(rand.NewPCG(e.seeds.Add(1), uint64(time.Now().UnixNano())))}
 	}
@@ -348,7 +362,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 	if err != nil {
 		if codes.Permanent(err) {
 			e.codeErr.CompareAndSwap(nil, err)
-			e.stop("the code source failed: " + err.Error())
+			e.stop("the code source failed: " + e.red.String(err.Error()))
 		}
 		if t.stage >= 0 {
 			e.rec.Record(id, sample{stage: t.stage, intended: t.intended, sent: e.now(), done: e.now(), outcome: "code_error"})
@@ -386,7 +400,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		e.peak.Store(n) // racy max: close enough for a report
 	}
 	flight := e.now()
-	x := tg.HTTP.DoScheduled(rctx, spec, intended)
+	x := e.http.DoScheduled(rctx, spec, intended)
 	e.inFlight.Add(-1)
 	if t.stage >= 0 {
 		e.busy.Add(int64(e.now().Sub(flight)))
@@ -402,6 +416,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		s.intended = x.Timings.Sent
 	}
 	s.outcome, s.ok = classify(x)
+	s.outcome = outcomeKey(e.red, x, code, s.outcome)
 	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || rng.Float64() < e.cfg.ValidateFraction) {
 		s.validated = true
 		cc := tg.CheckContext(code)

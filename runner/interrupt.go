@@ -20,7 +20,9 @@ func (e *engine) watchInterrupt(ctx context.Context) (finished func()) {
 		}
 		e.stop("interrupted")
 		if e.cfg.OnInterrupt != nil {
-			e.cfg.OnInterrupt(e.result(e.now(), true))
+			r := e.result(e.now(), true)
+			e.stampStart(r) // a shard's snapshot merges with the others
+			e.cfg.OnInterrupt(r)
 		}
 	}()
 	return func() {

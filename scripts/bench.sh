@@ -217,7 +217,8 @@ echo "== Go benchmarks" >&2
 echo "## Go benchmarks (hot path)"
 echo
 echo '```'
-go test -run '^$' -bench 'Record|PacerNext' -benchmem ./runner | grep '^Benchmark'
+go test -run '^$' -bench 'Record|PacerNext|OutcomeKey' -benchmem ./runner | grep '^Benchmark'
+go test -run '^$' -bench 'String|AddSecret|WithOutcome|Forms' -benchmem ./internal/redact | grep '^Benchmark'
 go test -run '^$' -bench 'Validate$|NewEvidence' -benchmem ./internal/checks | grep '^Benchmark'
 go test -run '^$' -bench 'Assertion' -benchmem ./internal/exchange | grep '^Benchmark'
 echo '```'

@@ -47,7 +47,7 @@ func defineAuth() {
 			Expect(x).To(haveBasicChallenge())
 		})
 		rowIt("AUTH-UNKNOWN-CLIENT", "answers an unknown client id with 401 invalid_client", func(ctx context.Context) {
-			x := probe(ctx, "unknown client id", exchange.BasicAs(exchange.Credentials{ID: "tokenbench-unknown-client", Secret: "tokenbench-unknown-secret"}))
+			x := probe(ctx, "unknown client id", exchange.UnknownClient())
 			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), "the client used the Authorization header, so 401 is required (RFC 6749 §5.2)")
 		})
 		rowIt("AUTH-SECRET-POST", "refuses client_secret_post when only Basic is documented", func(ctx context.Context) {

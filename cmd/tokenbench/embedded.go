@@ -26,7 +26,7 @@ type embeddedFlags struct {
 }
 
 // embeddedSwitches names every switch of embeddedFlags.
-var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "auth-method", "provider-capacity", "provider-latency", "provider-error-rate"}
+var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "hostile", "auth-method", "provider-capacity", "provider-latency", "provider-error-rate"}
 
 // embedded is the embedded target: its provider's configuration and the
 // client authentication methods of its client and second client.
@@ -35,8 +35,8 @@ type embedded struct {
 	authMethods []string
 }
 
-// register adds --defect, --variant, --code-ttl (default codeTTL), --login
-// and --auth-method.
+// register adds --defect, --variant, --code-ttl (default codeTTL), --login,
+// --hostile and --auth-method.
 func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
 	fl := cmd.Flags()
 	fl.StringVar(&e.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
@@ -45,6 +45,7 @@ func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
 	fl.StringVar(&e.login, "login", "", "embedded provider only: js or js-no-session, a login page rendered by JavaScript with a one-time code in an iframe; codes come through headless Chromium (codes.source browser)")
 	fl.StringVar(&e.authMethods, "auth-method", "", "embedded provider only: METHOD[,SECOND]: the client authentication of its client (default client_secret_basic) and of its second client; "+
 		strings.Join(provider.Methods(), ", "))
+	hostileFlag(cmd)
 }
 
 // registerShaping adds --provider-capacity, --provider-latency and
@@ -104,6 +105,10 @@ func (e *embeddedFlags) provider(cmd *cobra.Command) (provider.Config, error) {
 	if err != nil {
 		return provider.Config{}, err
 	}
+	hostile, err := hostileModes(cmd, false)
+	if err != nil {
+		return provider.Config{}, err
+	}
 	switch {
 	case e.codeTTL <= 0:
 		return provider.Config{}, fmt.Errorf("%s: --code-ttl must be positive", cmd.Name())
@@ -115,6 +120,6 @@ func (e *embeddedFlags) provider(cmd *cobra.Command) (provider.Config, error) {
 	if e.login != "" && !slices.Contains(provider.LoginModes(), e.login) {
 		return provider.Config{}, fmt.Errorf("%s: --login %q is not one of %s", cmd.Name(), e.login, strings.Join(provider.LoginModes(), ", "))
 	}
-	return provider.Config{Defects: defects, Variants: variants, CodeTTL: e.codeTTL, Login: e.login,
+	return provider.Config{Defects: defects, Variants: variants, Hostile: hostile, CodeTTL: e.codeTTL, Login: e.login,
 		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
 }

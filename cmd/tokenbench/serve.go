@@ -83,6 +83,7 @@ The first line on stdout is "listening http://HOST:PORT".`,
 	fl.StringVar(&f.login, "login", "", "log in before a code: js (a JavaScript login page, one-time code in an iframe, session cookie) or js-no-session (no session: every code logs in); default: auto-approve")
 	fl.StringVar(&f.writeTarget, "write-target", "", "write a target file pointing at this provider to FILE")
 	fl.BoolVar(&f.listDefects, "list-defects", false, "list the defects and variants, then exit")
+	hostileFlag(cmd)
 	return cmd
 }
 
@@ -91,6 +92,9 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 		return a.listDefects()
 	}
 	cfg, methods, secretFrom, err := f.config(a.env)
+	if err == nil {
+		cfg.Hostile, err = hostileModes(cmd, false)
+	}
 	if err != nil {
 		return badInput(err)
 	}
@@ -121,6 +125,9 @@ func (a *app) serve(cmd *cobra.Command, f serveFlags) error {
 			}
 		}
 		fmt.Fprintf(a.stdout, "defects   %s\n", strings.Join(ds, ", "))
+	}
+	if len(cfg.Hostile) > 0 {
+		fmt.Fprintf(a.stdout, "hostile   %s\n", strings.Join(cfg.Hostile, ", "))
 	}
 	if cfg.Login != "" {
 		fmt.Fprintf(a.stdout, "login     %s: user ID %q, one-time code %q (codes.source browser)\n", cfg.Login, provider.LoginUser, provider.LoginOTP)
@@ -256,6 +263,10 @@ func (a *app) listDefects() error {
 	fmt.Fprintln(w, "\nVARIANT\t\tCORRECT BEHAVIOUR THE STANDARDS ALLOW")
 	for _, v := range provider.Variants() {
 		fmt.Fprintf(w, "%s\t\t%s\n", v.Name, v.Summary)
+	}
+	fmt.Fprintln(w, "\nHOSTILE (--hostile)\t\tWHAT IT SENDS THE HARNESS")
+	for _, h := range provider.HostileModes() {
+		fmt.Fprintf(w, "%s\t\t%s\n", h.Name, h.Summary)
 	}
 	return w.Flush()
 }

@@ -117,7 +117,7 @@ func (a *app) check(ctx context.Context, w io.Writer, t *target.Target) error {
 	fmt.Fprintf(w, "exchange   %d %s in %s\n\n", x.Status(), http.StatusText(x.Status()), round(x.Timings.ServiceTime()))
 	fmt.Fprintln(w, indent(x.Redacted(t.Redactor).Format()))
 	if !tr.Succeeded() {
-		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), x.OAuthError())
+		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), t.Redactor.String(x.OAuthError()))
 		return failed(fmt.Errorf("target check: the exchange did not succeed"))
 	}
 	n := tr.Tally()

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/redact"
 )
 
 // DefaultBodyLimit caps how much of a response body is read.
@@ -31,9 +33,15 @@ type Client struct {
 	limit     int64
 	now       func() time.Time
 	userAgent string
+	registry  *redact.Redactor
 
-	certMu sync.Mutex
-	certs  map[*tls.Certificate]*http.Client
+	pools *certPools // shared by the copies Registering makes
+}
+
+// certPools are the connection pools of client certificates.
+type certPools struct {
+	mu      sync.Mutex
+	clients map[*tls.Certificate]*http.Client
 }
 
 // maxCertPools bounds the pools kept for client certificates; a request
@@ -67,7 +75,7 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 
 // NewClient returns a Client.
 func NewClient(opts ...Option) *Client {
-	c := &Client{limit: DefaultBodyLimit, now: time.Now, userAgent: "tokenbench"}
+	c := &Client{limit: DefaultBodyLimit, now: time.Now, userAgent: "tokenbench", pools: &certPools{}}
 	c.tr = &http.Transport{
 		Proxy:                 nil, // a probe talks to the endpoint it was given
 		DisableCompression:    true,
@@ -134,9 +142,9 @@ func (c *Client) httpFor(s *Spec) *http.Client {
 	if s.Cert == nil {
 		return c.hc
 	}
-	c.certMu.Lock()
-	defer c.certMu.Unlock()
-	if hc, ok := c.certs[s.Cert]; ok {
+	c.pools.mu.Lock()
+	defer c.pools.mu.Unlock()
+	if hc, ok := c.pools.clients[s.Cert]; ok {
 		return hc
 	}
 	tr := c.tr.Clone()
@@ -152,14 +160,14 @@ func (c *Client) httpFor(s *Spec) *http.Client {
 	tr.TLSClientConfig = cfg
 	c.dialers(tr)
 	hc := &http.Client{Transport: tr, Timeout: c.hc.Timeout, CheckRedirect: c.hc.CheckRedirect}
-	if len(c.certs) >= maxCertPools {
+	if len(c.pools.clients) >= maxCertPools {
 		tr.DisableKeepAlives = true
 		return hc
 	}
-	if c.certs == nil {
-		c.certs = map[*tls.Certificate]*http.Client{}
+	if c.pools.clients == nil {
+		c.pools.clients = map[*tls.Certificate]*http.Client{}
 	}
-	c.certs[s.Cert] = hc
+	c.pools.clients[s.Cert] = hc
 	return hc
 }
 
@@ -167,12 +175,25 @@ func (c *Client) httpFor(s *Spec) *http.Client {
 // discovery and JWKS fetches that share the pool and TLS settings.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
+// Registering returns a client that shares c's connections and settings
+// and registers the secrets of every exchange it records with r
+// (Exchange.Register: what it sent, every token it got back, the personal
+// claims of the ID tokens) before Do returns it. Registering(nil) registers
+// nothing: for load runs, which would register millions of values and
+// instead redact what they record against each exchange's own secrets
+// (runner).
+func (c *Client) Registering(r *redact.Redactor) *Client {
+	u := *c
+	u.registry = r
+	return &u
+}
+
 // CloseIdle closes idle keep-alive connections, of every pool.
 func (c *Client) CloseIdle() {
 	c.tr.CloseIdleConnections()
-	c.certMu.Lock()
-	defer c.certMu.Unlock()
-	for _, hc := range c.certs {
+	c.pools.mu.Lock()
+	defer c.pools.mu.Unlock()
+	for _, hc := range c.pools.clients {
 		hc.CloseIdleConnections()
 	}
 }
@@ -185,6 +206,12 @@ func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
 // DoScheduled sends s and records the Exchange with the given intended send
 // time (zero means now), from which the load runner measures latency.
 func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
+	x := c.do(ctx, s, scheduled)
+	x.Register(c.registry)
+	return x
+}
+
+func (c *Client) do(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
 	x := &Exchange{Probe: s.Probe}
 	req, err := c.build(ctx, s, x)
 	if err != nil {

@@ -1,6 +1,10 @@
 package exchange
 
-import "net/http"
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+)
 
 // Mutation changes a Spec. Mutations are the vocabulary of negative probes:
 // every probe in the requirement catalogue is a valid request plus one or
@@ -124,15 +128,17 @@ func AlsoBasic(c Credentials) Mutation {
 // BasicAs authenticates with other credentials.
 func BasicAs(c Credentials) Mutation { return As(Basic{c}) }
 
-// WrongSecret keeps the client id and changes the secret: the Basic
-// password or client_secret in the body.
+// WrongSecret keeps the client id and sends a fresh random secret (the
+// Basic password, or client_secret in the body), never one derived from the
+// real secret: a provider that echoes the request must not hand any part of
+// the real one back.
 func WrongSecret() Mutation {
 	return func(s *Spec) {
 		if s.Auth != nil {
-			s.Auth.Secret += "-wrong"
+			s.Auth.Secret = Random("wrong-")
 		}
-		if v, ok := s.Get(ParamClientSecret); ok {
-			Set(ParamClientSecret, v+"-wrong")(s)
+		if _, ok := s.Get(ParamClientSecret); ok {
+			Set(ParamClientSecret, Random("wrong-"))(s)
 		}
 	}
 }
@@ -155,6 +161,32 @@ func WrongCredentials() Mutation {
 			WrongSecret()(s)
 		}
 	}
+}
+
+// UnknownClient authenticates with HTTP Basic, instead of the request's
+// own authentication, as a client that does not exist: a fresh random id
+// and secret.
+func UnknownClient() Mutation {
+	return func(s *Spec) {
+		As(Basic{Credentials{ID: Random("tokenbench-unknown-"), Secret: Random("")}})(s)
+	}
+}
+
+// WrongVerifier sends a fresh random, well-formed code_verifier (43
+// unreserved characters, RFC 7636 §4.1).
+//
+// https://www.rfc-editor.org/rfc/rfc7636#section-4.1
+func WrongVerifier() Mutation {
+	return func(s *Spec) { Set("code_verifier", Random(""))(s) }
+}
+
+// Random returns prefix followed by 32 bytes from crypto/rand, base64url
+// without padding: a value no provider can have seen or derive, for the
+// probes that need a wrong secret, verifier or code.
+func Random(prefix string) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // RawBasic sends Basic credentials without form-urlencoding them first.

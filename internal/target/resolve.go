@@ -251,6 +251,7 @@ func (t *Target) warnUndiscoveredMethods() {
 		if !slices.Contains(t.Discovery.TokenEndpointAuthMethodsSupported, c.Method) {
 			t.warn("%s.auth_method %s is not in discovery's token_endpoint_auth_methods_supported (%s)", c.Field, c.Method, strings.Join(t.Discovery.TokenEndpointAuthMethodsSupported, ", "))
 		}
+		t.HTTP = t.HTTP.Registering(t.Redactor) // every exchange's secrets, as it is recorded
 	}
 }
 

@@ -58,6 +58,17 @@ type Load struct {
 	Shard *Shard `json:"shard,omitempty"`
 	// MergedFrom lists the results Merge combined into this one.
 	MergedFrom []MergedPart `json:"merged_from,omitempty"`
+	// MissingShards are the shards of a split run that a merged result
+	// lacks: its figures cover the others only.
+	MissingShards []Shard `json:"missing_shards,omitempty"`
+	// StartAt is the wall-clock time the run was to start at (load
+	// --start-at), the same for every shard of a run split across
+	// machines; nil when the run started at once.
+	StartAt *time.Time `json:"start_at,omitempty"`
+	// StartSkewS is how many seconds after StartAt the schedule began: the
+	// lateness of a shard that arrived after StartAt, else the timer's.
+	// A merged result holds its latest part's.
+	StartSkewS float64 `json:"start_skew_s,omitempty"`
 }
 
 // MarshalJSON writes the result with its limits twice: as limit_details
