@@ -64,6 +64,17 @@ func Read(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// Regular reports whether path names a regular file, as Read would judge
+// it, for a file another program reads (ErrNotRegular names the path and
+// what it is).
+func Regular(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return regular(path, fi)
+}
+
 func regular(path string, fi fs.FileInfo) error {
 	if fi.Mode().IsRegular() {
 		return nil
