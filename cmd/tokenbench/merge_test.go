@@ -130,6 +130,8 @@ func TestMergeRefusesUnrelated(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain2 := writeFile(t, dir, "another-run.json", strings.Replace(string(data), `"start": "2026-12-04T16:13:07`, `"start": "2026-12-04T16:13:08`, 1))
+	// the unsharded run as shard 1/2 of itself
+	plainShard := writeFile(t, dir, "as-shard.json", strings.Replace(string(data), `"schema": "tokenbench.load/v1",`, `"schema": "tokenbench.load/v1", "shard": {"index": 1, "count": 2},`, 1))
 	for _, tt := range []struct {
 		name  string
 		files []string
@@ -143,7 +145,7 @@ func TestMergeRefusesUnrelated(t *testing.T) {
 		{"a copy of a shard", []string{shard1, copy1}, "shard 1/2 is given twice: " + shard1 + " and " + copy1 + ": the same result", false},
 		{"the same unsharded file twice", []string{plain, plain}, plain + " and " + plain + " hold the same result (not a shard, started", true},
 		{"two unsharded runs", []string{plain, plain2}, plain + ", " + plain2 + " are not shards of a run split with load --shard I/N", true},
-		{"an unsharded run and shards", []string{plain, shard1}, "mixed with results of unsharded runs (" + plain + " is not a shard, " + shard1 + " is shard 1/2)", false},
+		{"an unsharded run and shards", []string{plain, plainShard}, "mixed with results of unsharded runs (" + plain + " is not a shard, " + plainShard + " is shard 1/2)", false},
 		{"shards of different runs", []string{shard1, nextDay}, shard1 + " ended at 2026-12-04T16:13:36Z, 23h59m56s before " + nextDay + " started", true},
 	} {
 		out := filepath.Join(dir, "merged.json")
