@@ -120,15 +120,16 @@ func TestLoadSignals(t *testing.T) {
 	if !p.running() {
 		t.Fatalf("exited before the requests in flight were done (they are held for 10 minutes)\n%s\n%s", p.stdout.String(), p.stderr.String())
 	}
+	// load.json is written first; the notice once all four are
+	waitFor(t, "the notice on stderr", func() bool { return strings.Contains(p.stderr.String(), "the results so far are in") })
 	for _, f := range []string{"load.html", "load.md", "load.hlog"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("after the first signal: %v", err)
 		}
 	}
-	if held.Load() == 0 {
+	if held.Load() == 0 || !p.running() {
 		t.Errorf("no request was in flight when the results were written")
 	}
-	waitFor(t, "the notice on stderr", func() bool { return strings.Contains(p.stderr.String(), "the results so far are in") })
 
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	waitFor(t, "the exit after the second signal", func() bool { return !p.running() })
