@@ -18,7 +18,8 @@ import (
 
 // TestNoticesInEveryReport: when TLS verification is off and discovery's
 // issuer differs from the configured one, the stdout summary of every
-// command and the header of every report say so, not only stderr.
+// command and the header of every report say so, not only stderr; a
+// merged result keeps them.
 func TestNoticesInEveryReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs conform in a subprocess")
@@ -83,7 +84,25 @@ func TestNoticesInEveryReport(t *testing.T) {
 		}
 		outputs["report compare --format "+format] = out
 	}
-	for _, f := range []string{"load/load.json", "load/load.html", "load/load.md", "conform/conformance.json", "conform/conformance.html",
+	// a merge keeps every part's notices: here the first part has none (two
+	// copies of one run: --allow-unrelated)
+	var bare map[string]any
+	data, err := os.ReadFile(lj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &bare); err != nil {
+		t.Fatal(err)
+	}
+	delete(bare["target"].(map[string]any), "notices")
+	data, _ = json.Marshal(bare)
+	noNotices := writeFile(t, dir, "no-notices.json", string(data))
+	code, out, errs = runCLI(t, env, "report", "merge", noNotices, lj, "--allow-unrelated", "-o", filepath.Join(dir, "merged", "load.json"))
+	if code != exitOK {
+		t.Fatalf("report merge: exit %d\n%s\n%s", code, out, errs)
+	}
+	outputs["report merge stdout"] = out
+	for _, f := range []string{"load/load.json", "load/load.html", "load/load.md", "merged/load.json", "merged/load.html", "merged/load.md", "conform/conformance.json", "conform/conformance.html",
 		"conform/conformance.md", "conform/conformance.junit.xml", "capacity/capacity.json", "capacity/capacity.html"} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
