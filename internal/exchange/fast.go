@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -164,7 +165,18 @@ func (f *FastClient) DoScheduled(ctx context.Context, s Spec, scheduled time.Tim
 	if ep == nil {
 		return f.c.DoScheduled(ctx, s, scheduled)
 	}
-	blk := new(block)
+	sent := f.c.now()
+	deadline := sent.Add(f.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	cn, err := f.get(ctx, ep, sent, deadline)
+	var blk *block
+	if cn != nil {
+		blk = cn.block()
+	} else {
+		blk = new(block)
+	}
 	x := &blk.x
 	x.Probe = s.Probe
 	contentType := s.ContentType
@@ -175,12 +187,6 @@ func (f *FastClient) DoScheduled(ctx context.Context, s Spec, scheduled time.Tim
 	body := f.form(blk.reqBody[:0], s.Params) // in the block unless long
 	body = body[:len(body):len(body)]
 	x.Request = f.record(blk, ep, contentType, auth, hasAuth, body)
-
-	sent := f.c.now()
-	deadline := sent.Add(f.timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
 	fail := func(cn *wireConn, err error) *Exchange {
 		if cn != nil {
 			cn.Close()
@@ -192,7 +198,6 @@ func (f *FastClient) DoScheduled(ctx context.Context, s Spec, scheduled time.Tim
 		x.Timings = Timings{Scheduled: orNow(scheduled, sent), Sent: sent, FirstByte: x.Timings.FirstByte, Done: f.c.now()}
 		return x
 	}
-	cn, err := f.get(ctx, ep, sent, deadline)
 	if err != nil {
 		return fail(nil, err)
 	}
@@ -373,6 +378,45 @@ type wireConn struct {
 	deadline  time.Time
 	idleSince time.Time
 	sc        headScan // the response being read
+	// The memory of the exchanges on this connection, handed out in turn:
+	// blocks, and bytes for the responses' heads and bodies. One allocation
+	// serves many exchanges (up to slabBlocks, slabBytes), twice as many as
+	// the last each time, so that a connection used once costs no more
+	// than an exchange and a busy one makes no allocation per exchange for
+	// these. What an Exchange holds keeps its whole slab alive.
+	blocks []block
+	blockN int // the last block slab's size
+	slab   []byte
+}
+
+const (
+	slabBlocks = 32
+	slabBytes  = 64 << 10
+)
+
+// block returns the next exchange's block.
+func (cn *wireConn) block() *block {
+	if len(cn.blocks) == 0 {
+		cn.blockN = min(max(2*cn.blockN, 1), slabBlocks)
+		cn.blocks = make([]block, cn.blockN)
+	}
+	b := &cn.blocks[0]
+	cn.blocks = cn.blocks[1:]
+	return b
+}
+
+// keep returns a copy of p in the connection's slab, its capacity its
+// length (an append to it cannot reach the next response's bytes).
+func (cn *wireConn) keep(p []byte) []byte {
+	if cap(cn.slab)-len(cn.slab) < len(p) {
+		if len(p) > slabBytes/4 {
+			return bytes.Clone(p)
+		}
+		cn.slab = make([]byte, 0, min(max(2*cap(cn.slab), 4<<10), slabBytes))
+	}
+	n := len(cn.slab)
+	cn.slab = append(cn.slab, p...)
+	return cn.slab[n:len(cn.slab):len(cn.slab)]
 }
 
 // setDeadline sets the connection's deadline unless the one already set is

@@ -79,7 +79,7 @@ func (f *FastClient) read(cn *wireConn, blk *block) (reuse bool, err error) {
 		if reads == 1 {
 			blk.done = x.Timings.FirstByte // the whole response came in one read
 		}
-		mem := bytes.Clone(cn.buf[off : sc.end+int(want)]) // not zeroed first
+		mem := cn.keep(cn.buf[off : sc.end+int(want)])
 		text = unsafe.String(&mem[0], sc.end-2-off)
 		body = mem[sc.end-off:]
 		if have > want {
