@@ -61,6 +61,8 @@ stop_serve() {
   if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=; fi
 }
 
+# The same POST from every tool: tokenbench's body and headers (each tool
+# sends its own User-Agent).
 body="grant_type=authorization_code&code=bench&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback"
 auth="Basic $(printf 'tokenbench:tokenbench-secret' | base64)"
 printf '%s' "$body" >"$work/body"
@@ -69,6 +71,7 @@ wrk.method = "POST"
 wrk.body = "$body"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Authorization"] = "$auth"
+wrk.headers["Accept"] = "application/json"
 LUA
 
 results=$work/results.jsonl
@@ -91,7 +94,7 @@ run_tb() {
 run_vegeta() {
   local c=$1 r=$2; shift 2
   local n="$c-vegeta-$r"
-  printf 'POST %s/oauth/token\nAuthorization: %s\nContent-Type: application/x-www-form-urlencoded\n@%s\n' "$url" "$auth" "$work/body" >"$work/targets"
+  printf 'POST %s/oauth/token\nAuthorization: %s\nContent-Type: application/x-www-form-urlencoded\nAccept: application/json\n@%s\n' "$url" "$auth" "$work/body" >"$work/targets"
   timed "$n" "$vegeta" attack -targets="$work/targets" "$@" -output="$work/$n.bin"
   "$vegeta" report -type=json <"$work/$n.bin" >"$out/$n.json"
   rec vegeta "$c" "$r" "$out/$n.json" "$work/$n.time"
@@ -99,7 +102,7 @@ run_vegeta() {
 run_bombardier() {
   local c=$1 r=$2; shift 2
   local n="$c-bombardier-$r"
-  timed "$n" "$bombardier" -c 16 -d "${secs}s" -l -m POST -H "Authorization: $auth" \
+  timed "$n" "$bombardier" -c 16 -d "${secs}s" -l -m POST -H "Authorization: $auth" -H 'Accept: application/json' \
     -H 'Content-Type: application/x-www-form-urlencoded' -f "$work/body" -p r -o json "$url/oauth/token" >"$out/$n.json"
   rec bombardier "$c" "$r" "$out/$n.json" "$work/$n.time"
 }
