@@ -27,6 +27,11 @@ type worker struct {
 	dst  []checks.Result
 	busy time.Duration // in flight, not yet added to engine.busy
 	n    int
+	// spec is the token request for specFor (whose value was specValue),
+	// built again for another code.
+	spec      exchange.Spec
+	specFor   *codes.Code
+	specValue string
 }
 
 func (e *engine) newWorker(id int) *worker {
@@ -109,8 +114,12 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 			intended = intended.Add(d)
 		}
 	}
-	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
-	spec.Probe = "load"
+	if w.specFor != code || w.specValue != code.Value { // a static code is the same *Code each time
+		w.spec = exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
+		w.spec.Probe = "load"
+		w.specFor, w.specValue = code, code.Value
+	}
+	spec := w.spec
 	if e.slots != nil {
 		e.slots <- struct{}{}
 	}
