@@ -412,7 +412,7 @@ func (cn *wireConn) keep(p []byte) []byte {
 		if len(p) > slabBytes/4 {
 			return bytes.Clone(p)
 		}
-		cn.slab = make([]byte, 0, min(max(2*cap(cn.slab), 4<<10), slabBytes))
+		cn.slab = make([]byte, 0, min(max(2*cap(cn.slab), len(p)), slabBytes))
 	}
 	n := len(cn.slab)
 	cn.slab = append(cn.slab, p...)
