@@ -44,7 +44,11 @@ func (e *engine) schedule(wg *sync.WaitGroup) {
 			return
 		}
 		if intended.After(now) {
-			if !e.waitUntil(sl, laterOf(intended, woke.Add(sendResolution))) {
+			wake := laterOf(intended, woke.Add(sendResolution))
+			if e.cfg.BusyWait > 0 {
+				wake = intended // precision asked for: no coalescing
+			}
+			if !e.waitUntil(sl, wake) {
 				e.countUnsent(pc, stage)
 				return
 			}
