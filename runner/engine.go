@@ -11,6 +11,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	// runtime is too busy to wake the scheduler on time, at the price of up
 	// to a core. Off by default: the scheduler sleeps.
 	BusyWait time.Duration
+	// StartAt, when set, is the wall-clock time the schedule starts at
+	// (see Run): the shards of a run split across machines share it.
+	StartAt time.Time
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -68,16 +72,23 @@ type ticket struct {
 	stage    int // measured-plan index; -1 during warm-up
 }
 
-// Run drives the load described by cfg and returns its result. It stops
+// Run drives the load described by cfg and returns its result. With
+// cfg.StartAt it first waits for that time (see waitStart). It stops
 // scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
 // to the timeout, and returns the result marked interrupted. The error is
-// non-nil only when the code source failed for good.
+// non-nil only when the code source failed for good, or when ctx ended
+// before the start time (ErrNotStarted, with no result).
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx)
+	if err := e.waitStart(ctx); err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx)
+	e.stampStart(res)
+	return res, err
 }
 
 type engine struct {
@@ -95,8 +106,9 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
+	red      *redact.Redactor // the run's; nil with --reveal
 
-	client  sender
+	client  sender // registers nothing (redact.go)
 	slots   chan struct{} // open model: requests in flight
 	pending chan struct{} // open model: requests started, not finished
 	work    chan ticket   // open model: to idle senders
@@ -130,11 +142,12 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Plan.Stages) == 0 {
 		return nil, fmt.Errorf("runner: the plan has no stages")
 	}
-	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{})}
+	http := cfg.Target.HTTP.Registering(nil) // registers nothing (redact.go)
+	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}), red: cfg.Target.Redactor}
 	if cfg.NetHTTP {
-		e.client = cfg.Target.HTTP
+		e.client = http
 	} else {
-		e.client = cfg.Target.HTTP.Fast(cfg.Timeout)
+		e.client = http.Fast(cfg.Timeout)
 	}
 	if cfg.Warmup > 0 {
 		first := cfg.Plan.Stages[0]
@@ -176,6 +189,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	// Intervals are whole wall-clock seconds, so that the results of
 	// several machines (shards) line up second by second.
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
+	e.rec.method = e.cfg.Target.Auth.Method()
 
 	go func() {
 		select {

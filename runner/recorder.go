@@ -18,6 +18,8 @@ type sample struct {
 	sent      time.Time     // when the request was handed to the client
 	done      time.Time     // when the response body was read
 	codeWait  time.Duration // how long the request waited for a code past its intended time
+	auth      time.Duration // how long adding the client authentication took (signing an assertion)
+	authed    bool          // the request was authenticated (auth was measured)
 	outcome   string
 	ok        bool     // counted as ok (valid 200)
 	validated bool     // went through the checks
@@ -35,6 +37,7 @@ const codeWaitThreshold = time.Millisecond
 // concurrent use.
 type recorder struct {
 	start  time.Time
+	method string // the client authentication method, "" not recorded
 	shards []*shard
 	// free holds interval histograms for reuse: a closed interval's go
 	// back here (not to a sync.Pool, which a collection empties: each
@@ -60,9 +63,9 @@ type pair struct {
 // counts of a results.Summary (requests, ok, late, out of range,
 // validated, code waits, outcomes, check failures).
 type stageAgg struct {
-	lat, svc, lag, wait *hdr.Histogram
-	counts              results.Summary
-	first, last         time.Time // first send, last completion
+	lat, svc, lag, wait, auth *hdr.Histogram
+	counts                    results.Summary
+	first, last               time.Time // first send, last completion
 }
 
 type shard struct {
@@ -84,7 +87,7 @@ func newRecorder(start time.Time, stages, shards int) *recorder {
 }
 
 func newStageAgg() *stageAgg {
-	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(),
+	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(), auth: results.NewHistogram(),
 		counts: results.Summary{Outcomes: map[string]int64{}, CheckFailures: map[string]int64{}}}
 }
 
@@ -136,6 +139,9 @@ func (r *recorder) Record(shardHint int, s sample) {
 	}
 	if s.validated {
 		c.Validated++
+	}
+	if s.authed {
+		record(st.auth, s.auth.Microseconds())
 	}
 	c.Outcomes[s.outcome]++
 	for _, id := range s.failed {
@@ -311,6 +317,7 @@ func mergeAgg(dst, s *stageAgg) {
 	dst.svc.Merge(s.svc)
 	dst.lag.Merge(s.lag)
 	dst.wait.Merge(s.wait)
+	dst.auth.Merge(s.auth)
 	dst.counts.AddCounts(s.counts)
 	if !s.first.IsZero() && (dst.first.IsZero() || s.first.Before(dst.first)) {
 		dst.first = s.first
@@ -321,7 +328,7 @@ func mergeAgg(dst, s *stageAgg) {
 }
 
 // summary turns an aggregate into a Summary over the given duration.
-func (a *stageAgg) summary(d time.Duration) results.Summary {
+func (a *stageAgg) summary(d time.Duration, method string) results.Summary {
 	s := a.counts
 	s.Outcomes, s.CheckFailures = maps.Clone(s.Outcomes), maps.Clone(s.CheckFailures)
 	s.Errors = s.Requests - s.OK
@@ -333,6 +340,9 @@ func (a *stageAgg) summary(d time.Duration) results.Summary {
 		s.ThroughputRPS = float64(s.Requests) / d.Seconds()
 	}
 	s.Codes.WaitMS = results.PercentilesOf(a.wait)
+	if method != "" && a.auth.TotalCount() > 0 {
+		s.Auth = &results.AuthStats{Method: method, Requests: a.auth.TotalCount(), TimeMS: results.PercentilesOf(a.auth)}
+	}
 	s.HDR, _ = results.EncodePair(a.lat, a.svc)
 	return s
 }

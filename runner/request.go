@@ -27,11 +27,14 @@ type worker struct {
 	dst  []checks.Result
 	busy time.Duration // in flight, not yet added to engine.busy
 	n    int
-	// spec is the token request for specFor (whose value was specValue),
-	// built again for another code.
-	spec      exchange.Spec
-	specFor   *codes.Code
-	specValue string
+	// grant is the unauthenticated token request for grantFor (whose
+	// value was grantValue), built again for another code; params is the
+	// backing array of each request's parameters (the grant's and the
+	// client authentication's), reused.
+	grant      exchange.Spec
+	grantFor   *codes.Code
+	grantValue string
+	params     []exchange.Param
 }
 
 func (e *engine) newWorker(id int) *worker {
@@ -84,7 +87,7 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 	if err != nil {
 		if codes.Permanent(err) {
 			e.codeErr.CompareAndSwap(nil, err)
-			e.stop("the code source failed: " + err.Error())
+			e.stop("the code source failed: " + e.red.String(err.Error()))
 		}
 		now := e.now()
 		if t.stage >= 0 {
@@ -105,21 +108,19 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 		// due is the code supply's: reported apart, and taken out of the
 		// exchange latency by moving the intended time on by as much. A
 		// wait for a free in-flight slot stays in (coordinated omission).
-		from := fetch
-		if intended.After(from) {
-			from = intended
-		}
-		if d := ready.Sub(from); d > 0 {
-			codeWait = d
-			intended = intended.Add(d)
-		}
+		codeWait = pastDue(intended, fetch, ready)
+		intended = intended.Add(codeWait)
 	}
-	if w.specFor != code || w.specValue != code.Value { // a static code is the same *Code each time
-		w.spec = exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
-		w.spec.Probe = "load"
-		w.specFor, w.specValue = code, code.Value
+	spec, authStart, authed := e.authenticate(w, code)
+	if e.cfg.Model == Open {
+		intended = intended.Add(pastDue(intended, authStart, authed))
 	}
-	spec := w.spec
+	if spec.Err != nil {
+		if t.stage >= 0 {
+			e.rec.Record(id, sample{stage: t.stage, intended: intended, sent: authed, done: authed, outcome: "auth_error"})
+		}
+		return authed
+	}
 	if e.slots != nil {
 		e.slots <- struct{}{}
 	}
@@ -145,11 +146,13 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 		<-e.slots
 	}
 
-	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait}
+	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
+		auth: authed.Sub(authStart), authed: true}
 	if e.cfg.Model == Closed {
 		s.intended = x.Timings.Sent
 	}
 	s.outcome, s.ok = classify(x)
+	s.outcome = outcomeKey(e.red, x, code, s.outcome)
 	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || w.rng.Float64() < e.cfg.ValidateFraction) {
 		s.validated = true
 		cc := tg.CheckContext(code)

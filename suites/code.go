@@ -58,11 +58,11 @@ func defineCode() {
 			Expect(after).To(HaveStatus(http.StatusUnauthorized), "the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)")
 		})
 		rowIt("CODE-BOUND-TO-CLIENT", "refuses client A's code redeemed with client B's credentials", func(ctx context.Context) {
-			b := t().SecondClient
+			b := t().SecondAuth
 			if b == nil {
 				Skip("no second_client in the target file")
 			}
-			x := probe(ctx, "code of client A, credentials of client B", exchange.BasicAs(*b))
+			x := probe(ctx, "code of client A, credentials of client B", exchange.As(b))
 			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_client"), "the code was issued to another client (RFC 6749 §4.1.3)")
 		})
 		rowIt("CODE-EXPIRES", "rejects a code redeemed after its documented lifetime with invalid_grant", func(ctx context.Context) {
@@ -85,8 +85,8 @@ func defineCode() {
 		}, Label("slow"), SpecTimeout(specTimeout+t().Profile.Code.Lifetime.D()+t().Profile.Code.ExpiryMargin.D()))
 		rowIt("CODE-FAILED-AUTH-BURN", "records whether a failed client authentication burns the code", func(ctx context.Context) {
 			c := fresh(ctx)
-			failed := do(ctx, valid(c).With(exchange.Probe("wrong secret"), exchange.WrongSecret()))
-			then := do(ctx, valid(c).With(exchange.Probe("then the right secret")))
+			failed := do(ctx, valid(c).With(exchange.Probe("wrong credentials"), exchange.WrongCredentials()))
+			then := do(ctx, valid(c).With(exchange.Probe("then the right ones")))
 			switch {
 			case issuedTokens(then):
 				observe("the code survived a failed client authentication (%d) and was redeemed afterwards", failed.Status())
@@ -127,7 +127,6 @@ func defineConcurrency() {
 			const rounds = 3
 			for round := 1; round <= rounds; round++ {
 				c := fresh(ctx)
-				spec := valid(c)
 				xs := make([]*exchange.Exchange, n)
 				start := make(chan struct{})
 				var wg sync.WaitGroup
@@ -136,7 +135,9 @@ func defineConcurrency() {
 					go func() {
 						defer wg.Done()
 						<-start
-						xs[i] = t().HTTP.Do(ctx, spec.With(exchange.Probe(fmt.Sprintf("round %d, racer %d of %d", round, i+1, n))))
+						// Each racer authenticates afresh: a shared client
+						// assertion would be refused as a replay.
+						xs[i] = t().HTTP.Do(ctx, valid(c).With(exchange.Probe(fmt.Sprintf("round %d, racer %d of %d", round, i+1, n))))
 					}()
 				}
 				By(fmt.Sprintf("round %d of %d: releasing %d redemptions of one code together", round, rounds, n))

@@ -83,10 +83,13 @@ type authEntry struct {
 	value      string
 }
 
-// plain reports whether s is a request FastClient builds itself.
+// plain reports whether s is a request FastClient builds itself: not one
+// that presents a TLS client certificate (tls_client_auth,
+// self_signed_tls_client_auth: the Client keeps a connection pool per
+// certificate) or one that could not be built (the Client records why).
 func plain(s *Spec) bool {
 	return (s.Method == "" || s.Method == http.MethodPost) && (s.Body == "" || s.Body == BodyForm) &&
-		len(s.Header) == 0 && len(s.Query) == 0
+		len(s.Header) == 0 && len(s.Query) == 0 && s.Cert == nil && s.Err == nil
 }
 
 // endpoint returns the parsed URL, or nil when the Client should send it.
@@ -156,14 +159,24 @@ func (f *FastClient) Do(ctx context.Context, s Spec) *Exchange {
 }
 
 // DoScheduled sends s and records the Exchange with the given intended send
-// time (zero means now), as Client.DoScheduled does.
+// time (zero means now), as Client.DoScheduled does, and registers its
+// secrets as the Client does (nothing for a Client made by
+// Registering(nil), the load runner's).
 func (f *FastClient) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
+	x := f.do(ctx, s, scheduled)
+	if f.c.registry != nil {
+		x.Register(f.c.registry)
+	}
+	return x
+}
+
+func (f *FastClient) do(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
 	var ep *endpoint
 	if plain(&s) {
 		ep = f.endpoint(s.URL)
 	}
 	if ep == nil {
-		return f.c.DoScheduled(ctx, s, scheduled)
+		return f.c.do(ctx, s, scheduled)
 	}
 	sent := f.c.now()
 	deadline := sent.Add(f.timeout)

@@ -62,7 +62,7 @@ func cannedServer(b *testing.B, resp string) string {
 // client, against a server that answers at once.
 func BenchmarkExchangeLoopback(b *testing.B) {
 	url := cannedServer(b, tokenResponse)
-	spec := TokenRequest(url, Credentials{ID: "tokenbench", Secret: "tokenbench-secret"}, "bench", "http://127.0.0.1:9/callback", "")
+	spec := TokenRequest(url, Basic{Credentials{ID: "tokenbench", Secret: "tokenbench-secret"}}, "bench", "http://127.0.0.1:9/callback", "")
 	for _, c := range []struct {
 		name string
 		do   func(context.Context, Spec) *Exchange
@@ -124,7 +124,7 @@ func BenchmarkFastClientCPU(b *testing.B) {
 	defer runtime.KeepAlive(ballast)
 	f := NewClient().Fast(0)
 	f.dial = func(context.Context, string, string) (net.Conn, error) { return &cannedConn{resp: tokenResponse}, nil }
-	spec := TokenRequest("http://127.0.0.1:9/token", Credentials{ID: "tokenbench", Secret: "tokenbench-secret"}, "bench", "http://127.0.0.1:9/callback", "")
+	spec := TokenRequest("http://127.0.0.1:9/token", Basic{Credentials{ID: "tokenbench", Secret: "tokenbench-secret"}}, "bench", "http://127.0.0.1:9/callback", "")
 	b.ReportAllocs()
 	for b.Loop() {
 		if x := f.Do(context.Background(), spec); x.Err != nil || x.Status() != 200 {

@@ -138,7 +138,7 @@ func TestFastClientSeesWhatClientSees(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tg.Close() })
-	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Client, "bench", tg.RedirectURI, "")
+	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Auth, "bench", tg.RedirectURI, "")
 	real := tg.HTTP.Do(ctx, spec)
 	if real.Err != nil || real.Status() != 200 {
 		t.Fatalf("the reference provider: status %d, %v", real.Status(), real.Err)

@@ -71,7 +71,7 @@ func TestFastClientKeepsConnectionsAlive(t *testing.T) {
 	srv, opened, closed := countingServer(t, func(w http.ResponseWriter, _ *http.Request) { okJSON(w) })
 	srv.Config.SetKeepAlivesEnabled(true)
 	f := NewClient().Fast(0)
-	spec := TokenRequest(srv.URL+"/token", Credentials{ID: "c", Secret: "s"}, "CODE", "https://c/cb", "")
+	spec := TokenRequest(srv.URL+"/token", Basic{Credentials{ID: "c", Secret: "s"}}, "CODE", "https://c/cb", "")
 	for i := range 5 {
 		if x := f.Do(context.Background(), spec); x.Err != nil || x.Status() != 200 || x.OAuthError() != "" || !x.HasTokens() {
 			t.Fatalf("#%d: status %d err %v", i, x.Status(), x.Err)
@@ -104,7 +104,7 @@ func TestFastClientTimesOutAndIsCancelled(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 	t.Cleanup(func() { close(release); srv.Close() })
-	spec := TokenRequest(srv.URL, Credentials{ID: "c", Secret: "s"}, "CODE", "https://c/cb", "")
+	spec := TokenRequest(srv.URL, Basic{Credentials{ID: "c", Secret: "s"}}, "CODE", "https://c/cb", "")
 	x := NewClient().Fast(20*time.Millisecond).Do(context.Background(), spec)
 	if x.Response != nil || !x.IsTimeout() {
 		t.Errorf("a server that never answers: response %v, err %v, want a timeout", x.Response, x.Err)
@@ -124,7 +124,7 @@ func TestFastClientTLSAndDelegation(t *testing.T) {
 	pool.AddCert(srv.Certificate())
 	c := NewClient(WithTLS(&tls.Config{RootCAs: pool}))
 	f := c.Fast(0)
-	spec := TokenRequest(srv.URL+"/token", Credentials{ID: "my client", Secret: "a+b"}, "CODE", "https://c/cb", "V")
+	spec := TokenRequest(srv.URL+"/token", Basic{Credentials{ID: "my client", Secret: "a+b"}}, "CODE", "https://c/cb", "V")
 	for _, s := range []Spec{spec, spec.With(JSONBody()), spec.With(Header("X-Extra", "1")), spec.With(Method("GET"))} {
 		want := c.Do(context.Background(), s)
 		got := f.Do(context.Background(), s)
