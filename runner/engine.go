@@ -108,7 +108,7 @@ type engine struct {
 	checks   []checks.Check
 	red      *redact.Redactor // the run's; nil with --reveal
 
-	client  sender // registers nothing (redact.go)
+	client  sender        // registers nothing (redact.go)
 	slots   chan struct{} // open model: requests in flight
 	pending chan struct{} // open model: requests started, not finished
 	work    chan ticket   // open model: to idle senders
