@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -240,6 +241,13 @@ func compareExchanges(t *testing.T, name string, got, want *exchange.Exchange, c
 	}
 	if (got.Err == nil) != (want.Err == nil) || got.IsTimeout() != want.IsTimeout() {
 		t.Errorf("%s: error %v, want %v", name, got.Err, want.Err)
+	}
+	// What the load path masks an outcome key against (runner/redact.go).
+	gs, ws := got.Secrets(), want.Secrets()
+	slices.Sort(gs)
+	slices.Sort(ws)
+	if !slices.Equal(gs, ws) {
+		t.Errorf("%s: secrets\n got %q\nwant %q", name, gs, ws)
 	}
 	for _, set := range [][]checks.Check{checks.Success(), checks.ErrorResponse()} {
 		gr := checks.Validate(context.Background(), got, cc, set)
