@@ -141,6 +141,8 @@ func TestFastClientJWT(t *testing.T) {
 		f.CloseIdle()
 		c.CloseIdle()
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	seen := map[string]bool{}
 	for _, v := range got {
 		if v.Get(ParamClientAssertionType) != AssertionTypeJWT || v.Get(ParamClientAssertion) == "" {
