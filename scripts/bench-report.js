@@ -203,6 +203,12 @@ for (const d of [10, 40]) {
   const c = `mem-${d}`;
   p(`| 2000/s for ${d} s, every response validated | ${f(med(c, 'tokenbench', 'rssMiB'), 1)} | ${f(med(c, 'tokenbench', 'requests'))} | ${f(med(c, 'tokenbench', 'validated'))} | ${f(med(c, 'tokenbench', 'failures'))} |`);
 }
+if (runs('mem-none-10', 'tokenbench').length) {
+  p(`| 2000/s for 10 s, validation off | ${f(med('mem-none-10', 'tokenbench', 'rssMiB'), 1)} | ${f(med('mem-none-10', 'tokenbench', 'requests'))} | 0 | |`);
+}
+if (runs('mem-none-10', 'vegeta').length) {
+  p(`| vegeta, 2000/s for 10 s (no validation) | ${f(med('mem-none-10', 'vegeta', 'rssMiB'), 1)} | ${f(med('mem-none-10', 'vegeta', 'requests'))} | | |`);
+}
 p();
 const m10 = med('mem-10', 'tokenbench', 'rssMiB');
 const m40 = med('mem-40', 'tokenbench', 'rssMiB');
