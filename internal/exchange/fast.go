@@ -176,6 +176,13 @@ func (f *FastClient) do(ctx context.Context, s Spec, scheduled time.Time) *Excha
 		ep = f.endpoint(s.URL)
 	}
 	if ep == nil {
+		// The Client's exchange is bounded by ctx alone: give it this
+		// client's timeout unless ctx ends sooner.
+		if d, ok := ctx.Deadline(); !ok || d.After(f.c.now().Add(f.timeout)) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, f.timeout)
+			defer cancel()
+		}
 		return f.c.do(ctx, s, scheduled)
 	}
 	sent := f.c.now()

@@ -154,3 +154,25 @@ func TestFastClientJWT(t *testing.T) {
 		t.Errorf("%d different assertions in %d requests, want %d (each Spec signed afresh, sent by both clients)", len(seen), len(got), want)
 	}
 }
+
+// TestFastClientTimeoutHandedOver: a request FastClient hands to the
+// Client (here one with a header of its own) is bounded by FastClient's
+// timeout too, not only by the Client's own (30 s, past the 20 s after
+// which the server answers).
+func TestFastClientTimeoutHandedOver(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // then the server sees the client hang up
+		select {
+		case <-r.Context().Done():
+		case <-time.After(20 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	s := TokenRequest(srv.URL, Basic{Credentials{"c", "s"}}, "code", "https://c/cb", "")
+	s.Header = http.Header{"X-Probe": {"1"}}
+	x := NewClient().Fast(50*time.Millisecond).Do(context.Background(), s)
+	if x.Response != nil || !x.IsTimeout() {
+		t.Errorf("response %v, error %v: want a timeout", x.Response, x.Err)
+	}
+}
