@@ -244,6 +244,7 @@ if TOKENBENCH_TIMING=1 timeout 300 go test -count=1 -run 'TestCapacityFindsProvi
   echo
   echo '```'
   sed -n '/step  offered/,/stopped/p' "$out/capacity-test.txt" | sed 's/^ *//'
+  [ "$cap" = PASS ] || grep -E '^\s+capacity_test.go:[0-9]+: ' "$out/capacity-test.txt" | sed 's/^ *//' | cut -c1-400 || true
   echo '```'
 } >>"$report"
 
