@@ -186,7 +186,7 @@ func classify(x *exchange.Exchange) (string, bool) {
 	case x.Status() >= 500:
 		return "http_5xx", false
 	case x.Status() >= 400:
-		if code := x.OAuthError(); code != "" && len(code) <= 64 {
+		if code := x.OAuthError(); code != "" && len(code) <= MaxOutcomeKeyLen {
 			return code, false
 		}
 		return "http_4xx", false
