@@ -92,6 +92,7 @@ const (
 	errInvalidClient        = "invalid_client"
 	errInvalidGrant         = "invalid_grant"
 	errUnsupportedGrantType = "unsupported_grant_type"
+	errInvalidScope         = "invalid_scope"
 	errServerError          = "server_error"
 	errTemporarily          = "temporarily_unavailable"
 )
@@ -175,7 +176,7 @@ type tokenResponse struct {
 	expiresIn    int64 // seconds
 	idToken      string
 	scope        string
-	refreshToken string // only with the refresh-token defect
+	refreshToken string // "" for none
 }
 
 // successBody encodes r in the seed's member order (access_token,
@@ -202,13 +203,13 @@ func (p *Provider) successBody(act active, r tokenResponse) []byte {
 		{"scope", r.scope},
 		{"token_type", tokenType},
 	}
-	if act.on(dNoIDToken) {
+	if act.on(dNoIDToken) || r.idToken == "" {
 		ms = without(ms, "id_token")
 	}
-	if act.on(dNoScope) {
+	if act.on(dNoScope) || r.scope == "" {
 		ms = without(ms, "scope")
 	}
-	if act.on(dRefreshToken) {
+	if r.refreshToken != "" {
 		ms = slices.Insert(ms, len(ms)-1, member{"refresh_token", r.refreshToken})
 	}
 	if p.variants.on(vExtraMembers) {
