@@ -119,7 +119,6 @@ const (
 	dRefreshNotBound          = "refresh-not-bound"
 	dRefreshScopeWidened      = "refresh-scope-widened"
 	dRefreshIDTOtherSub       = "refresh-idt-other-sub"
-	dRefreshIDTAuthTime       = "refresh-idt-auth-time"
 	dRefreshNeverExpires      = "refresh-never-expires"
 	dRefreshSurvivesCodeReuse = "refresh-survives-code-reuse"
 	dRefreshMissingWrongError = "refresh-missing-wrong-error"
@@ -336,8 +335,6 @@ func Defects() []Defect {
 			Summary: "a refresh may ask for scopes the original grant did not have, and gets them"},
 		{Name: dRefreshIDTOtherSub, Rows: rows("RT-IDT-CONSISTENT"), Grants: true,
 			Summary: "the refreshed ID token names another user (sub)"},
-		{Name: dRefreshIDTAuthTime, Rows: rows("RT-IDT-CONSISTENT"), Grants: true,
-			Summary: "the refreshed ID token's auth_time is the time of the refresh, not of the original authentication"},
 		{Name: dRefreshNeverExpires, Rows: rows("RT-EXPIRES"), Grants: true,
 			Summary: "refresh tokens do not expire"},
 		{Name: dRefreshSurvivesCodeReuse, Rows: rows("RT-REVOKED-ON-CODE-REUSE"), Grants: true,

@@ -92,9 +92,6 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 	}
 	if slices.Contains(strings.Fields(scope), "openid") && !p.variants.on(vRefreshNoIDToken) {
 		in := idTokenInput{issuer: issuer, clientID: client.ID, clientSecret: client.Secret, authTime: fam.authTime, now: now, accessToken: at, refreshed: true}
-		if act.on(dRefreshIDTAuthTime) {
-			in.authTime = now
-		}
 		if act.on(dRefreshIDTOtherSub) {
 			in.sub = otherUserSub
 		}
