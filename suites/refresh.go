@@ -3,9 +3,9 @@ package suites
 import (
 	"context"
 	"encoding/json"
-	"reflect"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
