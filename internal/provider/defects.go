@@ -110,26 +110,6 @@ const (
 	dRefreshToken        = "refresh-token"
 	dNoIDToken           = "no-id-token"
 
-	// Refresh tokens and client credentials (Defect.Grants runs).
-	dRefreshNotIssued         = "refresh-not-issued"
-	dRefreshNoStore           = "refresh-no-store"
-	dRefreshNotRotated        = "refresh-not-rotated"
-	dRefreshReuseAccepted     = "refresh-reuse-accepted"
-	dRefreshReuseKeepsFamily  = "refresh-reuse-keeps-family"
-	dRefreshNotBound          = "refresh-not-bound"
-	dRefreshScopeWidened      = "refresh-scope-widened"
-	dRefreshIDTOtherSub       = "refresh-idt-other-sub"
-	dRefreshNeverExpires      = "refresh-never-expires"
-	dRefreshSurvivesCodeReuse = "refresh-survives-code-reuse"
-	dRefreshMissingWrongError = "refresh-missing-wrong-error"
-	dRefreshUnknownWrongError = "refresh-unknown-wrong-error"
-	dShortRefreshTokens       = "short-refresh-tokens"
-	dCCNoStore                = "cc-no-store"
-	dCCRefreshToken           = "cc-refresh-token"
-	dCCIDToken                = "cc-id-token"
-	dCCUnauthenticated        = "cc-unauthenticated-accepted"
-	dDiscGrantsCodeOnly       = "disc-grants-code-only"
-
 	// Error responses.
 	dErrorTextPlain    = "error-text-plain"
 	dErrorBadCode      = "error-bad-code"
@@ -318,44 +298,6 @@ func Defects() []Defect {
 		{Name: dNoIDToken, Rows: rows("RESP-ID-TOKEN"), Also: idTokenRows(),
 			Summary: "the success response has no id_token member; every row that reads the ID token has nothing to check"},
 
-		// Refresh tokens and client credentials.
-		{Name: dRefreshNotIssued, Rows: rows("RT-ISSUED", "RESP-NO-REFRESH"), Grants: true,
-			Summary: "the code exchange returns no refresh token although the refresh_token grant is served; the rows that need one skip"},
-		{Name: dRefreshNoStore, Rows: rows("RT-GRANT-OK"), Grants: true,
-			Summary: "refresh responses have no Cache-Control header"},
-		{Name: dRefreshNotRotated, Rows: rows("RT-ROTATION"), Grants: true,
-			Summary: "a refresh returns the presented refresh token again, which stays valid"},
-		{Name: dRefreshReuseAccepted, Rows: rows("RT-REUSE-REJECTED", "RT-REUSE-REVOKES-FAMILY"), Grants: true,
-			Summary: "a rotated-away refresh token still works (and so revokes nothing): the family survives its reuse"},
-		{Name: dRefreshReuseKeepsFamily, Rows: rows("RT-REUSE-REVOKES-FAMILY"), Grants: true,
-			Summary: "a rotated-away refresh token is refused, but the newest token of its family and its access token stay valid"},
-		{Name: dRefreshNotBound, Rows: rows("RT-BOUND-TO-CLIENT"), Grants: true,
-			Summary: "a refresh token issued to one client can be used by another"},
-		{Name: dRefreshScopeWidened, Rows: rows("RT-SCOPE-NO-WIDEN"), Grants: true,
-			Summary: "a refresh may ask for scopes the original grant did not have, and gets them"},
-		{Name: dRefreshIDTOtherSub, Rows: rows("RT-IDT-CONSISTENT"), Grants: true,
-			Summary: "the refreshed ID token names another user (sub)"},
-		{Name: dRefreshNeverExpires, Rows: rows("RT-EXPIRES"), Grants: true,
-			Summary: "refresh tokens do not expire"},
-		{Name: dRefreshSurvivesCodeReuse, Rows: rows("RT-REVOKED-ON-CODE-REUSE"), Grants: true,
-			Summary: "a reused code revokes its access tokens but not the refresh tokens issued from it"},
-		{Name: dRefreshMissingWrongError, Rows: rows("RT-MISSING"), Grants: true,
-			Summary: "a refresh without refresh_token gets invalid_grant instead of invalid_request"},
-		{Name: dRefreshUnknownWrongError, Rows: rows("RT-UNKNOWN"), Grants: true,
-			Summary: "an unknown refresh token gets invalid_request instead of invalid_grant"},
-		{Name: dShortRefreshTokens, Rows: rows("RT-ENTROPY"), Grants: true,
-			Summary: "refresh tokens are 8 hex characters (32 bits)"},
-		{Name: dCCNoStore, Rows: rows("CC-OK"), Grants: true,
-			Summary: "client credentials responses have no Cache-Control header"},
-		{Name: dCCRefreshToken, Rows: rows("CC-NO-REFRESH"), Grants: true,
-			Summary: "client credentials responses carry a refresh token"},
-		{Name: dCCIDToken, Rows: rows("CC-NO-ID-TOKEN"), Grants: true,
-			Summary: "client credentials responses carry an ID token"},
-		{Name: dCCUnauthenticated, Rows: rows("CC-UNAUTHENTICATED"), Grants: true,
-			Summary: "a client credentials request without any client authentication gets a token (as the first client)"},
-		{Name: dDiscGrantsCodeOnly, Rows: rows("DISC-GRANTS"), Grants: true,
-			Summary: "discovery lists authorization_code as the only grant type, although refresh_token and client_credentials work"},
-
 		// Error responses.
 		{Name: dErrorTextPlain, Rows: append(rows("ERR-JSON", "ERR-STATUS"), errorCodeRows()...), Also: rows("ERR-CODE-CHARSET", "ERR-DESCRIPTION-CHARSET", "ERR-URI"),
 			Summary: `error bodies are text/plain "error=<code>"; rows that read the error code from JSON have nothing to read, and ERR-STATUS cannot tell invalid_client's 401 from the others`},
@@ -414,6 +356,7 @@ func Defects() []Defect {
 		{Name: dUserinfoOtherSub, Rows: rows("IDT-USERINFO-SUB"),
 			Summary: "userinfo answers a different user's sub"},
 	}
+	ds = append(ds, grantDefects()...)
 	slices.SortFunc(ds, func(a, b Defect) int { return strings.Compare(a.Name, b.Name) })
 	return ds
 }
