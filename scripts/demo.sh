@@ -30,6 +30,20 @@ mkdir -p "$out/private_key_jwt"
 "$bin" conform --auth-method private_key_jwt --label-filter 'area:auth' --out "$out/private_key_jwt" >"$out/private_key_jwt.txt"
 grep -E '^(verdict|rows)' "$out/private_key_jwt.txt"
 echo
+echo "== refresh tokens and client credentials: the reference provider serving both grants, one refresh chain in the report"
+mkdir -p "$out/grants"
+"$bin" conform --provider-grants refresh_token,client_credentials --refresh-ttl 10s --profile examples/reference-grants.yaml \
+  --label-filter 'area:refresh || area:client_credentials || TE:DISC-GRANTS' --out "$out/grants" >"$out/grants.txt"
+grep -E '^(verdict|rows)' "$out/grants.txt"
+python3 - "$out/grants/conformance.json" <<'PY' || true
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+chain = next(r for r in rows if r["id"] == "RT-REUSE-REVOKES-FAMILY")
+print("RT-REUSE-REVOKES-FAMILY (%s), its chain, every token redacted:" % chain["status"])
+for x in chain.get("exchanges", []):
+    print("  %-60s %s" % (x.get("probe", ""), x.get("status", "")))
+PY
+echo
 echo "== load: 5 s at 50 exchanges/s against the embedded provider, every response validated"
 "$bin" load --rate 50 --duration 5s --out "$out" --slo "p99<500ms,error_rate<1%"
 echo
@@ -38,4 +52,5 @@ echo "  $out/conformance.html   (open in a browser)"
 echo "  $out/conformance.md  $out/conformance.junit.xml  $out/conformance.json"
 echo "  $out/defective/conformance.html   (the defective provider: failures with their evidence)"
 echo "  $out/private_key_jwt/conformance.html   (the client authentication rows with private_key_jwt)"
+echo "  $out/grants/conformance.html   (the refresh token and client credentials rows, each chain as evidence)"
 echo "  $out/load.html   (the load run: verdict, charts, stages; load.json, load.hlog and load.md beside it)"
