@@ -36,6 +36,10 @@ func defineDiscoveryGrants() {
 					probed = append(probed, g+" not driven (no refresh token was issued)")
 					continue
 				}
+				if isListed && x.OAuthError() == "unauthorized_client" {
+					probed = append(probed, g+" not driven (the client is not allowed it: unauthorized_client)")
+					continue
+				}
 				works := issuedTokens(x)
 				probed = append(probed, fmt.Sprintf("%s %s", g, map[bool]string{true: "works", false: "is refused"}[works]))
 				switch {
