@@ -420,9 +420,11 @@ func TestReportsHoldNoSecrets(t *testing.T) {
 		t.Skip("runs the suite twice")
 	}
 	t.Parallel()
+	grants := grantArgs(everyGrantProfile(t, "required"))
 	scan := func(reveal bool) []string {
 		out := t.TempDir()
-		args := []string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}
+		// Serving both grants: the refresh chains' evidence is scanned too.
+		args := append([]string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}, grants...)
 		if reveal {
 			args = append(args, "--reveal")
 		}
