@@ -35,14 +35,12 @@ mkdir -p "$out/grants"
 "$bin" conform --provider-grants refresh_token,client_credentials --refresh-ttl 10s --profile examples/reference-grants.yaml \
   --label-filter 'area:refresh || area:client_credentials || TE:DISC-GRANTS' --out "$out/grants" >"$out/grants.txt"
 grep -E '^(verdict|rows)' "$out/grants.txt"
-python3 - "$out/grants/conformance.json" <<'PY' || true
-import json, sys
-rows = json.load(open(sys.argv[1]))["rows"]
-chain = next(r for r in rows if r["id"] == "RT-REUSE-REVOKES-FAMILY")
-print("RT-REUSE-REVOKES-FAMILY (%s), its chain, every token redacted:" % chain["status"])
-for x in chain.get("exchanges", []):
-    print("  %-60s %s" % (x.get("probe", ""), x.get("status", "")))
-PY
+node -e '
+const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).rows;
+const chain = rows.find(r => r.id === "RT-REUSE-REVOKES-FAMILY");
+console.log(`RT-REUSE-REVOKES-FAMILY (${chain.status}), its chain, every token redacted:`);
+for (const x of chain.exchanges || []) console.log(`  ${(x.probe || "").padEnd(60)} ${x.status}`);
+' "$out/grants/conformance.json"
 echo
 echo "== load: 5 s at 50 exchanges/s against the embedded provider, every response validated"
 "$bin" load --rate 50 --duration 5s --out "$out" --slo "p99<500ms,error_rate<1%"
