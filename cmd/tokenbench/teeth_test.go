@@ -43,7 +43,7 @@ import (
 
 // slowRows are the rows labelled slow (they wait for a code to expire):
 // a defect's run includes them only when it trips one.
-var slowRows = []string{"CODE-EXPIRES"}
+var slowRows = []string{"CODE-EXPIRES", "RT-EXPIRES"}
 
 // untoothed are the rows the suite checks under bankid that no defect
 // trips, each with the reason; every other such row is in some defect's
@@ -54,6 +54,7 @@ var untoothed = map[string]string{
 	"CODE-FAILED-AUTH-BURN": "an INFO row: it records what the provider does, either answer is correct",
 	"RESP-EXTRA-MEMBERS":    "a client-side rule (unknown members are no failure): the extra-members variant must pass it",
 	"DPOP-REFRESH-BOUND":    "always skipped: the harness authenticates confidential clients, whose refresh tokens RFC 9449 §5 does not bind to the DPoP key",
+	"RT-SCOPE-NARROW":       "an INFO row: it records the scope a narrower refresh gets, or the error; either is correct",
 }
 
 // teethCase is what one defect's run must show, derived from its Rows and
@@ -97,12 +98,38 @@ func defectProfiles() []string {
 	return out
 }
 
+// refreshTTL is the grant runs' refresh token lifetime: short enough for
+// RT-EXPIRES to wait it out, long enough for a loaded machine to finish a
+// chain before it.
+const refreshTTL = "10s"
+
+// everyGrantProfile writes the profile of the runs that show the refresh
+// token and client credentials defects: bankid, with both grants served,
+// refresh tokens required, with the given rotation and family revocation
+// on reuse required, and the runs' refresh lifetime.
+func everyGrantProfile(t *testing.T, rotation string) string {
+	t.Helper()
+	body := "name: every-grant\nextends: bankid\nrequest:\n  grant_types: [authorization_code, refresh_token, client_credentials]\n" +
+		"response:\n  refresh_token: required\nrefresh:\n  rotation: " + rotation + "\n  reuse_revokes_family: required\n  lifetime: " + refreshTTL + "\n" +
+		"client_credentials:\n  scope: tokenbench.api\n"
+	path := filepath.Join(t.TempDir(), "every-grant-"+rotation+".yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// grantArgs are the arguments of a run whose provider serves both grants.
+func grantArgs(profile string) []string {
+	return []string{"--provider-grants", strings.Join(provider.Grants(), ","), "--refresh-ttl", refreshTTL, "--profile", profile}
+}
+
 // teethCases derives every defect's expectations from provider.Defects.
 func teethCases(t *testing.T) []teethCase {
 	t.Helper()
-	every := everyMethodProfile(t)
+	every, grants := everyMethodProfile(t), everyGrantProfile(t, "required")
 	profs := map[string]*profiles.Profile{}
-	for _, name := range append([]string{"bankid", every}, defectProfiles()...) {
+	for _, name := range append([]string{"bankid", every, grants}, defectProfiles()...) {
 		p, err := profiles.Load(name)
 		if err != nil {
 			t.Fatal(err)
@@ -117,6 +144,8 @@ func teethCases(t *testing.T) []teethCase {
 			c.profile, c.args = every, []string{"--auth-method", d.Auth, "--profile", every}
 		case d.Profile != "":
 			c.profile, c.args = d.Profile, []string{"--profile", d.Profile}
+		case d.Grants:
+			c.profile, c.args = grants, grantArgs(grants)
 		}
 		for _, id := range d.Rows {
 			switch lvl, _ := profs[c.profile].Level(id); lvl {
@@ -254,6 +283,10 @@ func TestEveryRowHasTeeth(t *testing.T) {
 		}
 		others = append(others, p)
 	}
+	grants, err := profiles.Load(everyGrantProfile(t, "required"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tripped := map[string]bool{}
 	for _, d := range provider.Defects() {
 		for _, id := range d.Rows {
@@ -266,6 +299,9 @@ func TestEveryRowHasTeeth(t *testing.T) {
 			if lvl == catalog.Skip {
 				lvl, _ = p.Level(r.ID)
 			}
+		}
+		if lvl == catalog.Skip {
+			lvl, _ = grants.Level(r.ID)
 		}
 		_, exempt := untoothed[r.ID]
 		switch {
@@ -335,7 +371,15 @@ func TestCleanAndVariantsPass(t *testing.T) {
 	}
 	t.Parallel()
 	runs := [][]string{{}} // the clean provider, slow rows included
+	// Serving refresh_token and client_credentials, slow rows included.
+	runs = append(runs, grantArgs(everyGrantProfile(t, "required")))
+	optional := everyGrantProfile(t, "optional")
 	for _, v := range provider.VariantNames() {
+		if provider.GrantVariant(v) {
+			// Under a profile that allows it (refresh.rotation: optional).
+			runs = append(runs, append([]string{"--variant", v, "--label-filter", "!slow"}, grantArgs(optional)...))
+			continue
+		}
 		runs = append(runs, []string{"--variant", v, "--label-filter", "!slow"})
 	}
 	// Every client authentication method, each the one valid exchanges use.
@@ -351,7 +395,9 @@ func TestCleanAndVariantsPass(t *testing.T) {
 		// DPoP: proofs on every token request, a server that demands
 		// nonces among the variants.
 		[]string{"--profile", "oidc-dpop", "--label-filter", "!slow"},
-		[]string{"--profile", "oidc-dpop", "--variant", strings.Join(provider.VariantNames(), ","), "--label-filter", "!slow"})
+		[]string{"--profile", "oidc-dpop", "--variant", strings.Join(provider.VariantNames(), ","), "--label-filter", "!slow"},
+		// DPoP on refresh and client credentials requests too.
+		append([]string{"--label-filter", "!slow"}, grantArgs("oidc-dpop")...))
 	runs = append(runs, []string{"--variant", strings.Join(provider.VariantNames(), ",")})
 	for _, args := range runs {
 		got := conformProcess(t, args...)
@@ -406,9 +452,11 @@ func TestReportsHoldNoSecrets(t *testing.T) {
 		t.Skip("runs the suite twice")
 	}
 	t.Parallel()
+	grants := grantArgs(everyGrantProfile(t, "required"))
 	scan := func(reveal bool) []string {
 		out := t.TempDir()
-		args := []string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}
+		// Serving both grants: the refresh chains' evidence is scanned too.
+		args := append([]string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}, grants...)
 		if reveal {
 			args = append(args, "--reveal")
 		}

@@ -39,6 +39,8 @@ const (
 	AreaCode      Area = "code"
 	AreaPkce      Area = "pkce"
 	AreaResponse  Area = "response"
+	AreaRefresh   Area = "refresh"
+	AreaClientCC  Area = "client_credentials"
 	AreaError     Area = "error"
 	AreaIdToken   Area = "id_token"
 	AreaDPoP      Area = "dpop"
@@ -47,7 +49,7 @@ const (
 )
 
 // Areas lists every area in report order.
-var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaDPoP, AreaDiscovery, AreaLoad}
+var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaRefresh, AreaClientCC, AreaError, AreaIdToken, AreaDPoP, AreaDiscovery, AreaLoad}
 
 // Title is the human name of an area.
 func (a Area) Title() string {
@@ -62,6 +64,10 @@ func (a Area) Title() string {
 		return "PKCE"
 	case AreaResponse:
 		return "Success response"
+	case AreaRefresh:
+		return "Refresh tokens"
+	case AreaClientCC:
+		return "Client credentials"
 	case AreaError:
 		return "Error responses"
 	case AreaIdToken:
@@ -107,6 +113,9 @@ type When struct {
 	PKCE string
 	// DPoP: the profile documents DPoP (RFC 9449).
 	DPoP bool
+	// Grant: the profile serves this grant type (refresh_token,
+	// client_credentials) and, for refresh_token, issues refresh tokens.
+	Grant string
 }
 
 // PKCE conditions of When.
@@ -160,8 +169,9 @@ var (
 	dpop  = When{DPoP: true}
 )
 
-// rows transcribes shared/REQUIREMENTS.md.
-var rows = []Row{
+// coreRows transcribes shared/REQUIREMENTS.md up to the refresh token and
+// client credentials rows (grants.go).
+var coreRows = []Row{
 	{ID: "REQ-METHOD-POST", Area: AreaRequest, Level: Must, Source: "6749 §3.2; seed", Strength: "MUST",
 		Probe:    "valid exchange sent as GET with query parameters",
 		Expected: "4xx (405 or 400), no tokens"},

@@ -36,6 +36,10 @@ type Defect struct {
 	// Profile is the shipped profile of the run that shows the defect
 	// ("": bankid); the embedded provider follows it.
 	Profile string
+	// Grants: the run's provider serves the refresh_token and
+	// client_credentials grants (Config.Grants), under a profile that
+	// documents them (rotation and family revocation required).
+	Grants bool
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.
@@ -391,12 +395,13 @@ func Defects() []Defect {
 			Summary: "userinfo answers a different user's sub"},
 
 		// The current BankID platform: runs under bankid-v4, which the
-		// embedded provider then follows (ES256, 300 s, the v4 claims).
-		{Name: dES256DER, Rows: rows("IDT-SIGNATURE"), Profile: "bankid-v4",
+		// embedded provider then follows (ES256, 300 s, the v4 claims, the
+		// refresh grant: a refreshed ID token has the defect too).
+		{Name: dES256DER, Rows: rows("IDT-SIGNATURE", "RT-GRANT-OK", "RT-IDT-CONSISTENT"), Profile: "bankid-v4",
 			Summary: "the ES256 ID token signature is ASN.1 DER-encoded (as crypto/ecdsa and X.509 make it) instead of R‖S (RFC 7518 §3.4)"},
 		{Name: dPilotLifetime, Rows: rows("RESP-EXPIRES-IN", "IDT-LIFETIME"), Profile: "bankid-v4",
 			Summary: "tokens live 3600 s as in the pilot (expires_in 3600, ID token exp - iat 3600) where the platform documents 300 s"},
-		{Name: dPilotAMR, Rows: rows("IDT-AMR"), Profile: "bankid-v4",
+		{Name: dPilotAMR, Rows: rows("IDT-AMR", "RT-GRANT-OK"), Profile: "bankid-v4",
 			Summary: `amr is the pilot's ["BankID"] instead of the platform's lowercase values (bid, bid-mfa, ...)`},
 
 		// DPoP: runs under oidc-dpop, which the embedded provider follows
@@ -422,6 +427,7 @@ func Defects() []Defect {
 		{Name: dDPoPBoundAsBearer, Rows: rows("DPOP-BOUND"), Profile: "oidc-dpop",
 			Summary: "userinfo accepts a DPoP-bound access token presented as Bearer, without a proof"},
 	}
+	ds = append(ds, grantDefects()...)
 	slices.SortFunc(ds, func(a, b Defect) int { return strings.Compare(a.Name, b.Name) })
 	return ds
 }

@@ -13,7 +13,7 @@ import (
 // tokens, client_id next to Basic, 300 s tokens and the v4 claims.
 func TestPlatformV4(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{SigningAlg: AlgES256, RequireNonce: true, RequirePKCE: true, RefreshTokens: true,
+	h := newHarness(t, Config{SigningAlg: AlgES256, RequireNonce: true, RequirePKCE: true, Grants: Grants(),
 		ClientIDWithBasic: true, TokenTTL: 300 * time.Second, AMR: []string{"bid"}, Claims: []string{ClaimACR, ClaimAltSub, ClaimTyp}})
 	withPKCE := authz{nonce: "n-1", challenge: s256(verifier43), method: "S256"}
 

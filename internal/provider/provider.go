@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,10 @@ type Config struct {
 	Clients  []Client      // empty = DefaultClients()
 	CodeTTL  time.Duration // authorization code lifetime; 0 = 60s
 	TokenTTL time.Duration // access token lifetime, expires_in and ID token exp - iat; 0 = 3600s
+	// Grants are the grant types served besides authorization_code
+	// (Grants: refresh_token, client_credentials); none, as the seed says.
+	Grants     []string
+	RefreshTTL time.Duration // refresh token lifetime; 0 = DefaultRefreshTTL
 
 	// SigningAlg is the ID token's alg: "" (RS256, the seed's) or ES256
 	// (the current BankID platform's, with a P-256 key).
@@ -33,9 +38,6 @@ type Config struct {
 	// RequireNonce refuses an authorization request without nonce (the
 	// current BankID platform, API v4).
 	RequireNonce bool
-	// RefreshTokens adds an opaque refresh_token to every token response
-	// (the refresh grant itself is not served).
-	RefreshTokens bool
 	// ClientIDWithBasic accepts a client_id parameter next to Basic
 	// authentication (RFC 6749 §3.2.1 allows it; the seed refuses it).
 	ClientIDWithBasic bool
@@ -159,6 +161,17 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.RefreshTTL == 0 {
+		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	for _, g := range cfg.Grants {
+		if !slices.Contains(Grants(), g) {
+			return nil, fmt.Errorf("provider: grant %q is not one of %s", g, strings.Join(Grants(), ", "))
+		}
+	}
+	if cfg.RefreshTTL < 0 {
+		return nil, fmt.Errorf("provider: RefreshTTL %v is negative", cfg.RefreshTTL)
 	}
 	if cfg.CodeTTL < 0 || cfg.TokenTTL < time.Second {
 		return nil, fmt.Errorf("provider: CodeTTL %v and TokenTTL %v must be positive (TokenTTL at least 1s)", cfg.CodeTTL, cfg.TokenTTL)

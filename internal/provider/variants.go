@@ -25,7 +25,19 @@ const (
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
 	vDPoPNonce         = "dpop-nonce"
+
+	// With the refresh_token and client_credentials grants served.
+	vRefreshNoRotation = "refresh-no-rotation"
+	vRefreshNoIDToken  = "refresh-no-id-token"
+	vCCNoScope         = "cc-no-scope"
 )
+
+// GrantVariant reports whether a variant changes only the refresh_token or
+// client_credentials grants: it shows only when they are served, under a
+// profile that allows it (refresh-no-rotation: refresh.rotation optional).
+func GrantVariant(name string) bool {
+	return slices.Contains([]string{vRefreshNoRotation, vRefreshNoIDToken, vCCNoScope}, name)
+}
 
 // Variants returns every variant the provider knows, sorted by name. The
 // slice is new on every call.
@@ -41,6 +53,9 @@ func Variants() []Variant {
 		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
 		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
 		{vDPoPNonce, "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
+		{vRefreshNoRotation, "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
+		{vRefreshNoIDToken, "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
+		{vCCNoScope, "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs

@@ -95,14 +95,20 @@ func Embedded(ctx context.Context, cfg provider.Config, o Options) (*Target, err
 }
 
 // FollowProfile makes the reference provider behave as profile p documents
-// what it serves: DPoP, PKCE and nonce required, refresh tokens issued, client_id
-// next to Basic allowed, the token lifetime (expires_in), the ID token's
-// alg (RS256 or ES256), amr values and the optional claims it knows (acr,
-// bankid_altsub, typ).
+// what it serves: DPoP, PKCE and nonce required, the refresh_token grant
+// (listed, with refresh tokens required) and the client_credentials grant
+// (listed) besides those cfg serves, client_id next to Basic allowed, the
+// token lifetime (expires_in), the ID token's alg (RS256 or ES256), amr
+// values and the optional claims it knows (acr, bankid_altsub, typ).
 func FollowProfile(cfg *provider.Config, p *profiles.Profile) {
 	cfg.RequirePKCE = p.PKCE.Support == "required"
 	cfg.RequireNonce = p.Authorize.Nonce == "required"
-	cfg.RefreshTokens = p.Response.RefreshToken == "required"
+	if listed, _ := p.ListsGrant(profiles.GrantRefreshToken); listed && p.Response.RefreshToken == "required" {
+		cfg.Grants = addGrant(cfg.Grants, provider.GrantRefreshToken)
+	}
+	if listed, _ := p.ListsGrant(profiles.GrantClientCredentials); listed {
+		cfg.Grants = addGrant(cfg.Grants, provider.GrantClientCredentials)
+	}
 	cfg.ClientIDWithBasic = p.Request.ClientIDParam == "allow"
 	cfg.DPoP = p.DPoP.Documented()
 	if !p.IDToken.NonceNull && !slices.Contains(cfg.Variants, "nonce-absent") {
@@ -128,6 +134,14 @@ func FollowProfile(cfg *provider.Config, p *profiles.Profile) {
 			cfg.Claims = append(cfg.Claims, c)
 		}
 	}
+}
+
+// addGrant returns grants with grant added, once; grants is not changed.
+func addGrant(grants []string, grant string) []string {
+	if slices.Contains(grants, grant) {
+		return grants
+	}
+	return append(slices.Clone(grants), grant)
 }
 
 // EmbeddedMethodsProfile is the embedded target's default profile when its
