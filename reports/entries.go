@@ -42,6 +42,9 @@ type RowEntry struct {
 // ExchangeEntry is one exchange, already redacted, its request and its
 // response apart.
 type ExchangeEntry struct {
+	// Seq numbers the exchange within the run: the same exchange attached
+	// to several rows has the same Seq, and findings name exchanges by it.
+	Seq        int     `json:"seq,omitempty"`
 	Probe      string  `json:"probe"`
 	Method     string  `json:"method"`
 	URL        string  `json:"url"`
@@ -110,4 +113,10 @@ type FindingEntry struct {
 	Message  string `json:"message"`
 	Expected string `json:"expected,omitempty"`
 	Observed string `json:"observed,omitempty"`
+	// Exchanges are the Seq of the exchanges the finding is about: those a
+	// failed assertion judged.
+	Exchanges []int `json:"exchanges,omitempty"`
 }
+
+// String is how Ginkgo prints the entry (with -v): the kind, then the message.
+func (f FindingEntry) String() string { return f.Kind + ": " + f.Message }

@@ -32,7 +32,7 @@ func defineAuth() {
 			}
 			By("authenticating as " + client.ID + " with id and secret form-urlencoded, then base64")
 			x := do(ctx, valid(c).With(exchange.Probe("Basic with form-urlencoded credentials"), exchange.BasicAs(*client)))
-			Expect(x).To(IssueTokens(), "RFC 6749 §2.3.1: the client id and secret are form-urlencoded before Basic encoding")
+			Expect(x).To(IssueTokens().Because("RFC 6749 §2.3.1: the client id and secret are form-urlencoded before Basic encoding"))
 		})
 		rowIt("AUTH-MISSING", "refuses a valid code redeemed without client authentication", func(ctx context.Context) {
 			m := t().Profile.Auth.Missing
@@ -41,12 +41,12 @@ func defineAuth() {
 		})
 		rowIt("AUTH-WRONG-SECRET", "answers a wrong secret with 401 invalid_client and WWW-Authenticate: Basic", func(ctx context.Context) {
 			x := probe(ctx, "wrong client secret", exchange.WrongSecret())
-			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), "the client used the Authorization header, so 401 is required (RFC 6749 §5.2)")
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client").Because("the client used the Authorization header, so 401 is required (RFC 6749 §5.2)"))
 			Expect(x).To(haveBasicChallenge())
 		})
 		rowIt("AUTH-UNKNOWN-CLIENT", "answers an unknown client id with 401 invalid_client", func(ctx context.Context) {
 			x := probe(ctx, "unknown client id", exchange.BasicAs(exchange.Credentials{ID: "tokenbench-unknown-client", Secret: "tokenbench-unknown-secret"}))
-			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), "the client used the Authorization header, so 401 is required (RFC 6749 §5.2)")
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client").Because("the client used the Authorization header, so 401 is required (RFC 6749 §5.2)"))
 		})
 		rowIt("AUTH-SECRET-POST", "refuses client_secret_post when only Basic is documented", func(ctx context.Context) {
 			if t().Profile.AcceptsAuthMethod("client_secret_post") {
@@ -54,11 +54,11 @@ func defineAuth() {
 			}
 			x := probe(ctx, "client_id and client_secret in the body", exchange.CredentialsInBody())
 			Expect(x).To(HaveClientErrorStatus())
-			Expect(x).To(HaveNoTokens(), "the provider documents HTTP Basic as the only client authentication")
+			Expect(x).To(HaveNoTokens().Because("the provider documents HTTP Basic as the only client authentication"))
 		})
 		rowIt("AUTH-TWO-METHODS", "refuses a request that authenticates two ways (Basic and client_secret)", func(ctx context.Context) {
 			x := probe(ctx, "Basic and client_secret in the body", exchange.SecretInBody())
-			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_request", "invalid_client"), "a client must not use more than one authentication method per request (RFC 6749 §2.3)")
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_request", "invalid_client").Because("a client must not use more than one authentication method per request (RFC 6749 §2.3)"))
 		})
 		DescribeTable("answers a malformed Authorization header with 400 or 401, never 5xx",
 			func(ctx SpecContext, id, entry, header string) {
@@ -74,7 +74,7 @@ func defineAuth() {
 		)
 		rowIt("AUTH-SECRET-IN-QUERY", "issues no tokens when the client secret is sent in the URL query", func(ctx context.Context) {
 			x := probe(ctx, "client_id and client_secret in the URL query", exchange.CredentialsInQuery())
-			Expect(x).To(HaveNoTokens(), "client credentials must not be accepted in the request URI (RFC 6749 §2.3.1)")
+			Expect(x).To(HaveNoTokens().Because("client credentials must not be accepted in the request URI (RFC 6749 §2.3.1)"))
 		})
 	})
 }

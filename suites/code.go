@@ -34,10 +34,10 @@ func defineCode() {
 			c := fresh(ctx)
 			By("redeeming the code once")
 			first := do(ctx, valid(c).With(exchange.Probe("first redemption")))
-			Expect(first).To(IssueTokens(), "the first redemption must succeed for the reuse to mean anything")
+			Expect(first).To(IssueTokens().Because("the first redemption must succeed for the reuse to mean anything"))
 			By("redeeming the same code again")
 			second := do(ctx, valid(c).With(exchange.Probe("second redemption")))
-			Expect(second).To(HaveOAuthError("invalid_grant"), "the client MUST NOT use the authorization code more than once (RFC 6749 §4.1.2)")
+			Expect(second).To(HaveOAuthError("invalid_grant").Because("the client MUST NOT use the authorization code more than once (RFC 6749 §4.1.2)"))
 		})
 		rowIt("CODE-REUSE-REVOKES", "revokes the tokens issued from a code that is redeemed again", func(ctx context.Context) {
 			if t().UserinfoEndpoint == "" {
@@ -55,7 +55,7 @@ func defineCode() {
 			By("redeeming the code again, then calling userinfo with the first access token")
 			do(ctx, valid(c).With(exchange.Probe("second redemption")))
 			after := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo after the reuse")))
-			Expect(after).To(HaveStatus(http.StatusUnauthorized), "the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)")
+			Expect(after).To(HaveStatus(http.StatusUnauthorized).Because("the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)"))
 		})
 		rowIt("CODE-BOUND-TO-CLIENT", "refuses client A's code redeemed with client B's credentials", func(ctx context.Context) {
 			b := t().SecondClient
@@ -63,7 +63,7 @@ func defineCode() {
 				Skip("no second_client in the target file")
 			}
 			x := probe(ctx, "code of client A, credentials of client B", exchange.BasicAs(*b))
-			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_client"), "the code was issued to another client (RFC 6749 §4.1.3)")
+			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_client").Because("the code was issued to another client (RFC 6749 §4.1.3)"))
 		})
 		rowIt("CODE-EXPIRES", "rejects a code redeemed after its documented lifetime with invalid_grant", func(ctx context.Context) {
 			p := t().Profile
@@ -81,7 +81,7 @@ func defineCode() {
 				}
 			}
 			x := do(ctx, valid(c).With(exchange.Probe("expired code")))
-			Expect(x).To(HaveOAuthError("invalid_grant"), "the code must expire (RFC 6749 §4.1.2; lifetime %s)", p.Code.Lifetime)
+			Expect(x).To(HaveOAuthError("invalid_grant").Because("the code must expire (RFC 6749 §4.1.2; lifetime %s)", p.Code.Lifetime))
 		}, Label("slow"), SpecTimeout(specTimeout+t().Profile.Code.Lifetime.D()+t().Profile.Code.ExpiryMargin.D()))
 		rowIt("CODE-FAILED-AUTH-BURN", "records whether a failed client authentication burns the code", func(ctx context.Context) {
 			c := fresh(ctx)

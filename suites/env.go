@@ -13,10 +13,8 @@ package suites
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -57,6 +55,9 @@ type run struct {
 
 	mu        sync.Mutex
 	negatives []*exchange.Exchange // token endpoint answers >= 400, for the ERR-* rows
+	seqs      map[*exchange.Exchange]int
+
+	row *rowRun // the row whose spec is running
 }
 
 // success is the shared valid exchange that RESP-* and IDT-* rows inspect.
@@ -72,11 +73,12 @@ func Define(env *Env) {
 	if state != nil {
 		panic("suites: Define called twice")
 	}
-	state = &run{env: env}
+	state = &run{env: env, seqs: map[*exchange.Exchange]int{}}
 	if a, ok := codes.AsAuthorizer(env.Codes); ok {
 		state.authorizer = a
 	}
 	format.MaxLength = 20000
+	RegisterFailHandler(failHandler)
 	// One top-level container keeps the specs in catalogue order (Ginkgo
 	// shuffles top-level containers only).
 	Describe("token endpoint "+env.Target.TokenEndpoint, func() {
@@ -114,78 +116,6 @@ func labels(id string, extra ...string) Labels {
 	return Label(append([]string{"TE:" + id, string(lvl), "area:" + string(row.Area)}, extra...)...)
 }
 
-// Spec timeouts.
-const (
-	specTimeout = 60 * time.Second
-)
-
-// rowIt declares the spec for row id: It(text) with the row's labels, a
-// timeout, and the body run through checkRow.
-func rowIt(id, text string, body func(ctx context.Context), decorators ...any) bool {
-	args := append([]any{labels(id)}, decorators...)
-	if !hasTimeout(decorators) {
-		args = append(args, SpecTimeout(specTimeout))
-	}
-	args = append(args, func(ctx SpecContext) { checkRow(id, "", func() { body(ctx) }) })
-	return It(text, args...)
-}
-
-func hasTimeout(ds []any) bool {
-	for _, d := range ds {
-		if _, ok := d.(SpecTimeout); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// rowEntry declares a table entry for row id; the table body receives the
-// row ID and the entry name first.
-func rowEntry(id, name string, args ...any) TableEntry {
-	return Entry(name, append([]any{labels(id), SpecTimeout(specTimeout), id, name}, args...)...)
-}
-
-// checkRow attaches the row to the spec, skips a row that does not apply,
-// and runs body. A failed assertion fails a MUST row, and is recorded as a
-// warning for a SHOULD row and as an observation for an INFO row.
-func checkRow(id, entry string, body func()) {
-	lvl, reason := level(id)
-	row := catalog.MustLookup(id)
-	AddReportEntry(reports.EntryRow, reports.RowEntry{ID: id, Level: string(lvl), Area: string(row.Area), Entry: entry, SkipReason: reason}, ReportEntryVisibilityNever)
-	if lvl == catalog.Skip {
-		Skip("not applicable under profile " + t().Profile.Name + ": " + reason)
-	}
-	err := InterceptGomegaFailure(body)
-	if err == nil {
-		return
-	}
-	// The report names the row; a check's own "ROW-ID: " prefix would repeat it.
-	msg := strings.ReplaceAll(redacted(err.Error()), id+": ", "")
-	warningOnly := strings.HasPrefix(msg, warningPrefix)
-	switch {
-	case lvl == catalog.Must && !warningOnly:
-		finding(reports.FindingFailure, msg)
-		Fail(msg, 1)
-	case lvl == catalog.Info:
-		finding(reports.FindingObservation, msg)
-	default:
-		finding(reports.FindingWarning, strings.TrimPrefix(msg, warningPrefix))
-	}
-}
-
-// warningPrefix marks an assertion failure that is only a warning even on
-// a MUST row (ERR-DESCRIPTION-CHARSET's CR/LF/TAB).
-const warningPrefix = "warning: "
-
-func finding(kind, msg string) {
-	AddReportEntry(reports.EntryFinding, reports.FindingEntry{Kind: kind, Message: msg}, ReportEntryVisibilityFailureOrVerbose)
-}
-
-// observe records what an INFO row (or any row) saw.
-func observe(format string, args ...any) {
-	finding(reports.FindingObservation, redacted(fmt.Sprintf(format, args...)))
-}
-
 func redactor() *redact.Redactor {
 	if state == nil || state.env.Target == nil {
 		return redact.New()
@@ -217,7 +147,7 @@ func record(x *exchange.Exchange) {
 func attach(x *exchange.Exchange) {
 	r := x.Redacted(redactor())
 	e := reports.ExchangeEntry{
-		Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
+		Seq: exchangeSeq(x), Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
 		DurationMS: float64(x.Timings.Done.Sub(x.Timings.Sent).Microseconds()) / 1000,
 		Request:    r.FormatRequest(), Response: r.FormatResponse(),
 	}
@@ -225,6 +155,19 @@ func attach(x *exchange.Exchange) {
 		e.Error = redacted(target.DescribeTransportError(x.Err))
 	}
 	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
+}
+
+// exchangeSeq returns the exchange's number in the run, the same in every
+// spec it is attached to: findings name the exchanges they are about by it.
+func exchangeSeq(x *exchange.Exchange) int {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	n, ok := state.seqs[x]
+	if !ok {
+		n = len(state.seqs) + 1
+		state.seqs[x] = n
+	}
+	return n
 }
 
 // seenNegatives returns the token endpoint's answers >= 400 recorded so far.
@@ -236,9 +179,10 @@ func seenNegatives() []*exchange.Exchange {
 
 // fresh returns a new code from the target's code source.
 func fresh(ctx context.Context) *codes.Code {
+	GinkgoHelper()
 	c, err := state.env.Codes.Next(ctx)
 	if err != nil {
-		Fail("no authorization code from the code source: " + redacted(err.Error()))
+		fail("no authorization code from the code source: " + err.Error())
 	}
 	return c
 }
@@ -246,6 +190,7 @@ func fresh(ctx context.Context) *codes.Code {
 // authorize returns a code obtained with specific authorization request
 // options, or skips the spec when the code source cannot vary the request.
 func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *codes.Code {
+	GinkgoHelper()
 	if state.authorizer == nil {
 		Skip("the code source cannot make an authorization request " + what + " (use the authorize or embedded source)")
 	}
@@ -253,7 +198,7 @@ func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *c
 	edit(&o)
 	c, err := state.authorizer.Authorize(ctx, o)
 	if err != nil {
-		Fail("no authorization code " + what + ": " + redacted(err.Error()))
+		fail("no authorization code " + what + ": " + err.Error())
 	}
 	return c
 }
@@ -266,6 +211,7 @@ func valid(c *codes.Code) exchange.Spec {
 
 // probe is valid(fresh code) with mutations, sent.
 func probe(ctx context.Context, name string, ms ...exchange.Mutation) *exchange.Exchange {
+	GinkgoHelper()
 	c := fresh(ctx)
 	return do(ctx, valid(c).With(append([]exchange.Mutation{exchange.Probe(name)}, ms...)...))
 }
@@ -276,6 +222,7 @@ func checkContext(c *codes.Code) *checks.Context { return t().CheckContext(c) }
 // shared returns the one valid exchange the response and ID token rows
 // inspect, made on first use, and attaches it to the current spec.
 func shared(ctx context.Context) (*codes.Code, *exchange.Exchange) {
+	GinkgoHelper()
 	state.successOnce.Do(func() {
 		s := &success{}
 		s.code, s.err = state.env.Codes.Next(ctx)
@@ -286,7 +233,7 @@ func shared(ctx context.Context) (*codes.Code, *exchange.Exchange) {
 	})
 	s := state.success
 	if s.err != nil {
-		Fail("no authorization code from the code source: " + redacted(s.err.Error()))
+		fail("no authorization code from the code source: " + s.err.Error())
 	}
 	record(s.x)
 	return s.code, s.x

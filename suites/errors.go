@@ -59,12 +59,16 @@ func errorProbes(ctx context.Context) []*exchange.Exchange {
 // not an OAuth error response). ERR-NO-5XX looks at every answer. The own
 // probes are attached as evidence, the others when they fail.
 func checkErrorProbes(ctx context.Context, id string) {
+	GinkgoHelper()
 	ch, ok := checks.Lookup(id)
 	if !ok {
-		Fail("no check for row " + id)
+		fail("no check for row " + id)
 	}
 	own := errorProbes(ctx)
-	var errs []error
+	var (
+		errs []error
+		bad  []*exchange.Exchange
+	)
 	applied := 0
 	judge := func(x *exchange.Exchange, own bool) {
 		cc := checkContext(nil)
@@ -79,6 +83,7 @@ func checkErrorProbes(ctx context.Context, id string) {
 		default:
 			applied++
 			errs = append(errs, prefixed(x.Probe, err))
+			bad = append(bad, x)
 		}
 	}
 	for _, x := range own {
@@ -96,7 +101,7 @@ func checkErrorProbes(ctx context.Context, id string) {
 	if applied == 0 {
 		Skip("no negative answer gave this row anything to check")
 	}
-	expectCheck(errors.Join(errs...))
+	expectCheck(id, errors.Join(errs...), bad...)
 }
 
 // oauthShaped reports whether a request was a POST with a form body, the

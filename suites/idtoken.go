@@ -79,7 +79,7 @@ func defineUserinfo() {
 			sub, _ := ev.IDToken.StringClaim("sub")
 			at, _ := x.StringMember("access_token")
 			u := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo with the access token")))
-			expectCheck(checks.UserinfoSub(sub, u))
+			expectCheck("IDT-USERINFO-SUB", checks.UserinfoSub(sub, u), u)
 		})
 	})
 }

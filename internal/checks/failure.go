@@ -145,6 +145,8 @@ func collectFailures(err error, out *[]*Failure) {
 		for _, inner := range e.Unwrap() {
 			collectFailures(inner, out)
 		}
+	case interface{ Unwrap() error }:
+		collectFailures(e.Unwrap(), out)
 	default:
 		var f *Failure
 		if errors.As(err, &f) {
