@@ -8,6 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/tokenbench/tokenbench/internal/catalog"
+
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 )
@@ -44,9 +46,10 @@ func defineAuth() {
 			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client").Because("the client used the Authorization header, so 401 is required (RFC 6749 §5.2)"))
 			Expect(x).To(haveBasicChallenge())
 		})
-		rowIt("AUTH-UNKNOWN-CLIENT", "answers an unknown client id with 401 invalid_client", func(ctx context.Context) {
+		rowIt("AUTH-UNKNOWN-CLIENT", "answers an unknown client id with 401 invalid_client and WWW-Authenticate: Basic", func(ctx context.Context) {
 			x := probe(ctx, "unknown client id", exchange.BasicAs(exchange.Credentials{ID: "tokenbench-unknown-client", Secret: "tokenbench-unknown-secret"}))
 			Expect(x).To(HaveOAuthErrorWithStatus([]int{401}, "invalid_client").Because("the client used the Authorization header, so 401 is required (RFC 6749 §5.2)"))
+			Expect(x).To(haveBasicChallenge())
 		})
 		rowIt("AUTH-SECRET-POST", "refuses client_secret_post when only Basic is documented", func(ctx context.Context) {
 			if t().Profile.AcceptsAuthMethod("client_secret_post") {
@@ -56,16 +59,31 @@ func defineAuth() {
 			Expect(x).To(HaveClientErrorStatus())
 			Expect(x).To(HaveNoTokens().Because("the provider documents HTTP Basic as the only client authentication"))
 		})
-		rowIt("AUTH-TWO-METHODS", "refuses a request that authenticates two ways (Basic and client_secret)", func(ctx context.Context) {
-			x := probe(ctx, "Basic and client_secret in the body", exchange.SecretInBody())
-			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_request", "invalid_client").Because("a client must not use more than one authentication method per request (RFC 6749 §2.3)"))
-		})
-		DescribeTable("answers a malformed Authorization header with 400 or 401, never 5xx",
+		DescribeTable("refuses a request that authenticates two ways (Basic and client_secret_post)",
+			func(ctx SpecContext, id, entry string, lvl catalog.Level) {
+				checkRowAt(id, entry, lvl, func() {
+					if lvl == catalog.Info {
+						// A lone client_secret is not a complete second
+						// method: what the provider makes of it is recorded.
+						x := probe(ctx, "Basic and a lone client_secret in the body", exchange.SecretInBody())
+						observe("Basic plus a lone client_secret (no client_id) in the body: the provider %s", answered(x))
+						return
+					}
+					x := probe(ctx, "Basic and client_id + client_secret in the body", exchange.ClientIDInBody(), exchange.SecretInBody())
+					Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_request", "invalid_client").Because("a client must not use more than one authentication method per request (RFC 6749 §2.3)"))
+					Expect(x).To(haveChallengeOn401("Basic"))
+				})
+			},
+			rowEntry("AUTH-TWO-METHODS", "client_id and client_secret in the body", catalog.Level("")),
+			rowEntryAt("AUTH-TWO-METHODS", "lone client_secret in the body", catalog.Info, catalog.Info),
+		)
+		DescribeTable("answers a malformed Authorization header with 400 or 401 (with a challenge), never 5xx",
 			func(ctx SpecContext, id, entry, header string) {
 				checkRow(id, entry, func() {
 					x := probe(ctx, "Authorization: "+entry, exchange.Authorization(header))
 					Expect(x).To(HaveStatus(400, 401))
 					Expect(x).To(HaveNoTokens())
+					Expect(x).To(haveChallengeOn401(""))
 				})
 			},
 			rowEntry("AUTH-MALFORMED", "Basic !!!", "Basic !!!"),
@@ -97,26 +115,55 @@ func encodingClient() (*exchange.Credentials, bool) {
 }
 
 // haveBasicChallenge succeeds when a WWW-Authenticate header names the
-// Basic scheme (RFC 7235 §4.1: a 401 must carry a challenge).
+// Basic scheme (RFC 6749 §5.2: the scheme the client used; RFC 7235 §3.1: a
+// 401 must carry a challenge).
 func haveBasicChallenge() *exchangeMatcher {
 	return &exchangeMatcher{
-		want: "WWW-Authenticate with the Basic scheme",
-		match: func(x *exchange.Exchange) bool {
-			for _, v := range x.RawHeaderValues("WWW-Authenticate") {
-				for _, part := range strings.Split(v, ",") {
-					if f := strings.Fields(part); len(f) > 0 && strings.EqualFold(f[0], "Basic") {
-						return true
-					}
-				}
-			}
-			return false
-		},
-		show: func(x *exchange.Exchange) string {
-			vs := x.RawHeaderValues("WWW-Authenticate")
-			if len(vs) == 0 {
-				return "no WWW-Authenticate header"
-			}
-			return "WWW-Authenticate: " + strings.Join(vs, ", ")
-		},
+		want:  "WWW-Authenticate with the Basic scheme",
+		match: func(x *exchange.Exchange) bool { return hasChallenge(x, "Basic") },
+		show:  showChallenge,
 	}
+}
+
+// haveChallengeOn401 succeeds on any status but 401, and on a 401 that
+// carries a WWW-Authenticate challenge of scheme ("" any scheme): RFC 7235
+// §3.1 requires one on every 401, RFC 6749 §5.2 the client's own scheme
+// after an Authorization header.
+//
+// https://www.rfc-editor.org/rfc/rfc7235#section-3.1
+func haveChallengeOn401(scheme string) *exchangeMatcher {
+	want := "a WWW-Authenticate challenge with the 401"
+	if scheme != "" {
+		want = "WWW-Authenticate with the " + scheme + " scheme with the 401"
+	}
+	return &exchangeMatcher{
+		want:  want,
+		match: func(x *exchange.Exchange) bool { return x.Status() != 401 || hasChallenge(x, scheme) },
+		show:  showChallenge,
+		rule:  "a 401 must carry a challenge (RFC 7235 §3.1; RFC 6749 §5.2: the scheme the client used)",
+	}
+}
+
+// hasChallenge reports whether a WWW-Authenticate header line, as received,
+// names scheme ("" any scheme).
+func hasChallenge(x *exchange.Exchange, scheme string) bool {
+	for _, v := range x.RawHeaderValues("WWW-Authenticate") {
+		if scheme == "" && strings.TrimSpace(v) != "" {
+			return true
+		}
+		for _, part := range strings.Split(v, ",") {
+			if f := strings.Fields(part); len(f) > 0 && strings.EqualFold(f[0], scheme) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func showChallenge(x *exchange.Exchange) string {
+	vs := x.RawHeaderValues("WWW-Authenticate")
+	if len(vs) == 0 {
+		return "no WWW-Authenticate header"
+	}
+	return "WWW-Authenticate: " + strings.Join(vs, ", ")
 }

@@ -111,8 +111,13 @@ func level(id string) (catalog.Level, string) { return t().Profile.Level(id) }
 
 // labels returns the decorators of a spec checking row id.
 func labels(id string, extra ...string) Labels {
-	row := catalog.MustLookup(id)
 	lvl, _ := level(id)
+	return labelsAt(id, lvl, extra...)
+}
+
+// labelsAt is labels with the level lvl.
+func labelsAt(id string, lvl catalog.Level, extra ...string) Labels {
+	row := catalog.MustLookup(id)
 	return Label(append([]string{"TE:" + id, string(lvl), "area:" + string(row.Area)}, extra...)...)
 }
 

@@ -27,7 +27,7 @@ func defineErrors() {
 			{"ERR-CODE-CHARSET", "uses registered error codes in the RFC 6749 character set"},
 			{"ERR-DESCRIPTION-CHARSET", "keeps error_description in the RFC 6749 character set"},
 			{"ERR-URI", "gives error_uri, when present, as a URI reference"},
-			{"ERR-NO-STORE", "sends Cache-Control: no-store with errors too"},
+			{"ERR-NO-STORE", "records whether errors carry Cache-Control: no-store too"},
 			{"ERR-NO-5XX", "never answers a negative probe with a 5xx"},
 		} {
 			rowIt(r.id, r.text, func(ctx context.Context) { checkErrorProbes(ctx, r.id) })

@@ -64,6 +64,16 @@ func rowEntry(id, name string, args ...any) TableEntry {
 	return Entry(name, append([]any{labels(id), SpecTimeout(specTimeout), id, name}, args...)...)
 }
 
+// rowEntryAt is rowEntry for an entry whose level is lvl whatever the
+// row's (see checkRowAt), unless the profile skips the row.
+func rowEntryAt(id, name string, lvl catalog.Level, args ...any) TableEntry {
+	GinkgoHelper()
+	if plvl, _ := level(id); plvl == catalog.Skip {
+		lvl = plvl
+	}
+	return Entry(name, append([]any{labelsAt(id, lvl), SpecTimeout(specTimeout), id, name}, args...)...)
+}
+
 // checkRow attaches the row to the spec, skips a row that does not apply,
 // and runs body at the row's level under the profile: a failed assertion
 // fails a MUST row at the assertion's own line, and is recorded as a

@@ -404,7 +404,9 @@ func checkLifetime(ev *Evidence, c *Context) error {
 }
 
 // IDT-AUTH-TIME: present when the profile requires it; when present a
-// NumericDate not after iat (nor now) beyond the skew.
+// NumericDate not after iat (nor now) beyond the skew, and plausible: not
+// earlier than iat minus the profile's maximum session age (a code obtained
+// moments ago came from a login within that age; 0 is 1970).
 func checkAuthTime(ev *Evidence, c *Context) error {
 	t, err := token(ev)
 	if err != nil {
@@ -427,6 +429,12 @@ func checkAuthTime(ev *Evidence, c *Context) error {
 	}
 	if now := unixSeconds(c.now()); at > now+skew {
 		return &Failure{ID: id, Field: claim, Got: fmtDate(at), Want: "not after now " + fmtTime(now), Msg: "authenticated in the future", Err: ErrAuthTime}
+	}
+	if iat, ok := secondsClaim(t, "iat"); ok && at < iat-c.maxAuthAge().Seconds() {
+		age := time.Duration((iat - at) * 1e9).Round(time.Second)
+		return &Failure{ID: id, Field: claim, Got: fmtDate(at) + ", " + age.String() + " before iat",
+			Want: "within " + c.maxAuthAge().String() + " before iat " + fmtDate(iat),
+			Msg:  "implausible for a code obtained moments ago (id_token.max_auth_age)", Err: ErrAuthTimeStale}
 	}
 	return nil
 }

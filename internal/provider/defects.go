@@ -46,6 +46,7 @@ const (
 	dBasicNotDecoded       = "basic-not-decoded"
 	dMissingAuth400        = "missing-auth-400"
 	dNoWWWAuthenticate     = "no-www-authenticate"
+	dChallengeWrongSecret  = "challenge-wrong-secret-only"
 	dUnknownClient400      = "unknown-client-400"
 	dPublicClientAccepted  = "public-client-accepted"
 	dSecretPostAccepted    = "secret-post-accepted"
@@ -101,6 +102,7 @@ const (
 	dIatFuture        = "iat-future"
 	dLongLifetime     = "long-lifetime"
 	dAuthTimeAfterIat = "auth-time-after-iat"
+	dAuthTimeZero     = "auth-time-zero"
 	dEmptySub         = "empty-sub"
 	dUnstableSub      = "unstable-sub"
 	dWrongNonce       = "wrong-nonce"
@@ -172,8 +174,10 @@ func Defects() []Defect {
 			Summary: "does not form-url-decode the Basic credentials; visible only with a client whose id or secret has reserved characters (DefaultClients has one)"},
 		{Name: dMissingAuth400, Rows: rows("AUTH-MISSING"),
 			Summary: "a request without an Authorization header gets 400 invalid_request instead of 401 invalid_client (the bankid profile allows only 401)"},
-		{Name: dNoWWWAuthenticate, Rows: rows("AUTH-WRONG-SECRET"),
-			Summary: "401 responses carry no WWW-Authenticate header; only AUTH-WRONG-SECRET's expectation names the header"},
+		{Name: dNoWWWAuthenticate, Rows: rows("AUTH-WRONG-SECRET", "AUTH-UNKNOWN-CLIENT", "AUTH-MALFORMED"),
+			Summary: "401 responses carry no WWW-Authenticate header: every 401 provoked with an Authorization header lacks the challenge RFC 6749 §5.2 and RFC 7235 §3.1 require"},
+		{Name: dChallengeWrongSecret, Rows: rows("AUTH-UNKNOWN-CLIENT", "AUTH-MALFORMED"),
+			Summary: "only a wrong secret for a known client gets WWW-Authenticate; the 401s for an unknown client and a malformed Authorization header carry none"},
 		{Name: dUnknownClient400, Rows: rows("AUTH-UNKNOWN-CLIENT"),
 			Summary: "an unknown client id gets 400 invalid_client instead of 401"},
 		{Name: dPublicClientAccepted, Rows: rows("AUTH-PUBLIC-CLIENT"),
@@ -181,7 +185,7 @@ func Defects() []Defect {
 		{Name: dSecretPostAccepted, Rows: rows("AUTH-SECRET-POST"),
 			Summary: "client_id and client_secret in the body authenticate (client_secret_post)"},
 		{Name: dTwoMethodsAccepted, Rows: rows("AUTH-TWO-METHODS"),
-			Summary: "Basic plus client_secret in the body is accepted: the body secret is ignored"},
+			Summary: "Basic plus client_id and client_secret in the body (client_secret_post) is accepted: the body credentials are ignored"},
 		{Name: dMalformedAuth500, Rows: rows("AUTH-MALFORMED", "ERR-NO-5XX", "ERR-STATUS"), Also: rows("ERR-CODE-CHARSET"),
 			Summary: "a malformed Authorization header (bad base64, no colon, other scheme, empty) gets 500 server_error; 500 is not 400/401 so ERR-STATUS fails as well"},
 		{Name: dSecretInQueryAccepted, Rows: rows("AUTH-SECRET-IN-QUERY"),
@@ -272,6 +276,8 @@ func Defects() []Defect {
 			Summary: "the ID token lives 24 h (exp - iat) while expires_in stays TokenTTL, so the consistency row fails too"},
 		{Name: dAuthTimeAfterIat, Rows: rows("IDT-AUTH-TIME"),
 			Summary: "auth_time is five minutes after iat"},
+		{Name: dAuthTimeZero, Rows: rows("IDT-AUTH-TIME"),
+			Summary: "auth_time is 0 (1970), a number not after iat but no plausible login time for a code obtained moments ago"},
 		{Name: dEmptySub, Rows: rows("IDT-SUB", "IDT-USERINFO-SUB"),
 			Summary: "the ID token's sub is empty; userinfo still answers the user's real sub, so IDT-USERINFO-SUB fails too"},
 		{Name: dUnstableSub, Rows: rows("IDT-SUB", "IDT-USERINFO-SUB"),

@@ -142,6 +142,15 @@ func defectProbes() map[string]defectProbe {
 			r := h.token(treq{auth: basic(clientA, "wrong"), form: validForm(h.code(authz{}))})
 			return r.outcome() + " " + r.header.Get("WWW-Authenticate")
 		}, `401 invalid_client Basic realm="tokenbench"`, "401 invalid_client "},
+		dChallengeWrongSecret: {func(t *testing.T, h *harness) string {
+			var out []string
+			for _, auth := range []string{basic(clientA, "wrong"), basic("nobody", "x"), "Basic !!!"} {
+				r := h.token(treq{auth: auth, form: validForm(h.code(authz{}))})
+				out = append(out, r.outcome()+" "+r.header.Get("WWW-Authenticate"))
+			}
+			return strings.Join(out, ", ")
+		}, `401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench"`,
+			`401 invalid_client Basic realm="tokenbench", 401 invalid_client , 401 invalid_client `},
 		dUnknownClient400: {outcomeOf(func(h *harness) treq {
 			return treq{auth: basic("nobody", "x"), form: validForm(h.code(authz{}))}
 		}), "401 invalid_client", "400 invalid_client"},
@@ -299,6 +308,10 @@ func defectProbes() map[string]defectProbe {
 			c := h.exchange().idToken(t).claims
 			return fmt.Sprint(num(c, "auth_time") <= num(c, "iat"))
 		}, "true", "false"},
+		dAuthTimeZero: {func(t *testing.T, h *harness) string {
+			c := h.exchange().idToken(t).claims
+			return fmt.Sprintf("now %v, zero %v", num(c, "auth_time") == h.clock.Now().Unix(), num(c, "auth_time") == 0)
+		}, "now true, zero false", "now false, zero true"},
 		dEmptySub: {claimProbe("sub", authz{}), `"9578-6000-4-30799"`, `""`},
 		dUnstableSub: {func(t *testing.T, h *harness) string {
 			a, b := h.exchange().idToken(t), h.exchange().idToken(t)

@@ -61,7 +61,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	if e != nil {
 		return e
 	}
-	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) {
+	bodyCredentials := act.on(dTwoMethodsAccepted) && params.Has("client_secret") // ignored, client_id with them
+	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) && !bodyCredentials {
 		return invalidRequest("client_id parameter is not supported")
 	}
 
@@ -72,7 +73,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 		if act.on(dWrongGrantError) {
 			return invalidGrant("grant type is not supported")
 		}
-		return &oauthError{http.StatusBadRequest, errUnsupportedGrantType, "grant_type must be authorization_code"}
+		return &oauthError{status: http.StatusBadRequest, code: errUnsupportedGrantType, desc: "grant_type must be authorization_code"}
 	}
 
 	code := params.Get("code")
@@ -127,7 +128,7 @@ func (p *Provider) parseTokenRequest(w http.ResponseWriter, r *http.Request, act
 		values = r.URL.Query()
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", http.MethodPost)
-		return tokenRequest{}, &oauthError{http.StatusMethodNotAllowed, errInvalidRequest, "the token endpoint accepts only POST"}
+		return tokenRequest{}, &oauthError{status: http.StatusMethodNotAllowed, code: errInvalidRequest, desc: "the token endpoint accepts only POST"}
 	default:
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenBody))
 		if err != nil {

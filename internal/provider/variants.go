@@ -24,6 +24,7 @@ const (
 	vNoErrorDesc       = "no-error-description"
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
+	vLoneSecretIgnored = "lone-secret-ignored"
 )
 
 // Variants returns every variant the provider knows, sorted by name. The
@@ -39,6 +40,7 @@ func Variants() []Variant {
 		{vNoErrorDesc, "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
 		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
 		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
+		{vLoneSecretIgnored, "a client_secret without client_id next to Basic is no second authentication method and is ignored; Basic plus client_id and client_secret is still refused (RFC 6749 §2.3)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs
