@@ -17,7 +17,9 @@ import (
 // own spec states; there is no parallel bookkeeping.
 const (
 	// EntryRow identifies the catalogue row a spec checks: a RowEntry,
-	// attached once, first, by every spec.
+	// attached first by every spec. A spec may attach another later to
+	// restate its level (an INFO observation where the row could only
+	// record what the provider did); the last one counts.
 	EntryRow = "tokenbench.row"
 	// EntryExchange is one redacted exchange the spec made: an
 	// ExchangeEntry, in the order they were made.

@@ -102,11 +102,7 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	for _, e := range sr.ReportEntries {
 		switch e.Name {
 		case EntryRow:
-			decodeInto(e, &bad, func(v RowEntry) {
-				if re == nil {
-					re = &v
-				}
-			})
+			decodeInto(e, &bad, func(v RowEntry) { re = &v }) // a later one restates the level (see EntryRow)
 		case EntryExchange:
 			decodeInto(e, &bad, func(v ExchangeEntry) { xs = append(xs, v) })
 		case EntryFinding:

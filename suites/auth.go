@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -100,14 +99,11 @@ func defineAuth() {
 // encodingClient returns a configured client whose id or secret changes
 // when form-urlencoded, and whether it is the second client.
 func encodingClient() (*exchange.Credentials, bool) {
-	changes := func(c exchange.Credentials) bool {
-		return url.QueryEscape(c.ID) != c.ID || url.QueryEscape(c.Secret) != c.Secret
-	}
-	if changes(t().Client) {
+	if formEncodingChanges(t().Client) {
 		c := t().Client
 		return &c, false
 	}
-	if s := t().SecondClient; s != nil && changes(*s) {
+	if s := t().SecondClient; s != nil && formEncodingChanges(*s) {
 		c := *s
 		return &c, true
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -40,30 +39,35 @@ func defineCode() {
 			Expect(second).To(HaveOAuthError("invalid_grant").Because("the client MUST NOT use the authorization code more than once (RFC 6749 §4.1.2)"))
 		})
 		rowIt("CODE-REUSE-REVOKES", "revokes the tokens issued from a code that is redeemed again", func(ctx context.Context) {
-			if t().UserinfoEndpoint == "" {
-				Skip("no userinfo endpoint to test the first access token against")
-			}
 			c := fresh(ctx)
 			first := do(ctx, valid(c).With(exchange.Probe("first redemption")))
-			Expect(first).To(IssueTokens())
-			at, _ := first.StringMember("access_token")
-			By("calling userinfo with the first access token")
-			before := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo before the reuse")))
-			if before.Status() != http.StatusOK {
-				Skip(fmt.Sprintf("userinfo answers %d for the fresh access token, so revocation cannot be observed", before.Status()))
+			Expect(first).To(IssueTokens().Because("the first redemption must succeed for the reuse to mean anything"))
+			ws := revocationWitnesses(ctx, first)
+			if len(ws) == 0 {
+				Skip("nothing can show revocation: " + noWitness(first))
 			}
-			By("redeeming the code again, then calling userinfo with the first access token")
+			By("redeeming the code again")
 			do(ctx, valid(c).With(exchange.Probe("second redemption")))
-			after := do(ctx, exchange.BearerRequest(t().UserinfoEndpoint, at).With(exchange.Probe("userinfo after the reuse")))
-			Expect(after).To(HaveStatus(http.StatusUnauthorized).Because("the authorization server SHOULD revoke all tokens previously issued based on a reused code (RFC 6749 §4.1.2)"))
+			shown := 0
+			for _, w := range ws {
+				By(w.what)
+				if w.after(ctx) {
+					shown++
+				}
+			}
+			if shown == 0 {
+				Skip("no witness could show revocation (see the observations)")
+			}
 		})
 		rowIt("CODE-BOUND-TO-CLIENT", "refuses client A's code redeemed with client B's credentials", func(ctx context.Context) {
 			b := t().SecondClient
 			if b == nil {
 				Skip("no second_client in the target file")
 			}
+			secondClientAuthenticates(ctx, *b)
 			x := probe(ctx, "code of client A, credentials of client B", exchange.BasicAs(*b))
 			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_client").Because("the code was issued to another client (RFC 6749 §4.1.3)"))
+			Expect(x).To(haveChallengeOn401("Basic"))
 		})
 		rowIt("CODE-EXPIRES", "rejects a code redeemed after its documented lifetime with invalid_grant", func(ctx context.Context) {
 			p := t().Profile

@@ -56,6 +56,10 @@ type run struct {
 	mu        sync.Mutex
 	negatives []*exchange.Exchange // token endpoint answers >= 400, for the ERR-* rows
 	seqs      map[*exchange.Exchange]int
+	// issued says a token request succeeded; refreshIssued is the first
+	// success that carried a refresh token (what the run observed).
+	issued        bool
+	refreshIssued *exchange.Exchange
 
 	row *rowRun // the row whose spec is running
 }
@@ -141,10 +145,19 @@ func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 // the token endpoint's negative answers for the ERR-* rows.
 func record(x *exchange.Exchange) {
 	attach(x)
-	if x.Status() >= 400 && strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
-		state.mu.Lock()
+	if !strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
+		return
+	}
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	switch {
+	case x.Status() >= 400:
 		state.negatives = append(state.negatives, x)
-		state.mu.Unlock()
+	case issuedTokens(x):
+		state.issued = true
+		if rt, _ := x.StringMember("refresh_token"); rt != "" && state.refreshIssued == nil {
+			state.refreshIssued = x
+		}
 	}
 }
 

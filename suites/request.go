@@ -79,9 +79,9 @@ func defineGrantType() {
 		DescribeTable("answers other grant types with unsupported_grant_type",
 			func(ctx SpecContext, id, entry, grant string, extra []exchange.Param) {
 				checkRow(id, entry, func() {
-					supported, from := grantSupported(grant)
-					if supported {
-						Skip(grant + " is supported (" + from + "); this row checks unsupported grant types")
+					e := expectGrant(ctx, grant)
+					if e.supported {
+						Skip(grant + " is supported (" + e.from + "); this row checks unsupported grant types")
 					}
 					ms := []exchange.Mutation{exchange.Probe("grant_type=" + grant), exchange.Set("grant_type", grant), exchange.Drop("code"), exchange.Drop("redirect_uri"), exchange.Drop("code_verifier")}
 					for _, p := range extra {
@@ -89,12 +89,13 @@ func defineGrantType() {
 					}
 					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Client, "", "", "").With(ms...))
 					want := []string{"unsupported_grant_type"}
-					if from == "discovery" {
+					if e.source == sourceDiscovery {
 						// Not in discovery's list, but the server may
 						// implement it and not allow it for this client.
 						want = append(want, "unauthorized_client")
 					}
-					Expect(x).To(HaveOAuthError(want...).Because("grant types: %s", from))
+					Expect(x).To(HaveOAuthError(want...).Because("%s is not a supported grant type: %s (RFC 6749 §5.2)", grant, e.from))
+					observe("the expectation that %s is unsupported came from %s", grant, e.from)
 				})
 			},
 			rowEntry("REQ-GRANT-ONLY-CODE", "refresh_token", "refresh_token", []exchange.Param{{Name: "refresh_token", Value: "tokenbench-not-a-refresh-token"}}),
@@ -105,17 +106,59 @@ func defineGrantType() {
 	})
 }
 
-// grantSupported reports whether the provider supports a grant type, and
-// where that is said: the profile's exhaustive list, or discovery.
-func grantSupported(grant string) (bool, string) {
-	if gs := t().Profile.Request.GrantTypes; len(gs) > 0 {
-		return slices.Contains(gs, grant), "profile " + t().Profile.Name + " lists " + strings.Join(gs, ", ")
+// Where the expectation for a grant type came from, first to last.
+const (
+	sourceProfile   = "profile"
+	sourceRun       = "run"
+	sourceDiscovery = "discovery"
+)
+
+// grantExpectation is whether a grant type is expected to be supported,
+// which source said so, and how (for the report).
+type grantExpectation struct {
+	supported    bool
+	source, from string
+}
+
+// expectGrant decides whether the provider supports a grant type: what the
+// profile documents first (its list is complete), what the run observed
+// second (a refresh token was issued, so the refresh_token grant is
+// offered: RFC 6749 §1.5), and discovery's grant_types_supported third.
+func expectGrant(ctx context.Context, grant string) grantExpectation {
+	GinkgoHelper()
+	p := t().Profile
+	if gs := p.Request.GrantTypes; len(gs) > 0 {
+		return grantExpectation{slices.Contains(gs, grant), sourceProfile, "profile " + p.Name + " documents the grant types " + strings.Join(gs, ", ")}
+	}
+	if grant == "refresh_token" {
+		if x := refreshIssued(ctx); x != nil {
+			attach(x)
+			return grantExpectation{true, sourceRun, "observed in this run: \"" + x.Probe + "\" issued a refresh_token"}
+		}
 	}
 	if d := t().Discovery; d != nil && len(d.GrantTypesSupported) > 0 {
-		return slices.Contains(d.GrantTypesSupported, grant), "discovery"
+		return grantExpectation{slices.Contains(d.GrantTypesSupported, grant), sourceDiscovery, "discovery's grant_types_supported lists " + strings.Join(d.GrantTypesSupported, ", ")}
 	}
-	// OpenID Discovery: the default is authorization_code and implicit.
-	return grant == "authorization_code" || grant == "implicit", "discovery"
+	// OpenID Discovery §3: the default is authorization_code and implicit.
+	return grantExpectation{grant == "authorization_code" || grant == "implicit", sourceDiscovery,
+		"discovery lists no grant_types_supported, whose default is authorization_code, implicit"}
+}
+
+// refreshIssued returns a successful token response of the run that
+// carried a refresh token, or nil. When the run has seen no successful
+// response yet, it redeems a code to see.
+func refreshIssued(ctx context.Context) *exchange.Exchange {
+	GinkgoHelper()
+	state.mu.Lock()
+	x, seen := state.refreshIssued, state.issued
+	state.mu.Unlock()
+	if x == nil && !seen {
+		probe(ctx, "valid exchange, to see whether refresh tokens are issued")
+		state.mu.Lock()
+		x = state.refreshIssued
+		state.mu.Unlock()
+	}
+	return x
 }
 
 // defineRedirectURI: the redirect_uri parameter.

@@ -20,6 +20,7 @@ import (
 // root-cause grouping compares across rows). Specs run one at a time.
 type rowRun struct {
 	id      string
+	entry   string
 	level   catalog.Level
 	faulty  []*exchange.Exchange
 	stopped bool // a failed assertion on a SHOULD or INFO row ended the body
@@ -93,7 +94,7 @@ func checkRowAt(id, entry string, lvl catalog.Level, body func()) {
 	if lvl == catalog.Skip {
 		Skip("not applicable under profile " + t().Profile.Name + ": " + reason)
 	}
-	r := &rowRun{id: id, level: lvl}
+	r := &rowRun{id: id, entry: entry, level: lvl}
 	state.row = r
 	defer func() { state.row = nil }()
 	defer func() {
@@ -102,6 +103,16 @@ func checkRowAt(id, entry string, lvl catalog.Level, body func()) {
 		}
 	}()
 	body()
+}
+
+// relevel restates the running row at level lvl for the rest of the spec
+// and in the report: a row that met something it can only record (a
+// provider that refuses the request the row needs) is an observation.
+func relevel(lvl catalog.Level) {
+	r := state.row
+	r.level = lvl
+	row := catalog.MustLookup(r.id)
+	AddReportEntry(reports.EntryRow, reports.RowEntry{ID: r.id, Level: string(lvl), Area: string(row.Area), Entry: r.entry}, ReportEntryVisibilityNever)
 }
 
 // failHandler is the specs' Gomega fail handler. On a MUST row (or outside

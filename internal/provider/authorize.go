@@ -98,6 +98,10 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			granted = append(granted, s)
 		}
 	}
+	if p.variants.on(vNonceRequired) && q.Get("nonce") == "" {
+		fail("invalid_request", "nonce is required")
+		return
+	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
 	case challenge == "" && method != "":

@@ -2,13 +2,15 @@ package provider
 
 import (
 	"net/http"
+	"slices"
 )
 
-// discovery returns the OpenID Provider Metadata for issuer.
+// discovery returns the OpenID Provider Metadata for issuer under the
+// variants.
 //
 // https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
-func discovery(issuer string) []byte {
-	return object([]member{
+func discovery(issuer string, v variants) []byte {
+	ms := []member{
 		{"issuer", issuer},
 		{"authorization_endpoint", issuer + PathAuthorize},
 		{"token_endpoint", issuer + PathToken},
@@ -23,12 +25,19 @@ func discovery(issuer string) []byte {
 		{"scopes_supported", supportedScopes()},
 		{"claims_supported", []string{"amr", "at_hash", "aud", "auth_time", "azp", "birthdate", "exp",
 			"family_name", "given_name", "iat", "iss", "name", "nonce", "preferred_username", "sub"}},
-	})
+	}
+	if v.on(vNoUserinfo) {
+		ms = without(ms, "userinfo_endpoint")
+	}
+	if v.on(vIntrospection) {
+		ms = slices.Insert(ms, 5, member{"introspection_endpoint", issuer + PathIntrospect})
+	}
+	return object(ms)
 }
 
 // handleDiscovery serves /.well-known/openid-configuration.
 func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
-	serveJSON(w, r, discovery(p.issuerFor(r)))
+	serveJSON(w, r, discovery(p.issuerFor(r), p.variants))
 }
 
 // handleJWKS serves the JSON Web Key Set with the signing key (RFC 7517 §5).

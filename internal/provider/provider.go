@@ -166,11 +166,12 @@ func New(cfg Config) (*Provider, error) {
 
 // Endpoint paths, relative to the issuer.
 const (
-	PathDiscovery = "/.well-known/openid-configuration"
-	PathJWKS      = "/jwks"
-	PathAuthorize = "/authorize"
-	PathToken     = "/oauth/token"
-	PathUserinfo  = "/userinfo"
+	PathDiscovery  = "/.well-known/openid-configuration"
+	PathJWKS       = "/jwks"
+	PathAuthorize  = "/authorize"
+	PathToken      = "/oauth/token"
+	PathUserinfo   = "/userinfo"
+	PathIntrospect = "/introspect" // with the introspection variant only
 )
 
 func (p *Provider) routes() *http.ServeMux {
@@ -180,6 +181,7 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.HandleFunc(PathAuthorize, p.handleAuthorize)
 	mux.Handle(PathToken, p.shape(http.HandlerFunc(p.handleToken)))
 	mux.HandleFunc(PathUserinfo, p.handleUserinfo)
+	mux.HandleFunc(PathIntrospect, p.handleIntrospect)
 	if p.cfg.Login != "" {
 		p.loginRoutes(mux)
 	}

@@ -179,7 +179,7 @@ type tokenResponse struct {
 	expiresIn    int64 // seconds
 	idToken      string
 	scope        string
-	refreshToken string // only with the refresh-token defect
+	refreshToken string // "" for none (refresh-token defect, refresh-undiscovered variant)
 }
 
 // successBody encodes r in the seed's member order (access_token,
@@ -212,7 +212,7 @@ func (p *Provider) successBody(act active, r tokenResponse) []byte {
 	if act.on(dNoScope) {
 		ms = without(ms, "scope")
 	}
-	if act.on(dRefreshToken) {
+	if r.refreshToken != "" {
 		ms = slices.Insert(ms, len(ms)-1, member{"refresh_token", r.refreshToken})
 	}
 	if p.variants.on(vExtraMembers) {

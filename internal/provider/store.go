@@ -21,6 +21,7 @@ type grant struct {
 	used    bool     // redeemed (successfully or not)
 	revoked bool     // reused: tokens from this code are revoked
 	tokens  []string // access tokens issued from this code
+	refresh []string // refresh tokens issued from this code
 }
 
 // accessToken is an issued access token, as userinfo sees it.
@@ -37,11 +38,12 @@ type store struct {
 	mu      sync.Mutex
 	codes   map[string]*grant
 	tokens  map[string]*accessToken
+	refresh map[string]*refreshToken
 	inserts int // since the last sweep
 }
 
 func newStore() *store {
-	return &store{codes: map[string]*grant{}, tokens: map[string]*accessToken{}}
+	return &store{codes: map[string]*grant{}, tokens: map[string]*accessToken{}, refresh: map[string]*refreshToken{}}
 }
 
 // sweepEvery is how many insertions pass between sweeps of dead entries.
@@ -114,12 +116,17 @@ func (s *store) redeem(ctx context.Context, code string, opt redeemOptions) (gra
 					a.revoked = true
 				}
 			}
+			for _, t := range g.refresh {
+				if rt := s.refresh[t]; rt != nil {
+					rt.revoked = true
+				}
+			}
 		}
 		s.mu.Unlock()
 		return grant{}, redeemReused
 	}
 	snapshot := *g
-	snapshot.tokens = nil
+	snapshot.tokens, snapshot.refresh = nil, nil
 	if opt.window <= 0 {
 		g.used = true
 		s.mu.Unlock()

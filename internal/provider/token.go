@@ -69,6 +69,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	switch gt := params.Get("grant_type"); {
 	case gt == "" && !act.on(dGrantMissingAccepted):
 		return invalidRequest("grant_type is required")
+	case gt == "refresh_token" && p.variants.on(vRefreshHidden):
+		return p.refresh(w, act, client, params)
 	case gt != "" && gt != "authorization_code":
 		if act.on(dWrongGrantError) {
 			return invalidGrant("grant type is not supported")
@@ -271,9 +273,12 @@ func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, clien
 		now, p.keepCodes(), p.keepUnusedCodes())
 
 	resp := tokenResponse{accessToken: at, expiresIn: int64(p.cfg.TokenTTL / time.Second), scope: g.scope}
-	if act.on(dRefreshToken) {
+	if act.on(dRefreshToken) || p.variants.on(vRefreshHidden) {
 		if resp.refreshToken, err = p.randomToken(); err != nil {
 			return serverError("could not create a token")
+		}
+		if p.variants.on(vRefreshHidden) {
+			p.store.addRefresh(resp.refreshToken, refreshToken{clientID: client.ID, code: code, scope: g.scope})
 		}
 	}
 	resp.idToken, err = p.idToken(act, idTokenInput{

@@ -11,6 +11,10 @@ import (
 // every response.
 type Variant struct {
 	Name, Summary string
+	// Profile is the shipped profile under which the variant is a correct
+	// provider, when the bankid document excludes it (refresh tokens, say);
+	// "" is any profile.
+	Profile string
 }
 
 // Variant names.
@@ -25,22 +29,30 @@ const (
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
 	vLoneSecretIgnored = "lone-secret-ignored"
+	vNoUserinfo        = "no-userinfo"
+	vIntrospection     = "introspection"
+	vRefreshHidden     = "refresh-undiscovered"
+	vNonceRequired     = "nonce-required"
 )
 
 // Variants returns every variant the provider knows, sorted by name. The
 // slice is new on every call.
 func Variants() []Variant {
 	vs := []Variant{
-		{vLowercaseBearer, `token_type is "bearer" (RFC 6749 §5.1: case-insensitive)`},
-		{vPlainJSON, "Content-Type is application/json without a charset parameter (RFC 8259 §11)"},
-		{vCacheControlExtra, `Cache-Control is "no-store, no-cache, max-age=0"`},
-		{vExtraMembers, "success responses carry unknown extra members (RFC 6749 §5.1: clients ignore them)"},
-		{vAudArray, `aud is ["<client>", "other-audience"], with azp = client (OIDC Core §2)`},
-		{vMultiKeyJWKS, "the JWKS has two more keys before the signing key: another RSA key and an EC P-256 key"},
-		{vNoErrorDesc, "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
-		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
-		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
-		{vLoneSecretIgnored, "a client_secret without client_id next to Basic is no second authentication method and is ignored; Basic plus client_id and client_secret is still refused (RFC 6749 §2.3)"},
+		{Name: vLowercaseBearer, Summary: `token_type is "bearer" (RFC 6749 §5.1: case-insensitive)`},
+		{Name: vPlainJSON, Summary: "Content-Type is application/json without a charset parameter (RFC 8259 §11)"},
+		{Name: vCacheControlExtra, Summary: `Cache-Control is "no-store, no-cache, max-age=0"`},
+		{Name: vExtraMembers, Summary: "success responses carry unknown extra members (RFC 6749 §5.1: clients ignore them)"},
+		{Name: vAudArray, Summary: `aud is ["<client>", "other-audience"], with azp = client (OIDC Core §2)`},
+		{Name: vMultiKeyJWKS, Summary: "the JWKS has two more keys before the signing key: another RSA key and an EC P-256 key"},
+		{Name: vNoErrorDesc, Summary: "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
+		{Name: vShuffledMembers, Summary: "JSON members (response bodies and ID token claims) come in another order"},
+		{Name: vNonceAbsent, Summary: "when no nonce was sent, the ID token has no nonce claim instead of null"},
+		{Name: vLoneSecretIgnored, Summary: "a client_secret without client_id next to Basic is no second authentication method and is ignored; Basic plus client_id and client_secret is still refused (RFC 6749 §2.3)"},
+		{Name: vNoUserinfo, Summary: "there is no userinfo endpoint: discovery lists none (OIDC Discovery §3: RECOMMENDED, not required) and /userinfo answers 404"},
+		{Name: vIntrospection, Summary: "discovery lists an introspection_endpoint (RFC 8414 §2) that answers RFC 7662 token introspection for registered clients (HTTP Basic)"},
+		{Name: vRefreshHidden, Profile: "oidc", Summary: "every code exchange also issues a refresh token, and the refresh_token grant works (RFC 6749 §6), while discovery's grant_types_supported still lists authorization_code only, as real providers' metadata sometimes does; correct where refresh tokens are allowed (not under bankid)"},
+		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -40,6 +41,43 @@ func variantProbes() map[string]defectProbe {
 		}, "[access_token expires_in id_token scope token_type] amr [error error_description]",
 			"[token_type scope id_token expires_in access_token] sub [error_description error]"},
 		vNonceAbsent: {claimProbe("nonce", authz{}), "null", "<absent>"},
+		vNoUserinfo: {func(t *testing.T, h *harness) string {
+			var d map[string]any
+			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
+			_, listed := d["userinfo_endpoint"]
+			return fmt.Sprintf("listed %v, userinfo %d", listed, h.userinfo(h.exchange().str("access_token")).status)
+		}, "listed true, userinfo 200", "listed false, userinfo 404"},
+		vIntrospection: {func(t *testing.T, h *harness) string {
+			var d map[string]any
+			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
+			at := h.exchange().str("access_token")
+			valid := h.do(treq{form: url.Values{"token": {at}}}, PathIntrospect)
+			unknown := h.do(treq{form: url.Values{"token": {"nope"}}}, PathIntrospect)
+			noAuth := h.do(treq{auth: "-", form: url.Values{"token": {at}}}, PathIntrospect)
+			return fmt.Sprintf("%v, %d %s, %d %s, %s", d["introspection_endpoint"] != nil, valid.status, valid.body, unknown.status, unknown.body, noAuth.outcome())
+		}, "false, 404 404 page not found\n, 404 404 page not found\n, 404 ",
+			`true, 200 {"active":true}, 200 {"active":false}, 401 invalid_client`},
+		vRefreshHidden: {func(t *testing.T, h *harness) string {
+			var d struct {
+				Grants []string `json:"grant_types_supported"`
+			}
+			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
+			code := h.code(authz{})
+			first := h.token(treq{form: validForm(code)})
+			rt := first.str("refresh_token")
+			refreshed := h.token(treq{form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
+			other := h.token(treq{auth: basic(clientB, secretB), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
+			h.token(treq{form: validForm(code)}) // reuse: revokes what the code gave
+			revoked := h.token(treq{form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
+			return fmt.Sprintf("%v, refresh token %v, refresh %s, other client %s, after reuse %s", d.Grants, rt != "",
+				refreshed.outcome(), other.outcome(), revoked.outcome())
+		}, "[authorization_code], refresh token false, refresh 400 unsupported_grant_type, other client 400 unsupported_grant_type, after reuse 400 unsupported_grant_type",
+			"[authorization_code], refresh token true, refresh 200 tokens, other client 400 invalid_grant, after reuse 400 invalid_grant"},
+		vNonceRequired: {func(t *testing.T, h *harness) string {
+			loc, _ := url.Parse(h.authorize(authz{}).Header.Get("Location"))
+			with := h.authorize(authz{nonce: "n-1"}).StatusCode
+			return fmt.Sprintf("without %q, with %d", loc.Query().Get("error"), with)
+		}, `without "", with 302`, `without "invalid_request", with 302`},
 		vLoneSecretIgnored: {func(t *testing.T, h *harness) string {
 			lone := h.token(treq{form: formWith(h.code(authz{}), "client_secret", secretA)}).outcome()
 			pair := h.token(treq{form: formWith(h.code(authz{}), "client_id", clientA, "client_secret", secretA)}).outcome()
@@ -82,7 +120,7 @@ func TestVariantsAtTheWire(t *testing.T) {
 			if got := vp.probe(t, h); got != vp.defect {
 				t.Errorf("with %s: %s, want %s", name, got, vp.defect)
 			}
-			checkConformant(t, h)
+			checkConformant(t, h, name)
 		})
 	}
 }
@@ -91,15 +129,19 @@ func TestVariantsAtTheWire(t *testing.T) {
 // provider, the baseline of TestVariantsAtTheWire.
 func TestCleanConformant(t *testing.T) {
 	t.Parallel()
-	checkConformant(t, newHarness(t, Config{}))
+	checkConformant(t, newHarness(t, Config{}), "")
 }
 
 // checkConformant checks the RFC 6749 / OIDC Core basics of one successful
 // exchange and one error, reading them as a lenient-where-allowed client
-// would.
-func checkConformant(t *testing.T, h *harness) {
+// would, for a provider with variant (or "").
+func checkConformant(t *testing.T, h *harness, variant string) {
 	t.Helper()
-	r := h.exchange()
+	a := authz{}
+	if variant == vNonceRequired {
+		a.nonce = "n-1"
+	}
+	r := h.token(treq{form: validForm(h.code(a))})
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
@@ -118,8 +160,8 @@ func checkConformant(t *testing.T, h *harness) {
 	if !vschar(at) || !strings.EqualFold(r.str("token_type"), "Bearer") || !slices.Contains(strings.Fields(r.str("scope")), "openid") {
 		t.Errorf("access_token %q, token_type %q, scope %q", at, r.str("token_type"), r.str("scope"))
 	}
-	if _, ok := m["refresh_token"]; ok {
-		t.Error("refresh_token present")
+	if _, ok := m["refresh_token"]; ok != (variant == vRefreshHidden) {
+		t.Errorf("refresh_token present: %v", ok)
 	}
 
 	j := r.idToken(t)
@@ -137,13 +179,13 @@ func checkConformant(t *testing.T, h *harness) {
 	if num(c, "exp")-num(c, "iat") != int64(expiresIn) || num(c, "auth_time") > num(c, "iat") {
 		t.Errorf("exp %d, iat %d, auth_time %d, expires_in %v", num(c, "exp"), num(c, "iat"), num(c, "auth_time"), expiresIn)
 	}
-	if n, ok := c["nonce"]; ok && string(n) != "null" {
-		t.Errorf("nonce %s without a nonce sent", n)
+	if n, ok := c["nonce"]; ok && string(n) != "null" && string(n) != `"`+a.nonce+`"` {
+		t.Errorf("nonce %s, sent %q", n, a.nonce)
 	}
 	if str(c, "at_hash") != atHash(at) || str(c, "sub") != userSub {
 		t.Errorf("at_hash %s, sub %s", c["at_hash"], c["sub"])
 	}
-	if u := h.userinfo(at); u.status != http.StatusOK || u.str("sub") != str(c, "sub") {
+	if u := h.userinfo(at); variant != vNoUserinfo && (u.status != http.StatusOK || u.str("sub") != str(c, "sub")) {
 		t.Errorf("userinfo %d sub %q", u.status, u.str("sub"))
 	}
 

@@ -33,6 +33,7 @@ type Target struct {
 	TokenEndpoint         string
 	JWKSURI               string
 	UserinfoEndpoint      string
+	IntrospectionEndpoint string     // from discovery; "" when none
 	Discovery             *Discovery // nil when discovery was not available
 
 	Client           exchange.Credentials
@@ -72,6 +73,7 @@ type Discovery struct {
 	TokenEndpoint                     string   `json:"token_endpoint"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"` // RFC 8414 §2
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
@@ -169,6 +171,14 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	for _, u := range []struct{ field, value string }{{"authorization_endpoint", t.AuthorizationEndpoint}, {"token_endpoint", t.TokenEndpoint}, {"jwks_uri", t.JWKSURI}, {"userinfo_endpoint", t.UserinfoEndpoint}} {
 		if err := t.checkURL("discovered "+u.field, u.value, f.AllowInsecureHTTP); err != nil {
 			return nil, err
+		}
+	}
+	if d.IntrospectionEndpoint != "" {
+		// Optional: a URL tokenbench may not use is left out, not fatal.
+		if err := t.checkURL("discovered introspection_endpoint", d.IntrospectionEndpoint, f.AllowInsecureHTTP); err != nil {
+			t.warn("introspection_endpoint left unused: %v", err)
+		} else {
+			t.IntrospectionEndpoint = d.IntrospectionEndpoint
 		}
 	}
 

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The classes of wrong verdict issue 11 names, each shown on the embedded
+// reference provider with the defect or valid variant that provokes it:
+// the row's verdict and the words of its message. Every case here gave
+// another verdict before the class was fixed (noted per case).
+var verdictCases = []struct {
+	name   string
+	args   []string
+	row    string // "ID" or "ID [entry]"
+	status string
+	says   []string // substrings of the row's message
+}{
+	// 1. A second client that cannot authenticate is no evidence of
+	// binding (before: pass, its 401 invalid_client taken as binding).
+	{"second client cannot authenticate", []string{"--defect", "basic-not-decoded,code-not-bound"},
+		"CODE-BOUND-TO-CLIENT", "skipped", []string{"cannot redeem a code of its own", "does not form-urlencode-decode Basic credentials"}},
+	// 2. A refresh token issued in the run sets the expectation before
+	// discovery does (before: fail, unsupported_grant_type expected).
+	{"grant observed in the run", []string{"--profile", "oidc", "--variant", "refresh-undiscovered,nonce-absent"},
+		"REQ-GRANT-ONLY-CODE [refresh_token]", "skipped", []string{"refresh_token is supported", "observed in this run"}},
+	{"grant expectation from the profile", nil,
+		"REQ-GRANT-ONLY-CODE [password]", "pass", []string{"came from profile bankid"}},
+	{"grant expectation from discovery", []string{"--profile", "oidc", "--variant", "nonce-absent"},
+		"REQ-GRANT-ONLY-CODE [password]", "pass", []string{"came from discovery's grant_types_supported"}},
+	// 4. Without userinfo, introspection or the refresh token shows
+	// revocation (before: skipped).
+	{"revocation by introspection", []string{"--variant", "no-userinfo,introspection", "--defect", "reuse-no-revoke"},
+		"CODE-REUSE-REVOKES", "warning", []string{"introspection after the reuse: the provider answered 200 OK", `"active": false`}},
+	{"revocation by refresh", []string{"--profile", "oidc", "--variant", "no-userinfo,refresh-undiscovered,nonce-absent", "--defect", "reuse-no-revoke"},
+		"CODE-REUSE-REVOKES", "warning", []string{"refresh after the reuse: the provider answered 200 OK with tokens"}},
+	{"nothing shows revocation", []string{"--variant", "no-userinfo", "--defect", "reuse-no-revoke"},
+		"CODE-REUSE-REVOKES", "skipped", []string{"nothing can show revocation"}},
+	// 6. Two methods means a complete client_secret_post next to Basic
+	// (before: fail, the lone secret ignored as it may be).
+	{"lone secret recorded", []string{"--variant", "lone-secret-ignored"},
+		"AUTH-TWO-METHODS [lone client_secret in the body]", "info", []string{"lone client_secret", "200 OK with tokens"}},
+	{"complete pair refused", []string{"--variant", "lone-secret-ignored"},
+		"AUTH-TWO-METHODS [client_id and client_secret in the body]", "pass", nil},
+	// 9. A provider that requires a nonce is recorded on the nonce-absence
+	// row only (before: warning, the refusal taken as the row's failure).
+	{"nonce required", []string{"--variant", "nonce-required"},
+		"IDT-NONCE-ABSENT", "info", []string{"refused an authorization request without a nonce", "OPTIONAL"}},
+	// 10. The first line is what the provider did (before: the rule).
+	{"observed first", []string{"--defect", "code-reusable"},
+		"CODE-SINGLE-USE", "fail", []string{"second redemption: the provider answered 200 OK with tokens; the row expects status 400 with error invalid_grant"}},
+}
+
+func TestVerdictClasses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite once per case")
+	}
+	t.Parallel()
+	for _, tt := range verdictCases {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rows := conformRows(t, append([]string{"--label-filter", "!slow"}, tt.args...)...)
+			r, ok := rows[tt.row]
+			if !ok {
+				t.Fatalf("no row %s in the report", tt.row)
+			}
+			if r.Status != tt.status {
+				t.Errorf("%s: %s, want %s\n%s", tt.row, r.Status, tt.status, r.Message)
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(r.Message, s) {
+					t.Errorf("%s: message does not say %q:\n%s", tt.row, s, r.Message)
+				}
+			}
+		})
+	}
+}
+
+// reportRow is what the verdict tests read of a report row.
+type reportRow struct {
+	ID, Entry, Level, Status, Message, Cause string
+}
+
+// conformRows runs `tokenbench conform args...` against the embedded
+// provider in a subprocess and returns its report's rows by "ID [entry]".
+func conformRows(t *testing.T, args ...string) map[string]reportRow {
+	t.Helper()
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"conform", "--out", out}, args...)...)
+	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+	var so bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &so
+	_ = cmd.Run()
+	data, err := os.ReadFile(filepath.Join(out, "conformance.json"))
+	if err != nil {
+		t.Fatalf("conform %v wrote no report: %v\n%s", args, err, so.String())
+	}
+	var rep struct{ Rows []reportRow }
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]reportRow{}
+	for _, r := range rep.Rows {
+		key := r.ID
+		if r.Entry != "" {
+			key += " [" + r.Entry + "]"
+		}
+		rows[key] = r
+	}
+	return rows
+}
