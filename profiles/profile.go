@@ -90,6 +90,10 @@ type Code struct {
 	MinEntropyBits float64 `yaml:"min_entropy_bits,omitempty"`
 	// RaceConcurrency is N for CODE-SINGLE-USE-RACE.
 	RaceConcurrency int `yaml:"race_concurrency,omitempty"`
+	// RaceRounds is how many codes CODE-SINGLE-USE-RACE races for, each
+	// with RaceConcurrency redemptions: the rounds its detection rate is
+	// stated from.
+	RaceRounds int `yaml:"race_rounds,omitempty"`
 }
 
 // Response is the documented successful token response.

@@ -182,6 +182,17 @@ for login in js-no-session js; do
 done
 echo >>"$report"
 
+echo "== race detection: last-byte synchronisation against goroutines (code-race-narrow, 200 rounds each)" >&2
+TOKENBENCH_TIMING=1 go test -count=1 -run 'TestRaceDetection$' -v ./cmd/tokenbench >out/bench/race-test.txt 2>&1 || { cat out/bench/race-test.txt; exit 1; }
+{
+echo "## CODE-SINGLE-USE-RACE: detection per round of 10 racers (code-race-narrow: 300 µs between check and mark)"
+echo
+echo '```'
+sed -n 's/^ *race_measure_test.go:[0-9]*: //p' out/bench/race-test.txt
+echo '```'
+echo
+} >>"$report"
+
 echo "== Go benchmarks" >&2
 {
 echo "## Go benchmarks (hot path)"

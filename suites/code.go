@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -111,50 +110,6 @@ func defineCode() {
 				minBits = checks.DefaultMinEntropyBits
 			}
 			Expect(checks.CodeEntropy(values, minBits)).To(PassCheck())
-		})
-	})
-}
-
-// defineConcurrency: one code redeemed by N requests at once.
-func defineConcurrency() {
-	Describe("concurrency", func() {
-		rowIt("CODE-SINGLE-USE-RACE", "redeems one code exactly once when N requests race for it", func(ctx context.Context) {
-			n := state.env.Race
-			if n == 0 {
-				n = t().Profile.Code.RaceConcurrency
-			}
-			if n < 2 {
-				n = 10
-			}
-			// A race is won or lost by timing: several rounds, each with a
-			// fresh code, make a provider that is racy only sometimes show.
-			const rounds = 3
-			for round := 1; round <= rounds; round++ {
-				c := fresh(ctx)
-				spec := valid(c)
-				xs := make([]*exchange.Exchange, n)
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				for i := range n {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						xs[i] = t().HTTP.Do(ctx, spec.With(exchange.Probe(fmt.Sprintf("round %d, racer %d of %d", round, i+1, n))))
-					}()
-				}
-				By(fmt.Sprintf("round %d of %d: releasing %d redemptions of one code together", round, rounds, n))
-				close(start)
-				wg.Wait()
-				ok := 0
-				for _, x := range xs {
-					record(x)
-					if issuedTokens(x) {
-						ok++
-					}
-				}
-				Expect(ok).To(Equal(1), "exactly one of %d concurrent redemptions may succeed (RFC 6749 §4.1.2); in round %d of %d, %d did", n, round, rounds, ok)
-			}
 		})
 	})
 }

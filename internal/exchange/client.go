@@ -30,6 +30,8 @@ type Client struct {
 	limit     int64
 	now       func() time.Time
 	userAgent string
+	// onRaceStep sees Race's steps in order (tests only).
+	onRaceStep func(step string, racer int)
 }
 
 // Option configures a Client.

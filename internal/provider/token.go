@@ -21,7 +21,12 @@ const maxTokenBody = 64 << 10
 
 // raceWindow is the time between the check and the mark of a code under the
 // code-race defect: long enough for concurrent redemptions to overlap.
-const raceWindow = 20 * time.Millisecond
+// raceWindowNarrow is code-race-narrow's: only redemptions that complete
+// within a few hundred microseconds of each other overlap.
+const (
+	raceWindow       = 20 * time.Millisecond
+	raceWindowNarrow = 300 * time.Microsecond
+)
 
 // tokenParams are the known token request parameters (RFC 6749 §4.1.3,
 // §2.3.1, RFC 7636 §4.5). The unknown-param-rejected defect rejects others.
@@ -208,8 +213,11 @@ func jsonParams(body []byte) (url.Values, error) {
 // redeemOptions maps the active defects to the store's redemption options.
 func (p *Provider) redeemOptions(act active) redeemOptions {
 	o := redeemOptions{reusable: act.on(dCodeReusable), noRevoke: act.on(dReuseNoRevoke)}
-	if act.on(dCodeRace) {
+	switch {
+	case act.on(dCodeRace):
 		o.window = raceWindow
+	case act.on(dCodeRaceNarrow):
+		o.window = raceWindowNarrow
 	}
 	return o
 }
