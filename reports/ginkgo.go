@@ -73,6 +73,8 @@ func FromGinkgo(r types.Report, meta Meta, expected map[string]string) *Conforma
 		}
 	}
 
+	c.Causes = rootCauses(c.Rows)
+
 	c.Verdict = VerdictPass
 	if c.Summary.Fail > 0 || c.Interrupted || len(c.SuiteFailures) > 0 {
 		c.Verdict = VerdictFail

@@ -83,9 +83,11 @@ func Define(env *Env) {
 	}
 	format.MaxLength = 20000
 	RegisterFailHandler(failHandler)
-	// One top-level container keeps the specs in catalogue order (Ginkgo
-	// shuffles top-level containers only).
-	Describe("token endpoint "+env.Target.TokenEndpoint, func() {
+	// One Ordered container runs the specs in the order defined here (Ginkgo
+	// otherwise sorts them by the file and line of their containers, which
+	// ran the ERR-* rows before half the others); ContinueOnFailure keeps a
+	// failed row from skipping the rest.
+	Describe("token endpoint "+env.Target.TokenEndpoint, Ordered, ContinueOnFailure, func() {
 		defineRequest()
 		defineGrantType()
 		defineCode()

@@ -118,3 +118,89 @@ func conformRows(t *testing.T, args ...string) map[string]reportRow {
 	}
 	return rows
 }
+
+// TestRootCausesGrouped: one defect that makes many rows fail is reported
+// as one cause, in the JSON report and on the terminal, and an unrelated
+// failure stays on its own (issue 11, item 11: before, 25 rows failed side
+// by side).
+func TestRootCausesGrouped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	t.Parallel()
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "conform", "--out", out, "--label-filter", "!slow", "--defect", "error-text-plain,no-pragma")
+	cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+	stdout, _ := cmd.CombinedOutput()
+	data, err := os.ReadFile(filepath.Join(out, "conformance.json"))
+	if err != nil {
+		t.Fatalf("no report: %v\n%s", err, stdout)
+	}
+	var rep struct {
+		Causes []struct {
+			Row  string
+			Rows []string
+			Text string
+		}
+		Rows []reportRow
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Causes) != 1 || rep.Causes[0].Row != "ERR-JSON" || len(rep.Causes[0].Rows) < 20 {
+		t.Fatalf("causes %+v, want one, ERR-JSON, explaining at least 20 rows", rep.Causes)
+	}
+	for _, r := range rep.Rows {
+		if r.ID == "RESP-PRAGMA" && (r.Status != "fail" || r.Cause != "") {
+			t.Errorf("RESP-PRAGMA: %s, cause %q: an unrelated failure must stand alone", r.Status, r.Cause)
+		}
+		if r.Status == "fail" && r.ID != "RESP-PRAGMA" && r.Cause != "ERR-JSON" {
+			t.Errorf("%s [%s] fails without the cause", r.ID, r.Entry)
+		}
+	}
+	if !strings.Contains(string(stdout), "cause      "+rep.Causes[0].Text) || strings.Contains(string(stdout), "FAIL    MUST   REQ-CODE-MISSING") {
+		t.Errorf("the terminal summary does not group the rows under their cause:\n%s", stdout)
+	}
+	for _, name := range []string{"conformance.md", "conformance.html"} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil || !strings.Contains(string(b), "failures share one cause") {
+			t.Errorf("%s shows no root cause (%v)", name, err)
+		}
+	}
+}
+
+// TestConsoleFailure: a failure on the console is the message, located at
+// the row's own line in the suites (not the shared helpers'), without Go
+// struct dumps of the report entries; -v still prints Ginkgo's full output
+// (issue 11, item 12).
+func TestConsoleFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	t.Parallel()
+	run := func(extra ...string) string {
+		cmd := exec.Command(os.Args[0], append([]string{"conform", "--out", t.TempDir(), "--defect", "code-reusable",
+			"--label-filter", "TE:CODE-SINGLE-USE || TE:CODE-REUSE-REVOKES"}, extra...)...)
+		cmd.Env = append(os.Environ(), "TOKENBENCH_TEST_AS_CLI=1")
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	plain := run()
+	for _, bad := range []string{"{Kind:", "Expected:", "suites/env.go", "suites/row.go", "suites/matchers.go"} {
+		if strings.Contains(plain, bad) {
+			t.Errorf("the console shows %q:\n%s", bad, plain)
+		}
+	}
+	if !strings.Contains(plain, "[FAILED] second redemption: the provider answered 200 OK with tokens") || !strings.Contains(plain, "suites/code.go:") {
+		t.Errorf("the failure is not the provider's answer at the row's line:\n%s", plain)
+	}
+	verbose := run("-v")
+	for _, want := range []string{"STEP: redeeming the code once", "warning: userinfo after the reuse: the provider answered 200 OK", "CODE-REUSE-REVOKES"} {
+		if !strings.Contains(verbose, want) {
+			t.Errorf("-v does not show %q:\n%s", want, verbose)
+		}
+	}
+	if strings.Contains(verbose, "{Kind:") {
+		t.Errorf("-v shows a struct dump:\n%s", verbose)
+	}
+}
