@@ -109,7 +109,7 @@ func defineCode() {
 			if minBits == 0 {
 				minBits = checks.DefaultMinEntropyBits
 			}
-			Expect(checks.CodeEntropy(values, minBits)).To(PassCheck())
+			expectCheck("CODE-ENTROPY", checks.CodeEntropy(values, minBits))
 		})
 	})
 }
