@@ -147,6 +147,12 @@ func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 // the token endpoint's negative answers for the ERR-* rows.
 func record(x *exchange.Exchange) {
 	attach(x)
+	note(x)
+}
+
+// note keeps the token endpoint's negative answers for the ERR-* rows and
+// notes what the successes carried, without attaching x to the spec.
+func note(x *exchange.Exchange) {
 	if !strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
 		return
 	}
