@@ -269,7 +269,7 @@ var rows = []Row{
 	{ID: "ERR-URI", Area: AreaError, Level: Must, Source: "6749 §5.2", Strength: "MUST",
 		Probe:    "when present",
 		Expected: "a URI reference"},
-	{ID: "ERR-NO-STORE", Area: AreaError, Level: Info, Source: "observation", Strength: "INFO (no RFC requires it of error responses; a profile that documents it promotes the row)",
+	{ID: "ERR-NO-STORE", Area: AreaError, Level: Info, Source: "observation", Strength: "INFO (a profile may promote it)",
 		Probe:    "every negative probe",
 		Expected: "recorded: Cache-Control: no-store"},
 	{ID: "ERR-NO-5XX", Area: AreaError, Level: Must, Source: "robustness", Strength: "MUST",
