@@ -58,11 +58,11 @@ func defineConcurrency() {
 			if len(caught) > 0 {
 				failf("more than one of %d concurrent redemptions of one code got tokens in %d of %d rounds (%s); the row expects exactly one\n"+
 					"detection: %s in %s\nthe client MUST NOT use the authorization code more than once, and the server must enforce it (RFC 6749 §4.1.2)",
-					n, len(caught), rounds, strings.Join(caught, "; "), detection(len(caught), rounds), how)
+					n, len(caught), rounds, firstOf(caught, 3), detection(len(caught), rounds), how)
 			}
 			if len(empty) > 0 {
-				failf("none of %d concurrent redemptions of one code got tokens in %s; the row expects exactly one\nin %s",
-					n, strings.Join(empty, "; "), how)
+				failf("none of %d concurrent redemptions of one code got tokens in %d of %d rounds (%s); the row expects exactly one\nin %s",
+					n, len(empty), rounds, firstOf(empty, 3), how)
 			}
 			observe("not caught in %s: %s", how, detection(0, rounds))
 		})
@@ -84,6 +84,14 @@ func raceSize() (n, rounds int) {
 		rounds = defaultRaceRounds
 	}
 	return n, rounds
+}
+
+// firstOf joins the first n items with "; " and counts the rest.
+func firstOf(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, "; ")
+	}
+	return strings.Join(items[:n], "; ") + fmt.Sprintf("; and %d more", len(items)-n)
 }
 
 // tally summarises a round's answers: "2× 200 with tokens, 8× 400 with

@@ -24,3 +24,13 @@ func TestDetection(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstOf(t *testing.T) {
+	t.Parallel()
+	if got := firstOf([]string{"a", "b"}, 3); got != "a; b" {
+		t.Errorf("firstOf = %q", got)
+	}
+	if got := firstOf([]string{"a", "b", "c", "d", "e"}, 3); got != "a; b; c; and 2 more" {
+		t.Errorf("firstOf = %q", got)
+	}
+}
