@@ -33,7 +33,12 @@ const (
 	vIntrospection     = "introspection"
 	vRefreshHidden     = "refresh-undiscovered"
 	vNonceRequired     = "nonce-required"
+	vSessionNeedsACR   = "session-needs-acr"
 )
+
+// sessionACR is the acr_values under which the session-needs-acr variant
+// honours a login session.
+const sessionACR = "tokenbench-sso"
 
 // Variants returns every variant the provider knows, sorted by name. The
 // slice is new on every call.
@@ -52,6 +57,7 @@ func Variants() []Variant {
 		{Name: vNoUserinfo, Summary: "there is no userinfo endpoint: discovery lists none (OIDC Discovery §3: RECOMMENDED, not required) and /userinfo answers 404"},
 		{Name: vIntrospection, Summary: "discovery lists an introspection_endpoint (RFC 8414 §2) that answers RFC 7662 token introspection for registered clients (HTTP Basic)"},
 		{Name: vRefreshHidden, Profile: "oidc", Summary: "every code exchange also issues a refresh token, and the refresh_token grant works (RFC 6749 §6), while discovery's grant_types_supported still lists authorization_code only, as real providers' metadata sometimes does; correct where refresh tokens are allowed (not under bankid)"},
+		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })

@@ -73,6 +73,17 @@ func variantProbes() map[string]defectProbe {
 				refreshed.outcome(), other.outcome(), revoked.outcome())
 		}, "[authorization_code], refresh token false, refresh 400 unsupported_grant_type, other client 400 unsupported_grant_type, after reuse 400 unsupported_grant_type",
 			"[authorization_code], refresh token true, refresh 200 tokens, other client 400 invalid_grant, after reuse 400 invalid_grant"},
+		vSessionNeedsACR: {func(t *testing.T, h *harness) string {
+			lh := newHarness(t, Config{Login: LoginJS, Variants: h.p.cfg.Variants})
+			c := newLoginClient(lh)
+			id, _ := c.start(loginQuery)
+			c.post("/login/api/user", map[string]string{"interaction": id, "user": LoginUser})
+			c.post("/login/api/otp", map[string]string{"interaction": id, "otp": LoginOTP})
+			c.finish(id)
+			plain, _ := c.start(loginQuery)
+			acr, _ := c.start(loginQuery + "&acr_values=" + sessionACR)
+			return fmt.Sprintf("session without acr_values: login page %v; with: login page %v", plain != "", acr != "")
+		}, "session without acr_values: login page false; with: login page false", "session without acr_values: login page true; with: login page false"},
 		vNonceRequired: {func(t *testing.T, h *harness) string {
 			loc, _ := url.Parse(h.authorize(authz{}).Header.Get("Location"))
 			with := h.authorize(authz{nonce: "n-1"}).StatusCode
