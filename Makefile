@@ -3,9 +3,10 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/tokenbench
+IMAGE   ?= tokenbench:$(VERSION)
 GOFILES  = $(shell find . -name '*.go' -not -path './.cache/*' -not -path './bin/*')
 
-.PHONY: all build test fmt-check vet unit docs demo bench e2e walkthrough browser-check clean
+.PHONY: all build test fmt-check vet unit docs demo bench e2e walkthrough browser-check k8s-sim image clean
 
 all: build
 
@@ -38,6 +39,13 @@ e2e: build walkthrough ## conform and load against real providers (node oidc-pro
 
 browser-check: build ## open every HTML report in headless Chromium: no console errors, charts sized, verdict visible, screenshots in out/
 	@./scripts/browser-check.sh $(BIN)
+
+image: ## the container image (Dockerfile: static binary, distroless, non-root) with docker or podman; without one, says how and checks the static build
+	@./scripts/image.sh "$(IMAGE)" "$(VERSION)"
+
+k8s-sim: build ## the manifest of 'k8s manifest' played without a cluster: 4 shard processes x 500/s for 20 s against one reference provider, merged with --slo, checked exactly (docs/kubernetes.md)
+	$(GO) build -o .cache/bin/k8ssim ./e2e/k8ssim
+	.cache/bin/k8ssim -tokenbench $(BIN) -work $${K8S_SIM_WORK:-out/k8s-sim}
 
 bench: ## tokenbench side by side with vegeta and wrk, plus Go benchmarks (writes out/bench.md)
 	@./scripts/bench.sh

@@ -62,3 +62,59 @@ e2e_stop_pids() {
 # e2e_export NAME VALUE: a line for the env file that exports NAME=VALUE,
 # quoted for bash.
 e2e_export() { printf 'export %s=%q\n' "$1" "$2"; }
+
+# Client credentials for the client authentication methods, made with
+# openssl into DIR (keys 0600), throwaway like the providers:
+#
+# e2e_ca DIR: a CA (ca.pem, ca-key.pem) and a server certificate for
+# 127.0.0.1 and localhost signed by it (server.pem, server-key.pem).
+e2e_ca() {
+	local d=$1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=tokenbench e2e CA" -keyout "$d/ca-key.pem" -out "$d/ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,digitalSignature 2>/dev/null || return 1
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$d/server-key.pem" -out "$d/server.csr" 2>/dev/null || return 1
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial -days 2 \
+		-extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n') \
+		-out "$d/server.pem" 2>/dev/null || return 1
+	chmod 600 "$d/ca-key.pem" "$d/server-key.pem"
+}
+
+# e2e_client_cert DIR NAME [self]: a client certificate with subject
+# CN=NAME (NAME.pem, NAME-key.pem), signed by DIR's CA, or self-signed.
+e2e_client_cert() {
+	local d=$1 name=$2
+	if [[ "${3:-}" == self ]]; then
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$name" \
+			-addext extendedKeyUsage=clientAuth -keyout "$d/$name-key.pem" -out "$d/$name.pem" 2>/dev/null || return 1
+	else
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+			-keyout "$d/$name-key.pem" -out "$d/$name.csr" 2>/dev/null || return 1
+		openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial -days 2 \
+			-extfile <(printf 'extendedKeyUsage=clientAuth\n') -out "$d/$name.pem" 2>/dev/null || return 1
+	fi
+	chmod 600 "$d/$name-key.pem"
+}
+
+# e2e_rsa_key DIR NAME: an RSA 2048 private key (NAME-key.pem, PKCS#8) and
+# its public key (NAME-pub.pem), for private_key_jwt.
+e2e_rsa_key() {
+	local d=$1 name=$2
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$name-key.pem" 2>/dev/null || return 1
+	chmod 600 "$d/$name-key.pem"
+	openssl pkey -in "$d/$name-key.pem" -pubout -out "$d/$name-pub.pem" 2>/dev/null
+}
+
+# e2e_jwk PUBLIC-PEM: the public key as a JWK with use sig and kid its
+# RFC 7638 thumbprint (what tokenbench sends as the assertion's kid), on one
+# line (node).
+e2e_jwk() {
+	node -e '
+const crypto = require("node:crypto"), fs = require("node:fs");
+const jwk = crypto.createPublicKey(fs.readFileSync(process.argv[1])).export({ format: "jwk" });
+const m = jwk.kty === "RSA" ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+jwk.kid = crypto.createHash("sha256").update(JSON.stringify(m)).digest("base64url");
+jwk.use = "sig";
+process.stdout.write(JSON.stringify(jwk));' "$1"
+}

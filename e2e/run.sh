@@ -18,6 +18,12 @@
 #      Chromium on the provider's login pages): `conform --profile oidc`
 #      compared with the same expect-oidc.yaml, and a 5 s load (the browser's
 #      codes per second);
+#    - for each line "METHOD FILTER" of $E2E_WORK/P/methods (written by
+#      up.sh, when the provider serves other client authentication methods):
+#      `tokenbench target check` and `tokenbench conform --label-filter
+#      FILTER` with $E2E_WORK/P/target-METHOD.yaml (a client registered for
+#      METHOD, its profile named in the file), compared with
+#      e2e/P/expect-METHOD.yaml;
 #    - a short closed-model `tokenbench load` (4 workers, 3 s): its summary,
 #      and a failure when more than 1% of the exchanges fail. It runs with
 #      --validate none: the checks are conform's job (a provider that omits
@@ -102,6 +108,34 @@ conform_and_compare() {
 	"$verdicts" -report "$out/conformance.json" -expect "$expect"
 }
 
+# conform_method P METHOD FILTER: target check and a conform run of the
+# client registered for METHOD, and the verdict diff.
+conform_method() {
+	local p=$1 m=$2 filter=$3 dir=$E2E_WORK/$1 rc=0
+	local out=$dir/out-$m expect=$here/$p/expect-$m.yaml tf=$dir/target-$m.yaml
+	say "$p: tokenbench target check and conform with $m (--label-filter '$filter')"
+	if ! timeout 120 "$tb" target check --target "$tf" >"$dir/check-$m.log" 2>&1; then
+		tail -n 30 "$dir/check-$m.log"
+		echo "target check with $m failed; log $dir/check-$m.log"
+		return 1
+	fi
+	grep -E '^(client|exchange|verdict) ' "$dir/check-$m.log"
+	timeout 1200 "$tb" conform --target "$tf" --label-filter "$filter" --out "$out" >"$dir/conform-$m.log" 2>&1 || rc=$?
+	sed -n '/^verdict /,$p' "$dir/conform-$m.log"
+	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then
+		tail -n 30 "$dir/conform-$m.log"
+		echo "conform exited $rc (2: bad input, 3: internal error); log $dir/conform-$m.log"
+		return 1
+	fi
+	if [[ ! -f "$expect" ]]; then
+		echo "no expectation file $expect; write one from the report with"
+		echo "  $verdicts -report $out/conformance.json -expect $expect -update"
+		echo "and check every non-pass by hand"
+		return 1
+	fi
+	"$verdicts" -report "$out/conformance.json" -expect "$expect"
+}
+
 # load P [SOURCE]: a short closed-model load run (SOURCE browser: with
 # target-browser.yaml, 5 s: the codes per second of the browser source).
 load() {
@@ -146,6 +180,16 @@ for p in $providers; do
 			failed+=("$p conform --profile $profile")
 		fi
 	done
+	if [[ -f "$dir/methods" ]]; then
+		while read -r -u 3 m filter; do
+			# shellcheck disable=SC1091 # written by up.sh
+			if (set -a && source "$dir/env" && conform_method "$p" "$m" "$filter"); then
+				summary+=("$p $m: target check ok, conform every verdict as expected")
+			else
+				failed+=("$p $m")
+			fi
+		done 3<"$dir/methods"
+	fi
 	# shellcheck disable=SC1091 # written by up.sh
 	if (set -a && source "$dir/env" && load "$p"); then
 		summary+=("$p load: $(sed -n 's/^requests *//p' "$dir/load.log")")

@@ -126,8 +126,23 @@ func (p *Profile) Validate() error {
 		}
 		bad(field, "%q is not one of %s", v, strings.Join(allowed, ", "))
 	}
+	methods := []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+		"tls_client_auth", "self_signed_tls_client_auth", "none"}
 	for _, m := range p.Auth.Methods {
-		oneOf("auth.methods", m, "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none")
+		oneOf("auth.methods", m, methods...)
+	}
+	for _, m := range p.Auth.Interchangeable {
+		oneOf("auth.interchangeable", m, methods...)
+	}
+	oneOf("auth.binding", p.Auth.Binding, BindingRegistered, BindingAny)
+	for _, a := range p.Auth.Assertion.Audiences {
+		oneOf("auth.assertion.audiences", a, AudienceTokenEndpoint, AudienceIssuer)
+	}
+	for _, a := range p.Auth.Assertion.Algs {
+		oneOf("auth.assertion.algs", a, "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519", "HS256", "HS384", "HS512")
+	}
+	if p.Auth.Assertion.MaxLifetime < 0 {
+		bad("auth.assertion.max_lifetime", "%s is negative", p.Auth.Assertion.MaxLifetime)
 	}
 	for _, s := range p.Auth.Missing.Status {
 		if s < 400 || s > 499 {

@@ -4,6 +4,9 @@
 package profiles
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
@@ -46,11 +49,60 @@ type RowRule struct {
 // https://www.rfc-editor.org/rfc/rfc6749#section-2.3
 type Auth struct {
 	// Methods are the only client authentication methods the endpoint
-	// accepts (client_secret_basic, client_secret_post). Empty means the
+	// accepts (token_endpoint_auth_method values: client_secret_basic,
+	// client_secret_post, client_secret_jwt, private_key_jwt,
+	// tls_client_auth, self_signed_tls_client_auth, none). Empty means the
 	// profile does not restrict them.
 	Methods []string `yaml:"methods,flow,omitempty"`
 	// Missing is what a request without any client authentication gets.
 	Missing ErrorExpect `yaml:"missing"`
+	// Binding says whether a client may authenticate only with the method
+	// it is registered for (token_endpoint_auth_method, OpenID Connect
+	// Registration §2): "registered", or "any" documented method it holds
+	// credentials for; "" when the documentation does not say.
+	Binding string `yaml:"binding,omitempty"`
+	// Interchangeable are methods the provider accepts alike from a client
+	// registered for any of them (for example Basic and post).
+	Interchangeable []string `yaml:"interchangeable,flow,omitempty"`
+	// Assertion is what the provider documents about client assertions
+	// (client_secret_jwt, private_key_jwt).
+	Assertion Assertion `yaml:"assertion"`
+}
+
+// Binding values.
+const (
+	BindingRegistered = "registered"
+	BindingAny        = "any"
+)
+
+// Assertion is the documented handling of client assertions.
+//
+// https://www.rfc-editor.org/rfc/rfc7523#section-3
+type Assertion struct {
+	// Audiences are the aud values the provider accepts: token_endpoint
+	// (OIDC Core §9) and issuer. Empty is [token_endpoint].
+	Audiences []string `yaml:"audiences,flow,omitempty"`
+	// Algs are the signing algorithms it accepts
+	// (token_endpoint_auth_signing_alg_values_supported); empty is any.
+	Algs []string `yaml:"algs,flow,omitempty"`
+	// MaxLifetime bounds exp - iat of an assertion the provider accepts;
+	// the harness signs its assertions for at most this long. 0 is
+	// undocumented.
+	MaxLifetime yamlfile.Duration `yaml:"max_lifetime,omitempty"`
+}
+
+// Assertion audiences.
+const (
+	AudienceTokenEndpoint = "token_endpoint"
+	AudienceIssuer        = "issuer"
+)
+
+// AssertionAudiences returns the accepted assertion audiences, defaulted.
+func (p *Profile) AssertionAudiences() []string {
+	if len(p.Auth.Assertion.Audiences) == 0 {
+		return []string{AudienceTokenEndpoint}
+	}
+	return p.Auth.Assertion.Audiences
 }
 
 // ErrorExpect is an acceptable error answer: any of the statuses with any of
@@ -172,18 +224,45 @@ func (p *Profile) Level(id string) (catalog.Level, string) {
 	if !ok {
 		return catalog.Skip, "not in the catalogue"
 	}
+	if reason := p.notApplicable(row.When); reason != "" {
+		return catalog.Skip, reason
+	}
 	return row.Level, ""
+}
+
+// notApplicable says why a row's condition does not hold under p, "" when
+// it does.
+func (p *Profile) notApplicable(w catalog.When) string {
+	if len(w.Methods) > 0 && !slices.ContainsFunc(w.Methods, p.AcceptsAuthMethod) {
+		return fmt.Sprintf("profile %s does not document %s (auth.methods: %s)", p.Name, strings.Join(w.Methods, " or "), strings.Join(p.Auth.Methods, ", "))
+	}
+	if w.NotMethod != "" && p.AcceptsAuthMethod(w.NotMethod) {
+		return fmt.Sprintf("profile %s does not exclude %s (auth.methods: %s)", p.Name, w.NotMethod, methodsOrAny(p.Auth.Methods))
+	}
+	if w.Bound && p.Auth.Binding != BindingRegistered {
+		why := "does not document whether a client may use another method than the one it is registered for"
+		if p.Auth.Binding == BindingAny {
+			why = "lets a client use any documented method it holds credentials for (auth.binding: any)"
+		}
+		return fmt.Sprintf("profile %s %s", p.Name, why)
+	}
+	return ""
+}
+
+func methodsOrAny(ms []string) string {
+	if len(ms) == 0 {
+		return "not restricted"
+	}
+	return strings.Join(ms, ", ")
 }
 
 // AcceptsAuthMethod reports whether the profile lets clients use method.
 func (p *Profile) AcceptsAuthMethod(method string) bool {
-	if len(p.Auth.Methods) == 0 {
-		return true
-	}
-	for _, m := range p.Auth.Methods {
-		if m == method {
-			return true
-		}
-	}
-	return false
+	return len(p.Auth.Methods) == 0 || slices.Contains(p.Auth.Methods, method)
+}
+
+// Interchangeable reports whether a client registered for method a may use
+// method b alike.
+func (p *Profile) Interchangeable(a, b string) bool {
+	return a == b || (slices.Contains(p.Auth.Interchangeable, a) && slices.Contains(p.Auth.Interchangeable, b))
 }

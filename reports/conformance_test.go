@@ -355,3 +355,24 @@ func TestFromGinkgoBadEntry(t *testing.T) {
 		t.Errorf("got %+v", r)
 	}
 }
+
+// TestDeselectedTableEntries: the entries of a table the label filter
+// deselected keep their names, so that each is a row of its own (not the
+// same row twice) with the table's text.
+func TestDeselectedTableEntries(t *testing.T) {
+	t.Parallel()
+	entry := func(name string) types.SpecReport {
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: name, ContainerHierarchyTexts: []string{"redirect_uri", "rejects a mismatch"},
+			LeafNodeLabels: []string{"TE:REQ-REDIRECT-MISMATCH", "MUST", "area:request"}, State: types.SpecStateSkipped}
+	}
+	single := types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: "expires", LeafNodeLabels: []string{"TE:CODE-EXPIRES", "MUST"}, State: types.SpecStateSkipped}
+	c := FromGinkgo(types.Report{SpecReports: types.SpecReports{entry("trailing slash"), entry("changed case"), single}}, Meta{LabelFilter: "area:auth"}, nil)
+	var got []string
+	for _, r := range c.Rows {
+		got = append(got, r.ID+" ["+r.Entry+"] "+r.Text)
+	}
+	want := []string{"REQ-REDIRECT-MISMATCH [trailing slash] rejects a mismatch", "REQ-REDIRECT-MISMATCH [changed case] rejects a mismatch", "CODE-EXPIRES [] expires"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -60,7 +60,12 @@ func FromGinkgo(r types.Report, meta Meta, expected map[string]string) *Conforma
 			})
 		}
 	}
-	ctx := rowContext{filter: filter, interrupted: c.Interrupted, suiteFailed: len(c.SuiteFailures) > 0}
+	ctx := rowContext{filter: filter, interrupted: c.Interrupted, suiteFailed: len(c.SuiteFailures) > 0, specs: map[string]int{}}
+	for _, sr := range r.SpecReports {
+		if id := teID(sr.Labels()); id != "" {
+			ctx.specs[id]++
+		}
+	}
 	for _, sr := range r.SpecReports {
 		row, ok := ctx.row(sr, expected)
 		if !ok {
@@ -91,6 +96,7 @@ type rowContext struct {
 	filter      string
 	interrupted bool
 	suiteFailed bool
+	specs       map[string]int // specs per row ID: more than one are a table's entries
 }
 
 // row maps one spec report to a row; ok is false for specs that check no row.
@@ -118,6 +124,11 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 			return Row{}, false
 		}
 		re = &RowEntry{ID: id, Level: labelLevel(labels), Area: labelArea(labels)}
+		if ctx.specs[id] > 1 {
+			// One of a table's entries, not run: its leaf text is the
+			// entry's name, as the entry's own RowEntry would say.
+			re.Entry = sr.LeafNodeText
+		}
 	}
 	cat, _ := catalog.Lookup(re.ID)
 	row = Row{

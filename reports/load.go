@@ -85,7 +85,9 @@ type loadView struct {
 	Codes        []fact
 	Schedule     []fact
 	Meta         []fact
-	Notes        []string // data the report could not use, said plainly
+	Shards       []shardRow // the parts of a merged result, and the missing shards
+	StartAt      string     // when the run was to start (--start-at) and how late it began
+	Notes        []string   // data the report could not use, said plainly
 	Footer       string
 }
 
@@ -148,6 +150,7 @@ func newLoadView(r *results.Load) loadView {
 	v.Codes = codeFacts(r)
 	v.Schedule = scheduleFacts(r)
 	v.Meta = metaFacts(r)
+	v.Shards, v.StartAt = shardRows(r), startText(r)
 	v.Footer = fmt.Sprintf("tokenbench %s · %s requests · schema %s", format.OrDash(r.Tool.Version), format.Int(s.Requests), format.OrDash(r.Schema))
 	return v
 }
@@ -196,6 +199,8 @@ func loadVerdict(r *results.Load, slos []sloRow, breached int) (class, word, hea
 		return loadFail, "ABORTED", "Aborted: " + r.Aborted + "; " + sloText + "."
 	case r.Interrupted:
 		return loadFail, "INTERRUPTED", "Interrupted before the plan's end; " + sloText + " over the part that ran."
+	case len(r.MissingShards) > 0:
+		return loadFail, "INCOMPLETE", format.Capitalize(results.MissingText(r.MissingShards, len(r.MergedFrom))) + ", so the run cannot pass; " + sloText + " over those."
 	case s.Requests == 0:
 		return loadFail, "NO DATA", "No request completed: there is nothing to judge, so every SLO fails."
 	case breached > 0:

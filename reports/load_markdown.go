@@ -18,6 +18,7 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 		return fmt.Errorf("reports: load markdown: %w", errNoResult)
 	}
 	v := newLoadTextView(r)
+	v.Shards = shardRows(r)
 	var b strings.Builder
 	p := func(f string, args ...any) { fmt.Fprintf(&b, f, args...) }
 
@@ -68,11 +69,29 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 			p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", format.MDCode(st.Name), st.Target, achieved, st.P50, st.P90, st.P99, st.Max, st.Errors, st.Late)
 		}
 	}
+	if s.Auth.Signs() {
+		p("\n**Client authentication**: %s, a fresh client assertion signed per request in %s (p50) / %s (p99), apart from the exchange latency\n",
+			format.MDCode(s.Auth.Method), format.MS(s.Auth.TimeMS.P50), format.MS(s.Auth.TimeMS.P99))
+	}
 	if len(s.CheckFailures) > 0 {
 		p("\n**Check failures** (of %s validated): %s\n", format.Int(s.Validated), format.MDCell(countsText(s.CheckFailures)))
 	}
 	if s.Errors > 0 {
 		p("\n**Outcomes**: %s\n", format.MDCell(countsText(s.Outcomes)))
+	}
+
+	if len(v.Shards) > 0 {
+		p("\n### Shards\n\n| Shard | Result file | Began (UTC) | After the start time | Requests |\n|---|---|---:|---:|---:|\n")
+		for _, sh := range shardRows(r) {
+			src := format.MDCell(sh.Source)
+			if sh.Missing {
+				src = "**missing**"
+			}
+			p("| `%s` | %s | %s | %s | %s |\n", format.MDCode(sh.Shard), src, sh.Start, sh.Skew, sh.Requests)
+		}
+	}
+	if st := startText(r); st != "" {
+		p("\n<sub>Start time %s.</sub>\n", format.MDInline(st))
 	}
 
 	p("\n### What limited this run\n\n")

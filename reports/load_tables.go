@@ -216,6 +216,9 @@ func distRows(r *results.Load) []distRow {
 	if s.Codes.Waits > 0 {
 		rows = append(rows, row("Waiting for a code", "requests whose code was not ready", s.Codes.WaitMS))
 	}
+	if s.Auth.Signs() {
+		rows = append(rows, row("Signing the client assertion", s.Auth.Method+", a fresh one per request, apart from the exchange", s.Auth.TimeMS))
+	}
 	return rows
 }
 

@@ -587,3 +587,28 @@ func TestPercentileCurve(t *testing.T) {
 		t.Errorf("empty histogram: %v", got)
 	}
 }
+
+// TestLoadReportsShowSigning: the time to sign the client assertions is
+// its own figure in the HTML, Markdown and text reports.
+func TestLoadReportsShowSigning(t *testing.T) {
+	t.Parallel()
+	r := healthyRun(t)
+	r.Summary.Auth = &results.AuthStats{Method: "private_key_jwt", Requests: 3500, TimeMS: results.Percentiles{P50: 1.25, P99: 2.5, Max: 3}}
+	var md, txt strings.Builder
+	if err := WriteLoadMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteLoadText(&txt, r); err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]string{"html": renderLoad(t, r), "markdown": md.String(), "text": txt.String()} {
+		for _, want := range []string{"private_key_jwt", "1.25"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s report lacks %q", name, want)
+			}
+		}
+	}
+	if !strings.Contains(renderLoad(t, r), "Signing the client assertion") {
+		t.Error("the HTML report has no signing row")
+	}
+}

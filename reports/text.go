@@ -23,7 +23,16 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 	case r.Aborted != "":
 		state = "ABORTED: " + r.Aborted
 	}
+	if len(r.MissingShards) > 0 {
+		state += "; INCOMPLETE: " + results.MissingText(r.MissingShards, len(r.MergedFrom))
+	}
 	fmt.Fprintf(tw, "run\t%s model, %s, %.1f s measured (%s)\n", r.Model, r.Target.TokenEndpoint, r.DurationS, state)
+	if s := shardsText(r); s != "" {
+		fmt.Fprintf(tw, "shards\t%s\n", s)
+	}
+	if s := startText(r); s != "" {
+		fmt.Fprintf(tw, "start\t%s\n", s)
+	}
 	rate := fmt.Sprintf("%.1f/s", s.ThroughputRPS)
 	if s.TargetRPS > 0 {
 		rate += fmt.Sprintf(" (target %.1f/s, %.1f%%)", s.TargetRPS, 100*s.ThroughputRPS/s.TargetRPS)
@@ -39,6 +48,13 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 		fmt.Fprintf(tw, "schedule\tlate %d, unsent %d, lag p99 %.2f ms, max %.2f ms\n", s.Late, s.Unsent, s.ScheduleLagMS.P99, s.ScheduleLagMS.Max)
 	}
 	fmt.Fprintf(tw, "codes\tobtained %d, dropped %d, obtain p99 %.2f ms, requests that waited for a code %d\n", s.Codes.Obtained, s.Codes.Dropped, s.Codes.P99MS, s.Codes.Waits)
+	if a := s.Auth; a != nil {
+		what := "adding it"
+		if a.Signs() {
+			what = "signing a fresh client assertion"
+		}
+		fmt.Fprintf(tw, "client auth\t%s, %d requests; %s took p50 %.3f ms, p99 %.3f ms per request (apart from the exchange latency)\n", a.Method, a.Requests, what, a.TimeMS.P50, a.TimeMS.P99)
+	}
 	fmt.Fprintf(tw, "outcomes\t%s\n", textCounts(s.Outcomes))
 	if len(s.CheckFailures) > 0 {
 		fmt.Fprintf(tw, "check failures\t%s (of %d validated)\n", textCounts(s.CheckFailures), s.Validated)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -55,15 +56,53 @@ func writeFiles(dir string, files []namedWriter) (paths []string, err error) {
 }
 
 // WriteFile writes a file whole or not at all: write renders into memory,
-// and a failed render or write leaves no partial file behind. Errors from
-// the file system name the path; the writers prefix their own.
+// the bytes go to a temporary file beside path, which is then renamed to
+// path. A failed render or write leaves no partial file behind, and a
+// reader polling for path (the merge of a distributed run waiting for its
+// shards) never sees one half written. Errors from the file system name
+// the path; the writers prefix their own.
 func WriteFile(path string, write func(io.Writer) error) error {
 	var buf bytes.Buffer
 	if err := write(&buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
+	_, err = tmp.Write(buf.Bytes())
+	err = errors.Join(err, tmp.Chmod(0o644), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("reports: %s: %w", path, err)
+	}
 	return nil
+}
+
+// LoadFiles lists every load.json under dir (at any depth), sorted, but
+// for skip (a path, or ""): the shards' results of a distributed run, as
+// 'report merge DIR' takes them.
+func LoadFiles(dir, skip string) ([]string, error) {
+	var out []string
+	skipAbs, _ := filepath.Abs(skip)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || d.Name() != LoadJSONFile {
+			return nil
+		}
+		if abs, _ := filepath.Abs(p); skip != "" && abs == skipAbs {
+			return nil
+		}
+		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	return out, nil
 }

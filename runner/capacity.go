@@ -210,6 +210,7 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*results.Capacity, error
 			res.HiddenQueueing = append(res.HiddenQueueing, st.Index)
 		}
 	}
+	tg.Redactor.Walk(res)
 	return res, runErr
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -52,6 +53,9 @@ type Config struct {
 	// a run split across machines. The caller scales the plan and the
 	// codes (Plan.Shard, ShardCodes); Run does not.
 	Shard *results.Shard
+	// StartAt, when set, is the wall-clock time the schedule starts at
+	// (see Run): the shards of a run split across machines share it.
+	StartAt time.Time
 }
 
 // lateThreshold: a request sent later than this after its intended time
@@ -64,16 +68,23 @@ type ticket struct {
 	stage    int // measured-plan index; -1 during warm-up
 }
 
-// Run drives the load described by cfg and returns its result. It stops
+// Run drives the load described by cfg and returns its result. With
+// cfg.StartAt it first waits for that time (see waitStart). It stops
 // scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
 // to the timeout, and returns the result marked interrupted. The error is
-// non-nil only when the code source failed for good.
+// non-nil only when the code source failed for good, or when ctx ended
+// before the start time (ErrNotStarted, with no result).
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx)
+	if err := e.waitStart(ctx); err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx)
+	e.stampStart(res)
+	return res, err
 }
 
 type engine struct {
@@ -91,6 +102,8 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
+	http     *exchange.Client // registers nothing (redact.go)
+	red      *redact.Redactor // the run's; nil with --reveal
 
 	timerLate time.Duration // the scheduler's estimate of how late timers fire
 	slots     chan struct{} // open model: requests in flight
@@ -126,7 +139,8 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Plan.Stages) == 0 {
 		return nil, fmt.Errorf("runner: the plan has no stages")
 	}
-	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{})}
+	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}),
+		http: cfg.Target.HTTP.Registering(nil), red: cfg.Target.Redactor}
 	e.scratch.New = func() any {
 		return &scratch{rng: rand.New(rand.NewPCG(e.seeds.Add(1), uint64(time.Now().UnixNano())))}
 	}
@@ -167,6 +181,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	// Intervals are whole wall-clock seconds, so that the results of
 	// several machines (shards) line up second by second.
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
+	e.rec.method = e.cfg.Target.Auth.Method()
 
 	go func() {
 		select {
@@ -345,7 +360,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 	if err != nil {
 		if codes.Permanent(err) {
 			e.codeErr.CompareAndSwap(nil, err)
-			e.stop("the code source failed: " + err.Error())
+			e.stop("the code source failed: " + e.red.String(err.Error()))
 		}
 		if t.stage >= 0 {
 			e.rec.Record(id, sample{stage: t.stage, intended: t.intended, sent: e.now(), done: e.now(), outcome: "code_error"})
@@ -362,17 +377,19 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		// due is the code supply's: reported apart, and taken out of the
 		// exchange latency by moving the intended time on by as much. A
 		// wait for a free in-flight slot stays in (coordinated omission).
-		from := fetch
-		if intended.After(from) {
-			from = intended
-		}
-		if d := ready.Sub(from); d > 0 {
-			codeWait = d
-			intended = intended.Add(d)
-		}
+		codeWait = pastDue(intended, fetch, ready)
+		intended = intended.Add(codeWait)
 	}
-	spec := exchange.TokenRequest(tg.TokenEndpoint, tg.Client, code.Value, code.RedirectURI, code.CodeVerifier)
-	spec.Probe = "load"
+	spec, authStart, authed := e.authenticate(code)
+	if e.cfg.Model == Open {
+		intended = intended.Add(pastDue(intended, authStart, authed))
+	}
+	if spec.Err != nil {
+		if t.stage >= 0 {
+			e.rec.Record(id, sample{stage: t.stage, intended: intended, sent: authed, done: authed, outcome: "auth_error"})
+		}
+		return dst
+	}
 	if e.slots != nil {
 		e.slots <- struct{}{}
 	}
@@ -381,7 +398,7 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		e.peak.Store(n) // racy max: close enough for a report
 	}
 	flight := e.now()
-	x := tg.HTTP.DoScheduled(rctx, spec, intended)
+	x := e.http.DoScheduled(rctx, spec, intended)
 	e.inFlight.Add(-1)
 	if t.stage >= 0 {
 		e.busy.Add(int64(e.now().Sub(flight)))
@@ -391,11 +408,13 @@ func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []ch
 		<-e.slots
 	}
 
-	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait}
+	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
+		auth: authed.Sub(authStart), authed: true}
 	if e.cfg.Model == Closed {
 		s.intended = x.Timings.Sent
 	}
 	s.outcome, s.ok = classify(x)
+	s.outcome = outcomeKey(e.red, x, code, s.outcome)
 	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || rng.Float64() < e.cfg.ValidateFraction) {
 		s.validated = true
 		cc := tg.CheckContext(code)

@@ -38,9 +38,9 @@ func fromSamples(t *testing.T, start time.Time, stages []string, samples []sampl
 	for i, name := range stages {
 		agg := rec.stage(i)
 		mergeAgg(all, agg)
-		res.Stages = append(res.Stages, results.Stage{Name: name, TargetRate: 50, DurationS: 3, Summary: agg.summary(3 * time.Second)})
+		res.Stages = append(res.Stages, results.Stage{Name: name, TargetRate: 50, DurationS: 3, Summary: agg.summary(3*time.Second, "")})
 	}
-	res.Summary = all.summary(6 * time.Second)
+	res.Summary = all.summary(6*time.Second, "")
 	return res
 }
 

@@ -19,6 +19,8 @@ type sample struct {
 	sent      time.Time     // when the request was handed to the client
 	done      time.Time     // when the response body was read
 	codeWait  time.Duration // how long the request waited for a code past its intended time
+	auth      time.Duration // how long adding the client authentication took (signing an assertion)
+	authed    bool          // the request was authenticated (auth was measured)
 	outcome   string
 	ok        bool     // counted as ok (valid 200)
 	validated bool     // went through the checks
@@ -36,6 +38,7 @@ const codeWaitThreshold = time.Millisecond
 // concurrent use.
 type recorder struct {
 	start  time.Time
+	method string // the client authentication method, "" not recorded
 	shards []*shard
 	pool   sync.Pool // *pair, for interval histograms
 
@@ -58,9 +61,9 @@ type pair struct {
 // counts of a results.Summary (requests, ok, late, out of range,
 // validated, code waits, outcomes, check failures).
 type stageAgg struct {
-	lat, svc, lag, wait *hdr.Histogram
-	counts              results.Summary
-	first, last         time.Time // first send, last completion
+	lat, svc, lag, wait, auth *hdr.Histogram
+	counts                    results.Summary
+	first, last               time.Time // first send, last completion
 }
 
 type shard struct {
@@ -83,7 +86,7 @@ func newRecorder(start time.Time, stages, shards int) *recorder {
 }
 
 func newStageAgg() *stageAgg {
-	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(),
+	return &stageAgg{lat: results.NewHistogram(), svc: results.NewHistogram(), lag: results.NewHistogram(), wait: results.NewHistogram(), auth: results.NewHistogram(),
 		counts: results.Summary{Outcomes: map[string]int64{}, CheckFailures: map[string]int64{}}}
 }
 
@@ -143,6 +146,9 @@ func (r *recorder) Record(shardHint int, s sample) {
 	}
 	if s.validated {
 		c.Validated++
+	}
+	if s.authed {
+		record(st.auth, s.auth.Microseconds())
 	}
 	c.Outcomes[s.outcome]++
 	for _, id := range s.failed {
@@ -271,6 +277,7 @@ func mergeAgg(dst, s *stageAgg) {
 	dst.svc.Merge(s.svc)
 	dst.lag.Merge(s.lag)
 	dst.wait.Merge(s.wait)
+	dst.auth.Merge(s.auth)
 	dst.counts.AddCounts(s.counts)
 	if !s.first.IsZero() && (dst.first.IsZero() || s.first.Before(dst.first)) {
 		dst.first = s.first
@@ -281,7 +288,7 @@ func mergeAgg(dst, s *stageAgg) {
 }
 
 // summary turns an aggregate into a Summary over the given duration.
-func (a *stageAgg) summary(d time.Duration) results.Summary {
+func (a *stageAgg) summary(d time.Duration, method string) results.Summary {
 	s := a.counts
 	s.Outcomes, s.CheckFailures = maps.Clone(s.Outcomes), maps.Clone(s.CheckFailures)
 	s.Errors = s.Requests - s.OK
@@ -293,6 +300,9 @@ func (a *stageAgg) summary(d time.Duration) results.Summary {
 		s.ThroughputRPS = float64(s.Requests) / d.Seconds()
 	}
 	s.Codes.WaitMS = results.PercentilesOf(a.wait)
+	if method != "" && a.auth.TotalCount() > 0 {
+		s.Auth = &results.AuthStats{Method: method, Requests: a.auth.TotalCount(), TimeMS: results.PercentilesOf(a.auth)}
+	}
 	s.HDR, _ = results.EncodePair(a.lat, a.svc)
 	return s
 }

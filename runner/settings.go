@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tokenbench/tokenbench/internal/k8s"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
@@ -57,7 +58,15 @@ type LoadSettings struct {
 	// AbortOnErrorRate is RATE%/WINDOW, e.g. 50%/10s: stop a run whose
 	// error rate over the window exceeds the rate.
 	AbortOnErrorRate string
-	Shard            string // I/N: this machine runs shard I of N (see ParseShard)
+	// Shard is I/N, this machine runs shard I of N (see ParseShard), or
+	// "auto": read from the environment of a Kubernetes Indexed Job's pod
+	// through Getenv (see k8s.ShardFromEnv).
+	Shard  string
+	Getenv func(string) string // nil: no environment
+	// StartAt is an RFC 3339 time to start at (see Config.StartAt), at
+	// most MaxStartAhead from Now; "" starts at once.
+	StartAt string
+	Now     func() time.Time // nil: time.Now
 	// StaticCode, for benchmarks only, is one code redeemed every time
 	// (see StaticCodes), instead of the target's code source.
 	StaticCode string
@@ -112,7 +121,12 @@ func NewLoad(s LoadSettings) (*LoadJob, error) {
 		return nil, &SettingError{Setting: "Warmup", Value: s.Warmup.String(), Reason: "must not be negative"}
 	}
 	if s.Shard != "" {
-		if err := j.shard(s.Shard); err != nil {
+		if err := j.shard(s.Shard, s.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	if s.StartAt != "" {
+		if j.Config.StartAt, err = parseStartAt(s.StartAt, s.Now); err != nil {
 			return nil, err
 		}
 	}
@@ -172,20 +186,55 @@ func closedName(c int, d time.Duration, n int64) string {
 }
 
 // shard makes the job shard I of N of a run split across machines: the
-// plan's rates divided by N (Plan.Shard).
-func (j *LoadJob) shard(spec string) error {
+// plan's rates, or the closed model's workers, divided by N (Plan.Shard,
+// ShardWorkers). "auto" reads I and N from the environment.
+func (j *LoadJob) shard(spec string, getenv func(string) string) error {
+	given, from := spec, ""
+	bad := func(reason string) error {
+		return &SettingError{Setting: "Shard", Value: strconv.Quote(given), Reason: from + reason}
+	}
+	if spec == "auto" {
+		fromEnv, err := k8s.ShardFromEnv(getenv)
+		if err != nil {
+			return bad(err.Error())
+		}
+		spec, from = fromEnv, fmt.Sprintf("%s from $%s and $%s: ", fromEnv, k8s.IndexEnv, k8s.CountEnv)
+	}
 	sh, err := ParseShard(spec)
 	if err != nil {
-		return &SettingError{Setting: "Shard", Value: strconv.Quote(spec), Reason: strings.TrimPrefix(err.Error(), fmt.Sprintf("runner: shard %q: ", spec))}
+		return bad(strings.TrimPrefix(err.Error(), fmt.Sprintf("runner: shard %q: ", spec)))
 	}
 	if j.Config.Model == Closed {
-		return &SettingError{Setting: "Shard", Value: strconv.Quote(spec), Reason: "a shard divides the arrival rate, and the closed model has none; give each machine its own concurrency"}
+		if j.Config.Concurrency, err = ShardWorkers(j.Config.Concurrency, sh); err != nil {
+			return bad(strings.TrimPrefix(err.Error(), "runner: "))
+		}
 	}
 	if j.Config.Plan, err = j.Config.Plan.Shard(sh); err != nil {
-		return &SettingError{Setting: "Shard", Value: strconv.Quote(spec), Reason: strings.TrimPrefix(err.Error(), "runner: ")}
+		return bad(strings.TrimPrefix(err.Error(), "runner: "))
 	}
 	j.Config.Shard = &sh
 	return nil
+}
+
+// MaxStartAhead bounds how far ahead a start time (LoadSettings.StartAt)
+// may be: further is taken for a mistake rather than waited for.
+const MaxStartAhead = 24 * time.Hour
+
+// parseStartAt parses an RFC 3339 start time no further than MaxStartAhead
+// from now. A time in the past is accepted: the run starts at once and
+// says it was late.
+func parseStartAt(s string, now func() time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, &SettingError{Setting: "StartAt", Value: strconv.Quote(s), Reason: "not an RFC 3339 time such as 2026-12-04T17:20:00Z"}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if ahead := t.Sub(now()); ahead > MaxStartAhead {
+		return time.Time{}, &SettingError{Setting: "StartAt", Value: strconv.Quote(s), Reason: fmt.Sprintf("is %s ahead, more than %s: check the date and the clock", ahead.Round(time.Minute), MaxStartAhead)}
+	}
+	return t, nil
 }
 
 // Judge completes r, the job's result: the settings as given, and the SLOs

@@ -22,6 +22,7 @@ func TestNewLoad(t *testing.T) {
 		{"closed", func(s *LoadSettings) { s.Concurrency, s.Validate = 4, "sample:0.25" }, "closed 4 workers, 10s 0.25 0 4"},
 		{"stages", func(s *LoadSettings) { s.Stages, s.Validate = "1s@5,ramp:2s@5-10", "none" }, "open 1s@5,ramp:2s@5-10 0 1000 0"},
 		{"a shard keeps the stage names", func(s *LoadSettings) { s.Rate, s.Shard = 90, "2/3" }, "open 10s@90 1 1000 0"},
+		{"a closed shard runs its part of the workers", func(s *LoadSettings) { s.Concurrency, s.Shard = 10, "1/4" }, "closed 10 workers, 10s 1 0 3"},
 	} {
 		s := base
 		tt.edit(&s)
@@ -64,7 +65,7 @@ func TestNewLoadErrors(t *testing.T) {
 		{func(s *LoadSettings) { s.MaxInFlight = 0 }, "MaxInFlight", "runner: max in flight 0: must be positive"},
 		{func(s *LoadSettings) { s.Timeout = 0 }, "Timeout", "runner: timeout 0s: must be positive"},
 		{func(s *LoadSettings) { s.Shard = "4/3" }, "Shard", `runner: shard "4/3": I is not from 1 to N`},
-		{func(s *LoadSettings) { s.Concurrency, s.Shard = 2, "1/2" }, "Shard", "the closed model has none"},
+		{func(s *LoadSettings) { s.Concurrency, s.Shard = 2, "1/3" }, "Shard", "2 workers, fewer than the 3 shards"},
 		{func(s *LoadSettings) { s.Requests, s.Shard = 2, "1/3" }, "Shard", "fewer than the 3 shards"},
 	} {
 		s := base

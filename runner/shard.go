@@ -106,6 +106,23 @@ func (p Plan) Shard(s results.Shard) (Plan, error) {
 	return out, nil
 }
 
+// ShardWorkers is shard s's part of a closed model's c workers: c/N, one
+// more for the first c mod N shards, so that the shards' workers add up to
+// c. Fewer workers than shards is an error: some shard would have none.
+func ShardWorkers(c int, s results.Shard) (int, error) {
+	if s.Count <= 1 {
+		return c, nil
+	}
+	if c < s.Count {
+		return 0, fmt.Errorf("runner: shard %s: %d workers, fewer than the %d shards", s, c, s.Count)
+	}
+	n := c / s.Count
+	if s.Index <= c%s.Count {
+		n++
+	}
+	return n, nil
+}
+
 // ShardOwns reports whether the code c (by its Seq, its 1-based order in
 // the source) is shard s's: Seq ≡ Index (mod Count).
 func ShardOwns(s results.Shard, c codes.Code) bool {

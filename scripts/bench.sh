@@ -87,6 +87,36 @@ echo "| wrk (ceiling, no validation, no result handling) | $(sed -n 's/^Requests
 echo
 } >>"$report"
 
+echo "== client authentication: closed model, 16 workers, 10 s: Basic, private_key_jwt RS256 and ES256" >&2
+# The fast provider answers any POST: what differs between the runs is the
+# harness's own work per request, a fresh signed assertion for the JWT ones.
+mkdir -p "$work/jwt"
+"$tb" serve --fast --auth-method private_key_jwt --write-target "$work/jwt/target.yaml" >"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do grep -q '^target ' "$work/serve.log" && break; sleep 0.05; done
+grep -q '^target ' "$work/serve.log" || { cat "$work/serve.log"; exit 1; }
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/jwt/es256.pem" 2>/dev/null
+sed 's|key_file: .*|key_file: es256.pem|' "$work/jwt/target.yaml" >"$work/jwt/target-es256.yaml"
+sed -e '/auth_method:/d' -e '/key_file:/d' -e 's|id: tokenbench-jwt|id: tokenbench|' -e 's|profile: oidc|profile: bankid|' "$work/jwt/target.yaml" >"$work/jwt/target-basic.yaml"
+for m in basic:target-basic rs256:target es256:target-es256; do
+  "$tb" load --target "$work/jwt/${m#*:}.yaml" --static-code bench --out "out/bench/auth-${m%%:*}" \
+    --concurrency 16 --duration 10s --validate none >"out/bench/auth-${m%%:*}.txt" 2>&1 || true
+done
+stop_serve
+{
+echo "## Client authentication under load (closed model, 16 workers, 10 s, the same fast provider)"
+echo
+echo "Signing is the harness's own work per request, measured apart from the exchange latency."
+echo
+echo "| method | requests/s | p50 ms | p99 ms | signing p50 ms | signing p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|"
+for m in basic:client_secret_basic rs256:"private_key_jwt RS256" es256:"private_key_jwt ES256"; do
+  f=out/bench/auth-${m%%:*}/load.json
+  echo "| ${m#*:} | $(field "$f" 'd.summary.throughput_rps.toFixed(0)') | $(field "$f" 'd.summary.latency_ms.p50.toFixed(2)') | $(field "$f" 'd.summary.latency_ms.p99.toFixed(2)') | $(field "$f" 'd.summary.auth.time_ms.p50.toFixed(3)') | $(field "$f" 'd.summary.auth.time_ms.p99.toFixed(3)') |"
+done
+echo
+} >>"$report"
+
 echo "== honesty: serve --fast --stall 200ms/1s, 200/s, max 10 in flight, 20 s" >&2
 serve --stall 200ms/1s
 vtargets "$url"
@@ -198,8 +228,10 @@ echo "== Go benchmarks" >&2
 echo "## Go benchmarks (hot path)"
 echo
 echo '```'
-go test -run '^$' -bench 'Record|PacerNext' -benchmem ./runner | grep '^Benchmark'
+go test -run '^$' -bench 'Record|PacerNext|OutcomeKey' -benchmem ./runner | grep '^Benchmark'
+go test -run '^$' -bench 'String|AddSecret|WithOutcome|Forms' -benchmem ./internal/redact | grep '^Benchmark'
 go test -run '^$' -bench 'Validate$|NewEvidence' -benchmem ./internal/checks | grep '^Benchmark'
+go test -run '^$' -bench 'Assertion' -benchmem ./internal/exchange | grep '^Benchmark'
 echo '```'
 } >>"$report"
 cat "$report"

@@ -23,6 +23,13 @@ set -e
 grep -E '^(verdict|rows|  FAIL|  WARNING)' "$out/defective.txt" || true
 if [ "$status" -ne 1 ]; then echo "expected exit 1 from the defective run, got $status"; exit 1; fi
 echo
+echo "== private_key_jwt: target check and the client authentication rows, each request with a fresh signed assertion"
+"$bin" target check --auth-method private_key_jwt >"$out/target-check-jwt.txt"
+grep -E '^(client|verdict) ' "$out/target-check-jwt.txt"
+mkdir -p "$out/private_key_jwt"
+"$bin" conform --auth-method private_key_jwt --label-filter 'area:auth' --out "$out/private_key_jwt" >"$out/private_key_jwt.txt"
+grep -E '^(verdict|rows)' "$out/private_key_jwt.txt"
+echo
 echo "== load: 5 s at 50 exchanges/s against the embedded provider, every response validated"
 "$bin" load --rate 50 --duration 5s --out "$out" --slo "p99<500ms,error_rate<1%"
 echo
@@ -30,4 +37,5 @@ echo "Reports:"
 echo "  $out/conformance.html   (open in a browser)"
 echo "  $out/conformance.md  $out/conformance.junit.xml  $out/conformance.json"
 echo "  $out/defective/conformance.html   (the defective provider: failures with their evidence)"
+echo "  $out/private_key_jwt/conformance.html   (the client authentication rows with private_key_jwt)"
 echo "  $out/load.html   (the load run: verdict, charts, stages; load.json, load.hlog and load.md beside it)"

@@ -13,10 +13,13 @@ package suites
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
@@ -94,18 +97,20 @@ func Define(env *Env) {
 		defineRedirectURI()
 		defineClientID()
 		defineAuth()
+		defineAuthMethods()
 		definePKCE()
 		defineResponse()
 		defineRefresh()
 		defineIDToken()
 		defineUserinfo()
 		defineConcurrency()
+		defineDiscovery()
 		// Last: the ERR-* rows judge every negative answer seen so far.
 		defineErrors()
 	})
 	ReportAfterSuite("tokenbench reports", func(r Report) {
 		if env.Report != nil {
-			env.Report(r)
+			env.Report(redactReport(r))
 		}
 	})
 }
@@ -136,6 +141,36 @@ func redactor() *redact.Redactor {
 
 func redacted(s string) string { return redactor().String(s) }
 
+// redactReport masks, in Ginkgo's report and every report entry in it,
+// every secret the run registered by its end: the last net behind the
+// redaction of each message and exchange when it was attached. Codes,
+// verifiers and tokens are registered where they enter (the target's code
+// source and HTTP client), so nothing here registers anything.
+func redactReport(r Report) Report {
+	red := redactor()
+	if red == nil {
+		return r
+	}
+	specs := slices.Clone(r.SpecReports)
+	for i := range specs {
+		entries := slices.Clone(specs[i].ReportEntries)
+		for j, e := range entries {
+			raw := e.Value.GetRawValue()
+			if raw == nil {
+				continue
+			}
+			v := reflect.New(reflect.TypeOf(raw))
+			v.Elem().Set(reflect.ValueOf(raw))
+			red.Walk(v.Interface())
+			entries[j].Value = types.WrapEntryValue(v.Elem().Interface())
+		}
+		specs[i].ReportEntries = entries
+	}
+	r.SpecReports = specs
+	red.Walk(&r)
+	return r
+}
+
 // do sends s and attaches the redacted exchange to the spec.
 func do(ctx context.Context, s exchange.Spec) *exchange.Exchange {
 	x := t().HTTP.Do(ctx, s)
@@ -153,7 +188,7 @@ func record(x *exchange.Exchange) {
 // note keeps the token endpoint's negative answers for the ERR-* rows and
 // notes what the successes carried, without attaching x to the spec.
 func note(x *exchange.Exchange) {
-	if !strings.HasPrefix(x.Request.URL, t().TokenEndpoint) {
+	if !isTokenEndpoint(x.Request.URL) {
 		return
 	}
 	state.mu.Lock()
@@ -196,6 +231,13 @@ func exchangeSeq(x *exchange.Exchange) int {
 	return n
 }
 
+// isTokenEndpoint reports whether a request went to the token endpoint or
+// its mTLS alias.
+func isTokenEndpoint(u string) bool {
+	m := t().MTLSTokenEndpoint
+	return strings.HasPrefix(u, t().TokenEndpoint) || (m != "" && strings.HasPrefix(u, m))
+}
+
 // seenNegatives returns the token endpoint's answers >= 400 recorded so far.
 func seenNegatives() []*exchange.Exchange {
 	state.mu.Lock()
@@ -230,10 +272,9 @@ func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *c
 }
 
 // valid returns the valid token request for code c: POST form with
-// grant_type, code, redirect_uri (and code_verifier), HTTP Basic.
-func valid(c *codes.Code) exchange.Spec {
-	return exchange.TokenRequest(t().TokenEndpoint, t().Client, c.Value, c.RedirectURI, c.CodeVerifier)
-}
+// grant_type, code, redirect_uri (and code_verifier), authenticated with
+// the client's auth_method.
+func valid(c *codes.Code) exchange.Spec { return validAs(c, t().Auth) }
 
 // probe is valid(fresh code) with mutations, sent.
 func probe(ctx context.Context, name string, ms ...exchange.Mutation) *exchange.Exchange {

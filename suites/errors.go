@@ -38,15 +38,16 @@ func defineErrors() {
 // errorProbes makes the negative probes once and returns them.
 func errorProbes(ctx context.Context) []*exchange.Exchange {
 	state.errorsOnce.Do(func() {
-		base := exchange.TokenRequest(t().TokenEndpoint, t().Client, randomCode(), t().RedirectURI, "")
 		unsupported := "urn:tokenbench:params:oauth:grant-type:unsupported"
 		for _, ms := range [][]exchange.Mutation{
 			{exchange.Probe("unknown code")},
 			{exchange.Probe("no grant_type"), exchange.Drop("grant_type")},
-			{exchange.Probe("wrong client secret"), exchange.WrongSecret()},
+			{exchange.Probe("wrong client credentials"), exchange.WrongCredentials()},
 			{exchange.Probe("code sent twice"), exchange.Duplicate("code")},
 			{exchange.Probe("unsupported grant_type"), exchange.Set("grant_type", unsupported), exchange.Drop("code"), exchange.Drop("redirect_uri")},
 		} {
+			// Each probe authenticates afresh: a client assertion is used once.
+			base := exchange.TokenRequest(t().TokenEndpoint, t().Auth, randomCode(), t().RedirectURI, "")
 			state.errorProbes = append(state.errorProbes, t().HTTP.Do(ctx, base.With(ms...)))
 		}
 	})

@@ -19,7 +19,7 @@ func definePKCE() {
 		rowIt("PKCE-WRONG-VERIFIER", "rejects a wrong code_verifier with invalid_grant", func(ctx context.Context) {
 			requirePKCE()
 			c := authorize(ctx, "with a PKCE challenge", func(o *codes.Options) { o.PKCE = true })
-			x := do(ctx, valid(c).With(exchange.Probe("wrong code_verifier"), exchange.Set("code_verifier", wrongVerifier(c.CodeVerifier))))
+			x := do(ctx, valid(c).With(exchange.Probe("wrong code_verifier"), exchange.WrongVerifier()))
 			Expect(x).To(HaveOAuthError("invalid_grant").Because("the verifier does not match the challenge (RFC 7636 §4.6)"))
 		})
 		rowIt("PKCE-MISSING-VERIFIER", "rejects a code issued with a challenge and redeemed without code_verifier", func(ctx context.Context) {
@@ -31,7 +31,7 @@ func definePKCE() {
 		rowIt("PKCE-DOWNGRADE", "rejects a code_verifier for a code issued without a challenge", func(ctx context.Context) {
 			requirePKCE()
 			c := authorize(ctx, "without a PKCE challenge", func(o *codes.Options) { o.PKCE = false })
-			x := do(ctx, valid(c).With(exchange.Probe("code_verifier without a challenge"), exchange.Set("code_verifier", wrongVerifier(""))))
+			x := do(ctx, valid(c).With(exchange.Probe("code_verifier without a challenge"), exchange.WrongVerifier()))
 			Expect(x).To(HaveClientErrorStatus().Because("a verifier for a code issued without a challenge must be rejected (RFC 9700 §2.1.1)"))
 			Expect(x).To(HaveNoTokens())
 		})
@@ -50,14 +50,4 @@ func requirePKCE() {
 		return
 	}
 	Skip("discovery lists no S256 in code_challenge_methods_supported and the profile does not say PKCE is supported")
-}
-
-// wrongVerifier returns a well-formed verifier (RFC 7636 §4.1: 43 to 128
-// unreserved characters) that differs from v.
-func wrongVerifier(v string) string {
-	w := "tokenbench-wrong-verifier-0123456789-abcdefghijklmnop"
-	if w == v {
-		w += "x"
-	}
-	return w
 }

@@ -32,6 +32,8 @@ func defineConcurrency() {
 				c := fresh(ctx)
 				specs := make([]exchange.Spec, n)
 				for i := range specs {
+					// Each racer authenticates afresh: a shared client
+					// assertion would be refused as a replay.
 					specs[i] = valid(c).With(exchange.Probe(fmt.Sprintf("round %d, racer %d of %d", round, i+1, n)))
 				}
 				By(fmt.Sprintf("round %d of %d: %d redemptions of one code, their last bytes released together", round, rounds, n))

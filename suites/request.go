@@ -87,7 +87,7 @@ func defineGrantType() {
 					for _, p := range extra {
 						ms = append(ms, exchange.Set(p.Name, p.Value))
 					}
-					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Client, "", "", "").With(ms...))
+					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Auth, "", "", "").With(ms...))
 					want := []string{"unsupported_grant_type"}
 					if e.source == sourceDiscovery {
 						// Not in discovery's list, but the server may
@@ -217,7 +217,8 @@ func changeCase(u string) string {
 func defineClientID() {
 	Describe("client_id", func() {
 		rowIt("REQ-CLIENT-ID-REJECTED", "rejects client_id in the body next to valid Basic authentication, and issues no tokens", func(ctx context.Context) {
-			x := probe(ctx, "client_id in the body with Basic", exchange.ClientIDInBody())
+			a, c := methodAuth(ctx, exchange.MethodBasic)
+			x := do(ctx, validAs(c, a).With(exchange.Probe("client_id in the body with Basic"), exchange.ClientIDInBody()))
 			Expect(x).To(HaveOAuthError(t().Profile.Request.ClientIDError...).Because("the provider documents the client_id parameter as not supported"))
 		})
 		rowIt("AUTH-PUBLIC-CLIENT", "refuses a confidential client's code redeemed with client_id alone (no authentication)", func(ctx context.Context) {

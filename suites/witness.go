@@ -120,21 +120,22 @@ func beInactive() *exchangeMatcher {
 // source that can vary the authorization request, the second client must
 // redeem a code of its own; otherwise an unknown code must get past client
 // authentication (any answer but invalid_client).
-func secondClientAuthenticates(ctx context.Context, b exchange.Credentials) {
+func secondClientAuthenticates(ctx context.Context, b exchange.Authenticator) {
 	GinkgoHelper()
-	By("checking that the second client " + b.ID + " can authenticate")
+	id := b.ClientID()
+	By("checking that the second client " + id + " can authenticate (" + b.Method() + ")")
 	redeem := func(probe string, ms ...exchange.Mutation) *exchange.Exchange {
-		ms = append([]exchange.Mutation{exchange.Probe(probe), exchange.BasicAs(b)}, ms...)
+		ms = append([]exchange.Mutation{exchange.Probe(probe)}, ms...)
 		if state.authorizer == nil {
 			return do(ctx, exchange.TokenRequest(t().TokenEndpoint, b, randomCode(), t().RedirectURI, "").With(ms...))
 		}
 		o := state.authorizer.Defaults()
-		o.ClientID = b.ID
+		o.ClientID = id
 		c, err := state.authorizer.Authorize(ctx, o)
 		if err != nil {
-			Skip("no authorization code for the second client " + b.ID + ", so its authentication cannot be proven: " + redacted(err.Error()))
+			Skip("no authorization code for the second client " + id + ", so its authentication cannot be proven: " + redacted(err.Error()))
 		}
-		return do(ctx, valid(c).With(ms...))
+		return do(ctx, validAs(c, b).With(ms...))
 	}
 	authenticated := func(x *exchange.Exchange) bool {
 		if state.authorizer != nil {
@@ -152,8 +153,9 @@ func secondClientAuthenticates(ctx context.Context, b exchange.Credentials) {
 	}
 	cause := "the provider " + answered(x)
 	refused := x.Status() == http.StatusUnauthorized || x.OAuthError() == "invalid_client"
+	basic, isBasic := b.(exchange.Basic)
 	switch {
-	case refused && formEncodingChanges(b):
+	case refused && isBasic && formEncodingChanges(basic.Credentials):
 		raw := redeem("the second client, Basic credentials not form-urlencoded", exchange.RawBasic())
 		if authenticated(raw) {
 			cause += "; with its id and secret sent in Basic without form-urlencoding it got through: the likely cause is that the provider does not form-urlencode-decode Basic credentials (RFC 6749 §2.3.1; AUTH-BASIC-ENCODING reports it)"
@@ -163,7 +165,7 @@ func secondClientAuthenticates(ctx context.Context, b exchange.Credentials) {
 	case refused:
 		cause += ": its credentials were refused; check second_client in the target file"
 	}
-	Skip(fmt.Sprintf("the second client %s cannot %s, so a refusal of client A's code would not show that codes are bound to their client: %s", b.ID, own, cause))
+	Skip(fmt.Sprintf("the second client %s cannot %s, so a refusal of client A's code would not show that codes are bound to their client: %s", id, own, cause))
 }
 
 // formEncodingChanges reports whether form-urlencoding changes the

@@ -115,7 +115,7 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	if cfg.Codes, cfg.CodeTimes, err = cfg.OpenCodes(t); err != nil {
 		return badInput(err)
 	}
-	a.announceCapacity(cfg, pc, f.path == "")
+	a.announceCapacity(cfg, pc.Config, f.path == "")
 	cfg.OnStepStart, cfg.OnStep = a.stepStart, a.stepDone
 	res, runErr := runner.Capacity(cmd.Context(), cfg)
 	if res == nil {

@@ -3,15 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/reports/compare"
-	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // reportCompareCmd is `tokenbench report compare BASE NEW`.
@@ -95,102 +91,4 @@ func readResults(what string, paths ...string) ([]*reports.File, error) {
 		out[i] = f
 	}
 	return out, nil
-}
-
-// reportMergeCmd is `tokenbench report merge A.json B.json ... -o FILE`.
-func (a *app) reportMergeCmd() *cobra.Command {
-	var out string
-	cmd := &cobra.Command{Use: "merge A.json B.json ...", Args: cobra.MinimumNArgs(2),
-		Short: "Merge the load results of the shards of one run (load --shard I/N) exactly",
-		Long: `merge combines the load.json of several shards of one run (load --shard I/N on
-several machines) into the run's result. The latency and service time
-histograms of the whole run, of each stage and of each wall-clock second are
-the sums of the shards' HDR histograms, so a merged p99 is the p99 of all the
-samples, not an average of the shards' p99s. Counts and rates add up, the
-error rate is recomputed and the SLOs (the run's --slo) are evaluated again on
-the merged figures; each shard's limits are kept, named by shard.
-
-Results of different targets, models, profiles, stage layouts or SLOs, a shard
-given twice, or shards of different counts are refused. Missing shards are
-allowed and said in the merged result's limits.
-
-Writes FILE (schema tokenbench.load/v1, with merged_from listing the parts)
-and, beside it, FILE with .hlog for an HdrHistogram interval log.
-
-Exit status: 0 merged and every SLO met, 1 an SLO was breached or a shard was
-interrupted or aborted, 2 bad input (an unreadable file, results that are not
-shards of one run).`,
-		Example: `  tokenbench report merge m1/load.json m2/load.json m3/load.json -o out/load.json`,
-		RunE: func(_ *cobra.Command, args []string) error {
-			return a.reportMerge(args, out)
-		},
-	}
-	cmd.Flags().StringVarP(&out, "out", "o", "merged.json", "the merged load.json to write")
-	return cmd
-}
-
-func (a *app) reportMerge(paths []string, out string) error {
-	files, err := readResults("report merge", paths...)
-	if err != nil {
-		return err
-	}
-	loads := make([]*results.Load, len(files))
-	for i, f := range files {
-		if loads[i] = f.Load; f.Load == nil {
-			return badInput(fmt.Errorf("report merge: %s is a %s result, not a load result", paths[i], f.Kind()))
-		}
-	}
-	m, err := results.Merge(loads...)
-	if err != nil {
-		return badInput(fmt.Errorf("report merge: %w", err))
-	}
-	nameParts(m, loads, paths)
-	hlog := strings.TrimSuffix(out, filepath.Ext(out)) + ".hlog"
-	for _, f := range []struct {
-		path  string
-		write func(io.Writer) error
-	}{{out, m.WriteJSON}, {hlog, m.WriteHlog}} {
-		if err := writeMerged(f.path, f.write); err != nil {
-			return badInput(fmt.Errorf("report merge: %w", err))
-		}
-	}
-	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), partsText(m.MergedFrom))
-	reports.WriteLoadText(a.stdout, m)
-	fmt.Fprintf(a.stdout, "results     %s\nresults     %s\n", out, hlog)
-	return loadVerdict("report merge", m)
-}
-
-// nameParts names each part of m by the file it was read from; a merged
-// input's parts keep their names.
-func nameParts(m *results.Load, loads []*results.Load, paths []string) {
-	k := 0
-	for i, r := range loads {
-		n := max(len(r.MergedFrom), 1)
-		for j := k; j < k+n; j++ {
-			if m.MergedFrom[j].Source == "" {
-				m.MergedFrom[j].Source = paths[i]
-			}
-		}
-		k += n
-	}
-}
-
-func partsText(parts []results.MergedPart) string {
-	var out []string
-	for _, p := range parts {
-		s := p.Source
-		if p.Shard != nil {
-			s += " (shard " + p.Shard.String() + ")"
-		}
-		out = append(out, s)
-	}
-	return strings.Join(out, ", ")
-}
-
-// writeMerged writes a merged file, creating its directory.
-func writeMerged(path string, write func(io.Writer) error) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return reports.WriteFile(path, write)
 }

@@ -299,7 +299,9 @@ func TestLoadShardBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"load", "--shard", "3/2"}, `load: --shard "3/2": I is not from 1 to N`},
-		{[]string{"load", "--shard", "1/2", "--concurrency", "4"}, "load: --shard \"1/2\": a shard divides the arrival rate, and the closed model has none"},
+		{[]string{"load", "--shard", "1/4", "--concurrency", "3"}, "load: --shard \"1/4\": shard 1/4: 3 workers, fewer than the 4 shards"},
+		{[]string{"load", "--shard", "auto"}, "load: --shard \"auto\": $JOB_COMPLETION_INDEX is not set"},
+		{[]string{"load", "--start-at", "tomorrow"}, "load: --start-at \"tomorrow\": not an RFC 3339 time"},
 		{[]string{"load", "--shard", "1/4", "--rate", "10", "--requests", "3"}, "3 requests, fewer than the 4 shards"},
 	} {
 		code, _, errs := runCLI(t, nil, tt.args...)

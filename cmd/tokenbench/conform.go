@@ -12,7 +12,6 @@ import (
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/codes"
-	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
@@ -32,7 +31,7 @@ type conformFlags struct {
 // conformJob is a conform command line, checked, with its defaults applied.
 type conformJob struct {
 	targetFlags
-	provider    provider.Config // the embedded provider's, without --target
+	embedded    embedded // the embedded target, without --target
 	labelFilter string
 	out         string
 	known       map[string]string // --expected-failures: row ID to reason
@@ -106,12 +105,12 @@ func (f *conformFlags) job(cmd *cobra.Command) (*conformJob, error) {
 	if f.race < 0 || f.race == 1 || f.race > 1000 {
 		return nil, fmt.Errorf("conform: --race %d is not between 2 and 1000", f.race)
 	}
-	return &conformJob{targetFlags: f.targetFlags, provider: pc, labelFilter: f.labelFilter, out: f.out,
+	return &conformJob{targetFlags: f.targetFlags, embedded: pc, labelFilter: f.labelFilter, out: f.out,
 		known: known, verbose: f.verbose, race: f.race}, nil
 }
 
 func (a *app) conform(ctx context.Context, job *conformJob) error {
-	t, err := a.openTarget(ctx, job.targetFlags, job.provider)
+	t, err := a.openTarget(ctx, job.targetFlags, job.embedded)
 	if err != nil {
 		return err
 	}

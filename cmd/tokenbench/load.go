@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/items"
 	"github.com/tokenbench/tokenbench/reports"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
@@ -70,12 +71,14 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVar(&f.AbortOnErrorRate, "abort-on-error-rate", "", `stop a run whose error rate over a window exceeds a threshold, e.g. "50%/10s"`)
 	fl.StringVar(&f.StaticCode, "static-code", "", "benchmarks only: redeem this one code every time (for serve --fast), no code source")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the load generator to FILE")
-	fl.StringVar(&f.Shard, "shard", "", "run shard I of N of a run split across machines: the rates divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge')")
+	fl.StringVar(&f.Shard, "shard", "", "run shard I of N of a run split across machines: the rates (or workers) divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge'); auto: I and N from $JOB_COMPLETION_INDEX and $TOKENBENCH_SHARD_COUNT (a Kubernetes Indexed Job)")
+	fl.StringVar(&f.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, e.g. 2026-12-04T17:20:00Z) to start, so that the shards of a run begin together; past it, start at once and say how late")
 	f.embedded.register(cmd, 30*time.Second)
 	return cmd
 }
 
 func (a *app) load(cmd *cobra.Command, f loadFlags) error {
+	f.Getenv = a.env
 	job, err := runner.NewLoad(f.LoadSettings)
 	if err != nil {
 		return badInput(flagError(cmd, err))
@@ -96,12 +99,19 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	defer t.Close()
 	t.OutDir = f.out
 	c.Target, c.CodeTimes = t, runner.NewCodeTimes()
+	if err := a.waitStart(cmd, job); err != nil {
+		return err
+	}
 	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
 		return badInput(err)
 	}
 	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, c.Model, c.Plan, f.Validate)
 	if sh := c.Shard; sh != nil {
-		fmt.Fprintf(a.stdout, "tokenbench load: shard %s: rates divided by %d, %s\n", sh, sh.Count, sh.Codes)
+		part := fmt.Sprintf("rates divided by %d", sh.Count)
+		if c.Model == runner.Closed {
+			part = fmt.Sprintf("%d of the %d workers", c.Concurrency, f.Concurrency)
+		}
+		fmt.Fprintf(a.stdout, "tokenbench load: shard %s: %s, %s\n", sh, part, sh.Codes)
 	}
 	stop, err := startCPUProfile(f.cpuProfile)
 	if err != nil {
@@ -110,6 +120,9 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	defer stop()
 	c.Progress = runner.NewProgress(a.stdout, isTerminal(a.stdout), c.Plan, c.Concurrency)
 	res, runErr := runner.Run(cmd.Context(), *c)
+	if errors.Is(runErr, runner.ErrNotStarted) {
+		return failed(fmt.Errorf("load: %w", runErr))
+	}
 	if res == nil {
 		return badInput(runErr)
 	}
@@ -128,6 +141,25 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		return badInput(fmt.Errorf("load: the code source failed during the run: %w", runErr))
 	}
 	return loadVerdict("load", res)
+}
+
+// waitStart says when the run starts (--start-at) and waits until the code
+// source is due to open (runner.CodeLead before); Run waits the rest.
+func (a *app) waitStart(cmd *cobra.Command, job *runner.LoadJob) error {
+	at := job.Config.StartAt
+	if at.IsZero() {
+		return nil
+	}
+	stamp := at.UTC().Format(time.RFC3339Nano)
+	if d := time.Until(at); d > 0 {
+		fmt.Fprintf(a.stdout, "tokenbench load: starting at %s (--start-at), in %s\n", stamp, d.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(a.stdout, "tokenbench load: LATE: the start time %s (--start-at) passed %s ago; starting at once (the result says by how much)\n", stamp, (-d).Round(time.Millisecond))
+	}
+	if err := job.WaitStart(cmd.Context(), runner.CodeLead); err != nil {
+		return failed(fmt.Errorf("load: %w", err))
+	}
+	return nil
 }
 
 // loadVerdict is a load result's exit: 1 when it was interrupted, aborted
@@ -165,6 +197,11 @@ func startCPUProfile(path string) (stop func(), err error) {
 // --max-in-flight). Other errors pass unchanged.
 func flagError(cmd *cobra.Command, err error) error {
 	var se *runner.SettingError
+	var ie *items.Error
+	what := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ") // "load", "k8s manifest"
+	if errors.As(err, &ie) && cmd.Flags().Lookup(ie.What) != nil {
+		return fmt.Errorf("%s: --%s: %w", what, ie.What, err) // "slo item 1 ...", "stages item 2 ..."
+	}
 	if !errors.As(err, &se) {
 		return err
 	}
@@ -176,7 +213,7 @@ func flagError(cmd *cobra.Command, err error) error {
 	if se.Value != "" {
 		flag += " " + se.Value
 	}
-	return fmt.Errorf("%s: %s: %s", cmd.Name(), flag, se.Reason)
+	return fmt.Errorf("%s: %s: %s", what, flag, se.Reason)
 }
 
 // tool is this program, as results name it.

@@ -114,6 +114,7 @@ Exit status: 0 success, 1 a check or SLO failed, 2 bad input, 3 internal error.`
 		a.loadCmd(),
 		a.capacityCmd(),
 		a.reportCmd(),
+		a.k8sCmd(),
 		a.serveCmd(),
 		a.targetCmd(),
 		a.profilesCmd(),

@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -156,6 +160,17 @@ func TestBadInput(t *testing.T) {
 		{"command prints garbage", []string{"target", "check", "-t", writeFile(t, dir, "c3.yaml", targetYAML(srv.URL, "codes: {source: command, command: [sh, -c, 'echo \"{not json\"']}\n"))}, []string{"line 1"}},
 		{"empty codes file", []string{"target", "check", "-t", writeFile(t, dir, "f1.yaml", targetYAML(srv.URL, "codes: {source: file, path: "+writeFile(t, dir, "empty.jsonl", "")+"}\n"))}, []string{"empty.jsonl"}},
 		{"malformed codes file", []string{"target", "check", "-t", writeFile(t, dir, "f2.yaml", targetYAML(srv.URL, "codes: {source: file, path: "+writeFile(t, dir, "bad.jsonl", "{\"code\": \"a\"}\n{\"cod\": 1}\n")+"}\n"))}, []string{"bad.jsonl:2"}},
+		{"encrypted client key", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k1.yaml", strings.Replace(good, "  secret_env: SECRET\n",
+			"  auth_method: private_key_jwt\n  key_file: "+writeFile(t, dir, "enc.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")+"\n", 1))},
+			[]string{"client.key_file", "the private key is encrypted"}},
+		{"a key that does not fit the alg", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k2.yaml", strings.Replace(good, "  secret_env: SECRET\n",
+			"  auth_method: private_key_jwt\n  assertion_alg: RS256\n  key_file: "+ecKeyFile(t, dir)+"\n", 1))},
+			[]string{`client.assertion_alg "RS256": RS256 needs an RSA key`}},
+		{"a method without its credentials", []string{"target", "check", "-p", "oidc", "-t", writeFile(t, dir, "k3.yaml", strings.Replace(good, "  secret_env: SECRET\n", "  auth_method: tls_client_auth\n", 1))},
+			[]string{"client.auth_method tls_client_auth needs a client certificate: tls.cert_file"}},
+		{"a method the profile does not list", []string{"target", "check", "-t", writeFile(t, dir, "k4.yaml", strings.Replace(good, "  secret_env: SECRET\n", "  auth_method: client_secret_post\n  secret_env: SECRET\n", 1))},
+			[]string{"client.auth_method client_secret_post: profile bankid does not document it"}},
+		{"unknown auth method", []string{"target", "check", "--auth-method", "magic"}, []string{`--auth-method "magic"`}},
 		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`}},
 		{"unknown flag", []string{"target", "check", "--frob"}, []string{"unknown flag: --frob"}},
 		{"bad defect", []string{"serve", "--defect", "nosuch"}, []string{`unknown defect "nosuch"`}},
@@ -179,49 +194,6 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("a stack trace reached the user:\n%s", errs)
 			}
 		})
-	}
-}
-
-// TestSecretNeverPrinted runs every command that touches the client secret
-// and checks that neither the secret nor its Basic form appears anywhere.
-func TestSecretNeverPrinted(t *testing.T) {
-	t.Parallel()
-	const secret = "S3cr3t-Value-42"
-	srv := refProvider(t, secret)
-	dir := t.TempDir()
-	env := map[string]string{"SECRET": secret, "TOKENBENCH_CLIENT_SECRET": secret}
-	p := writeFile(t, dir, "t.yaml", targetYAML(srv.URL, "codes: {source: authorize}\n"))
-	forms := []string{secret, base64.StdEncoding.EncodeToString([]byte("tokenbench:" + secret))}
-	var all strings.Builder
-	code, out, errs := runCLI(t, env, "target", "check", "-t", p)
-	if code != exitOK {
-		t.Fatalf("target check exit %d\n%s\n%s", code, out, errs)
-	}
-	all.WriteString(out + errs)
-	// a failing exchange prints its evidence too
-	code, out, errs = runCLI(t, map[string]string{"SECRET": secret + "x"}, "target", "check", "-t", p)
-	all.WriteString(out + errs)
-	if code != exitFailed {
-		t.Fatalf("wrong-secret check exit %d", code)
-	}
-	// serve with --write-target names the variable, never the value
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // serve returns at once
-	var sout, serr bytes.Buffer
-	tf := filepath.Join(dir, "written.yaml")
-	if c := runWith(ctx, []string{"serve", "--write-target", tf}, &sout, &serr, func(k string) string { return env[k] }); c != exitOK {
-		t.Fatalf("serve exit %d: %s", c, serr.String())
-	}
-	all.WriteString(sout.String() + serr.String())
-	written, _ := os.ReadFile(tf)
-	all.Write(written)
-	if !strings.Contains(string(written), "secret_env: TOKENBENCH_CLIENT_SECRET") {
-		t.Errorf("written target:\n%s", written)
-	}
-	for _, f := range forms {
-		if strings.Contains(all.String(), f) {
-			t.Errorf("output contains %q:\n%s", f, all.String())
-		}
 	}
 }
 
@@ -253,4 +225,18 @@ func TestProfilesCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "bankid: ok") {
 		t.Errorf("validate: %d\n%s", code, out)
 	}
+}
+
+// ecKeyFile writes an EC P-256 private key (PKCS#8 PEM) into dir.
+func ecKeyFile(t *testing.T, dir string) string {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, dir, "ec.pem", string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
 }

@@ -135,7 +135,7 @@ func measureRace(t *testing.T, label string, hc *exchange.Client, tokenURL strin
 			if err != nil {
 				t.Fatal(err)
 			}
-			spec := exchange.TokenRequest(tokenURL, creds, c.Value, c.RedirectURI, c.CodeVerifier)
+			spec := exchange.TokenRequest(tokenURL, exchange.Basic{Credentials: creds}, c.Value, c.RedirectURI, c.CodeVerifier)
 			specs := make([]exchange.Spec, racers)
 			for i := range specs {
 				specs[i] = spec

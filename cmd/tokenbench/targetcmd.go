@@ -11,7 +11,6 @@ import (
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
-	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 )
 
@@ -33,8 +32,8 @@ func (tf *targetFlags) register(cmd *cobra.Command) {
 // openTarget opens the target (target.Open), printing its warnings to
 // stderr. pc configures the embedded provider when there is no --target.
 // Every error is bad input.
-func (a *app) openTarget(ctx context.Context, tf targetFlags, pc provider.Config) (*target.Target, error) {
-	t, err := target.Open(ctx, tf.path, pc, target.Options{Profile: tf.profile, Env: a.env, Reveal: tf.reveal,
+func (a *app) openTarget(ctx context.Context, tf targetFlags, e embedded) (*target.Target, error) {
+	t, err := target.Open(ctx, tf.path, e.Config, target.Options{Profile: tf.profile, Env: a.env, Reveal: tf.reveal, AuthMethods: e.authMethods,
 		ClientOptions: append([]exchange.Option{exchange.WithUserAgent("tokenbench/" + versionString())}, tf.clientOptions...)})
 	if err != nil {
 		return nil, badInput(err)
@@ -50,24 +49,35 @@ func (a *app) targetCmd() *cobra.Command {
 		Use:   "target",
 		Short: "Work with target files",
 	}
-	var tf targetFlags
+	var (
+		tf  targetFlags
+		emb embeddedFlags
+	)
 	check := &cobra.Command{
 		Use:   "check",
 		Short: "Resolve a target, obtain one code, redeem it and validate the response",
 		Long: `check is the "is my setup right?" command: it resolves the target (discovery,
 secret, TLS, code source), obtains one authorization code, redeems it at the
-token endpoint with HTTP Basic, validates the response and its ID token
+token endpoint with the client's authentication method, validates the response and its ID token
 against the profile, and prints a short redacted summary.
 
 Exit status: 0 when the exchange succeeded (200 with an access token; check
 findings are listed but run 'conform' for a verdict), 1 when it did not,
 2 on bad input.`,
 		Example: `  tokenbench target check
+  tokenbench target check --auth-method private_key_jwt
   TOKENBENCH_CLIENT_SECRET=... tokenbench target check --target preprod.yaml --profile bankid`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.targetCheck(cmd.Context(), tf) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := emb.config(cmd, tf.path != "")
+			if err != nil {
+				return badInput(err)
+			}
+			return a.targetCheck(cmd.Context(), tf, e)
+		},
 	}
 	tf.register(check)
+	emb.register(check, target.DefaultEmbeddedCodeTTL)
 	cmd.AddCommand(check)
 	return cmd
 }
@@ -75,8 +85,8 @@ findings are listed but run 'conform' for a verdict), 1 when it did not,
 // codeTimeout bounds obtaining the one code of target check.
 const codeTimeout = 30 * time.Second
 
-func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
-	t, err := a.openTarget(ctx, tf, provider.Config{})
+func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error {
+	t, err := a.openTarget(ctx, tf, e)
 	if err != nil {
 		return err
 	}
@@ -96,7 +106,7 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags) error {
 	fmt.Fprintf(w, "exchange   %d %s in %s\n\n", x.Status(), http.StatusText(x.Status()), round(x.Timings.ServiceTime()))
 	fmt.Fprintln(w, indent(x.Redacted(t.Redactor).Format()))
 	if !tr.Succeeded() {
-		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), x.OAuthError())
+		fmt.Fprintf(w, "verdict    FAILED: the token endpoint did not issue tokens (status %d, error %q)\n", x.Status(), t.Redactor.String(x.OAuthError()))
 		return failed(fmt.Errorf("target check: the exchange did not succeed"))
 	}
 	n := tr.Tally()
@@ -120,7 +130,11 @@ func (a *app) printTarget(t *target.Target) {
 	fmt.Fprintf(w, "target     %s\n", t.Source)
 	fmt.Fprintf(w, "issuer     %s\n", t.Issuer)
 	fmt.Fprintf(w, "token      %s\n", t.TokenEndpoint)
+	if t.MTLSTokenEndpoint != "" && t.MTLSTokenEndpoint != t.TokenEndpoint {
+		fmt.Fprintf(w, "mtls token %s (tls_client_auth, self_signed_tls_client_auth)\n", t.MTLSTokenEndpoint)
+	}
 	fmt.Fprintf(w, "profile    %s (%s)\n", t.Profile.Name, strings.Join(t.Profile.Chain, " -> "))
+	fmt.Fprintf(w, "client     %v\n", t.Auth)
 	kind := first(t.File().Codes.Source, codes.SourceAuthorize)
 	if kind == codes.SourceAuthorize || kind == codes.SourceEmbedded {
 		extras := "nonce"

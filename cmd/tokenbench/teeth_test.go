@@ -56,29 +56,54 @@ var untoothed = map[string]string{
 }
 
 // teethCase is what one defect's run must show, derived from its Rows and
-// the bankid profile.
+// the run's profile (bankid, or everyMethodProfile for a defect with Auth).
 type teethCase struct {
 	defect     string
 	fail, warn []string // sorted
-	// promote are the rows below MUST under bankid: a second run under a
-	// profile that makes them MUST must fail exactly them, when no MUST row
-	// fails the first run.
+	// promote are the rows below MUST under the run's profile: a second run
+	// under a profile that makes them MUST must fail exactly them, when no
+	// MUST row fails the first run.
 	promote []string
-	filter  string // the label filter: slow rows only when the defect trips one
+	filter  string   // the label filter: slow rows only when the defect trips one
+	profile string   // the run's profile: a name or a file
+	args    []string // the run's --auth-method and --profile, if any
+}
+
+// everyMethodProfile writes the profile of the runs that show the client
+// authentication method defects: bankid, with every method the reference
+// provider serves documented, each client bound to its registered method,
+// and both assertion audiences accepted.
+func everyMethodProfile(t *testing.T) string {
+	t.Helper()
+	body := "name: every-method\nextends: bankid\nauth:\n  methods: [" + strings.Join(provider.Methods(), ", ") + "]\n" +
+		"  binding: registered\n  assertion: {audiences: [token_endpoint, issuer]}\n"
+	path := filepath.Join(t.TempDir(), "every-method.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // teethCases derives every defect's expectations from provider.Defects.
 func teethCases(t *testing.T) []teethCase {
 	t.Helper()
-	bankid, err := profiles.Load("bankid")
-	if err != nil {
-		t.Fatal(err)
+	every := everyMethodProfile(t)
+	profs := map[string]*profiles.Profile{}
+	for _, name := range []string{"bankid", every} {
+		p, err := profiles.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profs[name] = p
 	}
 	var cases []teethCase
 	for _, d := range provider.Defects() {
-		c := teethCase{defect: d.Name, filter: "!slow"}
+		c := teethCase{defect: d.Name, filter: "!slow", profile: "bankid"}
+		if d.Auth != "" {
+			c.profile, c.args = every, []string{"--auth-method", d.Auth, "--profile", every}
+		}
 		for _, id := range d.Rows {
-			switch lvl, _ := bankid.Level(id); lvl {
+			switch lvl, _ := profs[c.profile].Level(id); lvl {
 			case catalog.Must:
 				c.fail = append(c.fail, id)
 			case catalog.Should:
@@ -87,7 +112,7 @@ func teethCases(t *testing.T) []teethCase {
 			case catalog.Info:
 				c.promote = append(c.promote, id)
 			default:
-				t.Errorf("defect %s: row %s is %s under bankid: no run can show it", d.Name, id, lvl)
+				t.Errorf("defect %s: row %s is %s under %s: no run can show it", d.Name, id, lvl, c.profile)
 			}
 			if slices.Contains(slowRows, id) {
 				c.filter = ""
@@ -101,11 +126,11 @@ func teethCases(t *testing.T) []teethCase {
 	return cases
 }
 
-// promotedProfile writes a profile that extends bankid with rows at MUST.
-func promotedProfile(t *testing.T, rows []string) string {
+// promotedProfile writes a profile that extends base with rows at MUST.
+func promotedProfile(t *testing.T, base string, rows []string) string {
 	t.Helper()
 	var b strings.Builder
-	b.WriteString("name: strict\nextends: bankid\nrows:\n")
+	b.WriteString("name: strict\nextends: " + base + "\nrows:\n")
 	for _, id := range rows {
 		b.WriteString("  " + id + ": {level: MUST}\n")
 	}
@@ -130,6 +155,7 @@ type conformResult struct {
 	fail, warn, known   []string
 	stdout, stderr      string
 	rows, skipped, pass int
+	replays             int // exchanges refused as a replayed client assertion
 }
 
 // conformProcess runs `tokenbench conform args...` in a subprocess and
@@ -155,13 +181,21 @@ func conformProcess(t *testing.T, args ...string) conformResult {
 		t.Fatalf("conform %v (exit %d) wrote no JSON report: %v\n%s\n%s", args, res.exit, err, res.stdout, res.stderr)
 	}
 	var rep struct {
-		Rows []struct{ ID, Status string }
+		Rows []struct {
+			ID, Status string
+			Exchanges  []json.RawMessage
+		}
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
 	res.rows = len(rep.Rows)
 	for _, r := range rep.Rows {
+		for _, x := range r.Exchanges {
+			if bytes.Contains(x, []byte("jti replayed")) {
+				res.replays++
+			}
+		}
 		switch r.Status {
 		case "fail":
 			res.fail = appendOnce(res.fail, r.ID)
@@ -187,11 +221,16 @@ func appendOnce(s []string, v string) []string {
 	return append(s, v)
 }
 
-// TestEveryRowHasTeeth: every row the suite checks under bankid is tripped
-// by some defect, or is in untoothed with a reason (and then by none).
+// TestEveryRowHasTeeth: every row the suite checks under bankid or the
+// every-method profile is tripped by some defect, or is in untoothed with a
+// reason (and then by none).
 func TestEveryRowHasTeeth(t *testing.T) {
 	t.Parallel()
 	bankid, err := profiles.Load("bankid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	every, err := profiles.Load(everyMethodProfile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +242,9 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	}
 	for _, r := range catalog.All() {
 		lvl, _ := bankid.Level(r.ID)
+		if lvl == catalog.Skip {
+			lvl, _ = every.Level(r.ID)
+		}
 		_, exempt := untoothed[r.ID]
 		switch {
 		case r.Area == catalog.AreaLoad || lvl == catalog.Skip:
@@ -231,7 +273,7 @@ func TestTeeth(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			t.Run(tt.defect, func(t *testing.T) {
-				got := conformProcess(t, "--defect", tt.defect, "--label-filter", tt.filter)
+				got := conformProcess(t, append([]string{"--defect", tt.defect, "--label-filter", tt.filter}, tt.args...)...)
 				wantExit := exitOK
 				if len(tt.fail) > 0 {
 					wantExit = exitFailed
@@ -249,7 +291,8 @@ func TestTeeth(t *testing.T) {
 				if len(tt.fail) == 0 {
 					// Only rows below MUST catch it under bankid: promoted
 					// to MUST they fail the run.
-					s := conformProcess(t, "--defect", tt.defect, "--label-filter", tt.filter, "--profile", promotedProfile(t, tt.promote))
+					args := append([]string{"--defect", tt.defect, "--label-filter", tt.filter}, tt.args...)
+					s := conformProcess(t, append(args, "--profile", promotedProfile(t, tt.profile, tt.promote))...)
 					if s.exit != exitFailed {
 						t.Errorf("%s under a strict profile: exit %d, want 1", tt.defect, s.exit)
 					}
@@ -282,6 +325,11 @@ func TestCleanAndVariantsPass(t *testing.T) {
 		// profile it is correct with the nonce claim absent, not null.
 		runs = append(runs, []string{"--variant", v.Name + ",nonce-absent", "--profile", v.Profile, "--label-filter", "!slow"})
 	}
+	// Every client authentication method, each the one valid exchanges use.
+	every := everyMethodProfile(t)
+	for _, m := range provider.Methods() {
+		runs = append(runs, []string{"--auth-method", m, "--profile", every, "--label-filter", "!slow"})
+	}
 	runs = append(runs, []string{"--variant", strings.Join(bankid, ",")},
 		[]string{"--variant", strings.Join(all, ","), "--profile", "oidc"})
 	for _, args := range runs {
@@ -291,6 +339,11 @@ func TestCleanAndVariantsPass(t *testing.T) {
 		}
 		if got.rows < 60 {
 			t.Errorf("conform %v: %d rows in the report, want at least 60", args, got.rows)
+		}
+		// Every request authenticates afresh: the one assertion the
+		// provider refuses as replayed is AUTH-JWT-JTI-REPLAY's own.
+		if slices.Contains(args, provider.MethodPrivateKeyJWT) && got.replays != 1 {
+			t.Errorf("conform %v: %d exchanges refused as a replayed assertion, want 1 (the replay probe's): a request was sent twice with one assertion", args, got.replays)
 		}
 	}
 }

@@ -36,6 +36,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=e2e/lib.sh
+source "$here/../lib.sh" # e2e_rsa_key, e2e_jwk
 root=$(cd "$here/../.." && pwd)
 work=${E2E_WORK:-/tmp/tokenbench-e2e}
 dir=$work/hydra
@@ -207,20 +209,39 @@ echo "hydra pid $hydra_pid ($(awk '$1 == "github.com/ory/hydra/v2" {print $2}' "
 secret_a=${HYDRA_CLIENT_SECRET:-"tb-a-$(random_hex 16)"}
 secret_b=${HYDRA_CLIENT_B_SECRET:-"tb b+$(random_hex 8):c/d%e=$(random_hex 8)"}
 
-create_client() { # ID SECRET: prints the client id Hydra registered
+create_client() { # ID SECRET [METHOD]: prints the client id Hydra registered
 	local out
 	out=$(timeout 30 "${hydra_env[@]}" "$hydra" create client --endpoint "$admin" --format json \
 		--id "$1" --secret "$2" --name "tokenbench e2e $1" \
 		--grant-type authorization_code,refresh_token --response-type code \
 		--scope openid,offline \
 		--redirect-uri "$redirect_uri,$other_redirect_uri" \
-		--token-endpoint-auth-method client_secret_basic) || die "hydra create client $1 failed: $out"
+		--token-endpoint-auth-method "${3:-client_secret_basic}") || die "hydra create client $1 failed: $out"
 	sed -n 's/.*"client_id": *"\([^"]*\)".*/\1/p' <<<"$out" | head -n1
 }
 client_a=$(create_client tokenbench "$secret_a")
 client_b=$(create_client tokenbench-b "$secret_b")
 [[ -n "$client_a" && -n "$client_b" ]] || die "no client_id in hydra create client's output"
 echo "clients $client_a and $client_b (client_secret_basic)"
+secret_post="tb-post-$(random_hex 16)"
+client_post=$(create_client tokenbench-post "$secret_post" client_secret_post)
+[[ -n "$client_post" ]] || die "no client_id for the client_secret_post client"
+# private_key_jwt: the client's jwks, its key made with openssl; the admin
+# API, as the CLI takes no jwks. Its secret is registered too, never valid
+# for authentication (AUTH-METHOD-BOUND).
+creds=$dir/credentials
+rm -rf "$creds" && mkdir -p "$creds"
+e2e_rsa_key "$creds" tokenbench-jwt || die "openssl failed"
+secret_jwt="tb-jwt-$(random_hex 16)"
+out=$(curl -s --max-time 10 -X POST "$admin/admin/clients" -H 'Content-Type: application/json' -d @- <<EOF
+{"client_id": "tokenbench-jwt", "client_secret": "$secret_jwt", "client_name": "tokenbench e2e tokenbench-jwt",
+ "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"], "scope": "openid offline",
+ "redirect_uris": ["$redirect_uri", "$other_redirect_uri"], "token_endpoint_auth_method": "private_key_jwt",
+ "token_endpoint_auth_signing_alg": "RS256", "jwks": {"keys": [$(e2e_jwk "$creds/tokenbench-jwt-pub.pem")]}}
+EOF
+)
+grep -q '"client_id": *"tokenbench-jwt"' <<<"$out" || die "creating the private_key_jwt client failed: $out"
+echo "clients $client_post (client_secret_post) and tokenbench-jwt (private_key_jwt)"
 
 # 4. Target and environment -----------------------------------------------------
 # Single quotes keep the secrets literal when sourced.
@@ -228,6 +249,8 @@ sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 cat >"$dir/env" <<EOF
 export TOKENBENCH_HYDRA_SECRET=$(sq "$secret_a")
 export TOKENBENCH_HYDRA_B_SECRET=$(sq "$secret_b")
+export TOKENBENCH_HYDRA_POST_SECRET=$(sq "$secret_post")
+export TOKENBENCH_HYDRA_JWT_SECRET=$(sq "$secret_jwt")
 EOF
 chmod 600 "$dir/env"
 
@@ -258,6 +281,23 @@ codes:
 expect:
   code_lifetime: $code_ttl                # ttl.auth_code in hydra.yml
 EOF
+# The clients of the other methods: the same target, another client.
+method_target() { # METHOD CLIENT-LINE...
+	local method=$1
+	shift
+	{
+		echo "# Ory Hydra v2.3.0 on loopback, a client registered for $method; written by e2e/hydra/up.sh."
+		sed -n '/^issuer:/p' "$dir/target.yaml"
+		echo "client:"
+		printf '  %s\n' "$@"
+		sed -n '/^second_client:/,$p' "$dir/target.yaml"
+	} >"$dir/target-$method.yaml"
+}
+method_target private_key_jwt "id: tokenbench-jwt" "auth_method: private_key_jwt" \
+	"key_file: credentials/tokenbench-jwt-key.pem" "secret_env: TOKENBENCH_HYDRA_JWT_SECRET"
+method_target client_secret_post "id: \"$client_post\"" "auth_method: client_secret_post" "secret_env: TOKENBENCH_HYDRA_POST_SECRET"
+printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" >"$dir/methods"
+
 cat >"$dir/info" <<EOF
 issuer=$issuer
 admin=$admin

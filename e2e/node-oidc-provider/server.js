@@ -15,6 +15,21 @@
 //   OP_OTHER_REDIRECT_URI a second registered redirect URI (default http://127.0.0.1:9/other)
 //   OP_CODE_TTL          authorization code lifetime, s  (default 60, the provider's default)
 //
+// The clients of the other client authentication methods, each registered
+// only when its credentials are given (token_endpoint_auth_method):
+//   OP_CLIENT_POST_SECRET  "tokenbench-post", client_secret_post
+//   OP_CLIENT_SJWT_SECRET  "tokenbench-sjwt", client_secret_jwt
+//   OP_JWT_PUBLIC_KEY      "tokenbench-jwt", private_key_jwt: a PEM public key file (its
+//                          jwks: the key with kid its RFC 7638 thumbprint); OP_CLIENT_JWT_SECRET
+//                          its secret too (registered, never valid for authentication)
+//   OP_MTLS_CERT, OP_MTLS_KEY, OP_MTLS_CA  the mTLS listener's certificate, key and the CA
+//                          of client certificates: with them features.mTLS is on, an HTTPS
+//                          listener on another 127.0.0.1 port asks for client certificates,
+//                          and discovery names it in mtls_endpoint_aliases (RFC 8705 §5);
+//                          "tokenbench-tls" (tls_client_auth, subject CN=tokenbench-tls) and,
+//                          with OP_SSTLS_CERT (a self-signed certificate file),
+//                          "tokenbench-sstls" (self_signed_tls_client_auth, its jwks x5c).
+//
 // PKCE: left at the provider's default. In oidc-provider 9.13 pkce.required()
 // is true only for public clients (token_endpoint_auth_method none) and under
 // FAPI 2.0 (or FAPI 1.0 Final for PAR), so for these confidential clients PKCE
@@ -34,7 +49,9 @@
 // scope has offline_access (which it keeps only with prompt=consent).
 
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 
 import Provider from 'oidc-provider';
 
@@ -81,30 +98,101 @@ const signingKey = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: '
 const server = http.createServer();
 server.on('clientError', (err, socket) => socket.destroy());
 
-server.listen(port, '127.0.0.1', () => {
+// The RFC 7638 thumbprint of a public JWK: its kid.
+function thumbprint(jwk) {
+  const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return crypto.createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+}
+
+// The DER of a PEM certificate, base64 (an x5c entry).
+function der(pem) {
+  return pem.replace(/-----(?:BEGIN|END) CERTIFICATE-----|\s/g, '');
+}
+
+const mtlsOn = Boolean(process.env.OP_MTLS_CERT && process.env.OP_MTLS_KEY && process.env.OP_MTLS_CA);
+const mtlsServer = mtlsOn ? https.createServer({
+  cert: fs.readFileSync(process.env.OP_MTLS_CERT),
+  key: fs.readFileSync(process.env.OP_MTLS_KEY),
+  ca: fs.readFileSync(process.env.OP_MTLS_CA),
+  requestCert: true,
+  rejectUnauthorized: false, // the provider judges the certificate: features.mTLS below
+}) : undefined;
+mtlsServer?.on('clientError', (err, socket) => socket.destroy());
+
+// The client certificate on the request's TLS connection, or undefined.
+function peerCertificate(ctx) {
+  const peer = ctx.socket?.getPeerCertificate?.();
+  return peer?.raw ? new crypto.X509Certificate(peer.raw) : undefined;
+}
+
+server.listen(port, '127.0.0.1', async () => {
   const { port: actual } = server.address();
   const issuer = `http://127.0.0.1:${actual}`;
+  let mtlsBase;
+  if (mtlsServer) {
+    await new Promise((resolve) => { mtlsServer.listen(0, '127.0.0.1', resolve); });
+    mtlsBase = `https://127.0.0.1:${mtlsServer.address().port}`;
+  }
 
-  const client = (id, secret) => ({
+  const client = (id, secret, method = 'client_secret_basic', extra = {}) => ({
     client_id: id,
-    client_secret: secret,
-    token_endpoint_auth_method: 'client_secret_basic',
+    ...(secret ? { client_secret: secret } : {}),
+    token_endpoint_auth_method: method,
     redirect_uris: [redirectUri, otherRedirectUri],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
+    ...extra,
   });
+  const clients = [
+    client('tokenbench', process.env.OP_CLIENT_SECRET || 'tokenbench-secret'),
+    client('tokenbench-b', process.env.OP_CLIENT_B_SECRET || 'tokenbench-b-secret'),
+  ];
+  if (process.env.OP_CLIENT_POST_SECRET) {
+    clients.push(client('tokenbench-post', process.env.OP_CLIENT_POST_SECRET, 'client_secret_post'));
+  }
+  if (process.env.OP_CLIENT_SJWT_SECRET) {
+    clients.push(client('tokenbench-sjwt', process.env.OP_CLIENT_SJWT_SECRET, 'client_secret_jwt'));
+  }
+  if (process.env.OP_JWT_PUBLIC_KEY) {
+    const jwk = crypto.createPublicKey(fs.readFileSync(process.env.OP_JWT_PUBLIC_KEY)).export({ format: 'jwk' });
+    clients.push(client('tokenbench-jwt', process.env.OP_CLIENT_JWT_SECRET, 'private_key_jwt',
+      { jwks: { keys: [{ ...jwk, kid: thumbprint(jwk), use: 'sig' }] } }));
+  }
+  const clientAuthMethods = ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none'];
+  if (mtlsOn) {
+    clientAuthMethods.push('tls_client_auth', 'self_signed_tls_client_auth');
+    clients.push(client('tokenbench-tls', undefined, 'tls_client_auth', { tls_client_auth_subject_dn: 'CN=tokenbench-tls' }));
+    if (process.env.OP_SSTLS_CERT) {
+      const pem = fs.readFileSync(process.env.OP_SSTLS_CERT, 'utf8');
+      const jwk = new crypto.X509Certificate(pem).publicKey.export({ format: 'jwk' });
+      clients.push(client('tokenbench-sstls', undefined, 'self_signed_tls_client_auth',
+        // x5t#S256 is what lib/shared/client_auth.js matches the
+        // presented certificate against.
+        { jwks: { keys: [{ ...jwk, x5c: [der(pem)], 'x5t#S256': crypto.createHash('sha256').update(Buffer.from(der(pem), 'base64')).digest('base64url') }] } }));
+    }
+  }
 
   const provider = new Provider(issuer, {
-    clients: [
-      client('tokenbench', process.env.OP_CLIENT_SECRET || 'tokenbench-secret'),
-      client('tokenbench-b', process.env.OP_CLIENT_B_SECRET || 'tokenbench-b-secret'),
-    ],
+    clients,
+    clientAuthMethods,
+    ...(mtlsBase ? { discovery: { mtls_endpoint_aliases: { token_endpoint: `${mtlsBase}/token` } } } : {}),
     jwks: { keys: [signingKey] },
     cookies: {
       keys: [crypto.randomBytes(32).toString('base64url')],
     },
     features: {
       devInteractions: { enabled: true },
+      mTLS: {
+        enabled: mtlsOn,
+        tlsClientAuth: mtlsOn,
+        selfSignedTlsClientAuth: mtlsOn,
+        getCertificate: peerCertificate,
+        certificateAuthorized: (ctx) => ctx.socket?.authorized === true,
+        // The one registered property: tls_client_auth_subject_dn, a single
+        // RDN (CN=...), which X509Certificate.subject writes the same way.
+        certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
+          && peerCertificate(ctx)?.subject === expected,
+      },
     },
     claims: {
       openid: ['sub'],
@@ -154,7 +242,11 @@ server.listen(port, '127.0.0.1', () => {
   provider.on('authorization.error', (ctx, err) => console.error('authorization.error:', err.name, err.message, err.error_description ?? ''));
 
   server.on('request', provider.callback());
+  mtlsServer?.on('request', provider.callback());
   process.stdout.write(`listening ${issuer}\n`);
+  if (mtlsBase) {
+    console.error(`mtls ${mtlsBase}`);
+  }
 });
 
 server.on('error', (err) => {
@@ -166,6 +258,8 @@ for (const sig of ['SIGTERM', 'SIGINT']) {
   process.on(sig, () => {
     server.close();
     server.closeAllConnections();
+    mtlsServer?.close();
+    mtlsServer?.closeAllConnections();
     process.exit(0);
   });
 }

@@ -13,6 +13,12 @@
 #                expect.code_lifetime 10s
 #   target-browser.yaml  the same with codes.source browser: headless
 #                Chromium logs in and consents on the same pages
+#   target-METHOD.yaml  the same for a client registered for METHOD
+#                (client_secret_post, client_secret_jwt, private_key_jwt,
+#                tls_client_auth, self_signed_tls_client_auth), its key or
+#                certificate made with openssl in credentials/
+#   methods      "METHOD LABEL-FILTER" per line: the conform runs e2e/run.sh
+#                makes with the target-METHOD.yaml files
 #   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
 #                TOKENBENCH_SECOND_CLIENT_SECRET, NODE_OP_PASSWORD)
 #   info         issuer=URL
@@ -52,12 +58,23 @@ say "node $(node --version), oidc-provider $(node -p 'require(process.argv[1]).v
 
 secret=${OP_CLIENT_SECRET:-"e2e a+b:c/d%e=$(e2e_random 8)"}
 secret_b=${OP_CLIENT_B_SECRET:-"e2e-b-$(e2e_random 8)"}
+secret_post="e2e-post-$(e2e_random 8)"
+secret_sjwt="e2e-sjwt-$(e2e_random 24)" # HS256 keys of at least 256 bits (RFC 7518 §3.2)
+secret_jwt="e2e-jwt-$(e2e_random 8)"    # registered for the private_key_jwt client, never valid for it
+creds=$dir/credentials
+rm -rf "$creds" && mkdir -p "$creds"
+say "credentials with openssl: a CA, the mTLS listener's certificate, client certificates, an RSA key"
+{ e2e_ca "$creds" && e2e_client_cert "$creds" tokenbench-tls && e2e_client_cert "$creds" tokenbench-sstls self &&
+	e2e_rsa_key "$creds" tokenbench-jwt; } || die "openssl failed"
 password="pw-$(e2e_random 8)" # devInteractions accepts any password; the form source still has to send one
 redirect_uri=http://127.0.0.1:9/callback # never contacted: the form source stops at the redirect
 other_redirect_uri=http://127.0.0.1:9/other
 
 issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code_ttl \
 	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
+	OP_CLIENT_POST_SECRET=$secret_post OP_CLIENT_SJWT_SECRET=$secret_sjwt OP_CLIENT_JWT_SECRET=$secret_jwt \
+	OP_JWT_PUBLIC_KEY=$creds/tokenbench-jwt-pub.pem OP_SSTLS_CERT=$creds/tokenbench-sstls.pem \
+	OP_MTLS_CERT=$creds/server.pem OP_MTLS_KEY=$creds/server-key.pem OP_MTLS_CA=$creds/ca.pem \
 	e2e_start "$dir" node node "$here/server.js" 0) || die "the provider did not start"
 say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 
@@ -65,6 +82,9 @@ say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 	e2e_export TOKENBENCH_CLIENT_SECRET "$secret"
 	e2e_export TOKENBENCH_SECOND_CLIENT_SECRET "$secret_b"
 	e2e_export NODE_OP_PASSWORD "$password"
+	e2e_export TOKENBENCH_POST_CLIENT_SECRET "$secret_post"
+	e2e_export TOKENBENCH_SJWT_CLIENT_SECRET "$secret_sjwt"
+	e2e_export TOKENBENCH_JWT_CLIENT_SECRET "$secret_jwt"
 } >"$dir/env"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
@@ -126,4 +146,59 @@ codes:
       - click: "input[value=consent] ~ button[type=submit]"
 EOF
 } >"$dir/target-browser.yaml"
-say "wrote $dir/target.yaml, $dir/target-browser.yaml and $dir/env"
+# method_target METHOD PROFILE CLIENT-LINE...: target-METHOD.yaml, the
+# target.yaml above for another client (a certificate in $client_cert for
+# the TLS methods).
+method_target() {
+	local method=$1 profile=$2
+	shift 2
+	{
+		echo "# panva oidc-provider 9.13.3 (e2e/node-oidc-provider/server.js) on loopback, as a"
+		echo "# client registered for $method; written by e2e/node-oidc-provider/up.sh."
+		echo "issuer: \"$issuer\""
+		echo "client:"
+		printf '  %s\n' "$@"
+		echo "second_client:"
+		echo "  id: tokenbench-b"
+		echo "  secret_env: TOKENBENCH_SECOND_CLIENT_SECRET"
+		echo "redirect_uri: \"$redirect_uri\""
+		echo "other_redirect_uri: \"$other_redirect_uri\""
+		echo "scope: openid offline_access"
+		echo "profile: $profile"
+		echo "tls:"
+		echo "  ca_file: credentials/ca.pem # the mTLS listener's CA"
+		if [[ -n "${client_cert:-}" ]]; then
+			echo "  cert_file: credentials/$client_cert.pem"
+			echo "  key_file: credentials/$client_cert-key.pem"
+		fi
+		echo "codes:"
+		echo "  source: form"
+		echo "  timeout: 20s"
+		echo "  params:"
+		echo "    prompt: consent"
+		echo "  form:"
+		echo "    fields:"
+		echo "      login: tokenbench-user"
+		echo "      password_env: NODE_OP_PASSWORD"
+		echo "expect:"
+		echo "  code_lifetime: ${code_ttl}s"
+	} >"$dir/target-$method.yaml"
+}
+client_cert=
+method_target private_key_jwt node-oidc-provider "id: tokenbench-jwt" "auth_method: private_key_jwt" \
+	"key_file: credentials/tokenbench-jwt-key.pem" "secret_env: TOKENBENCH_JWT_CLIENT_SECRET"
+method_target client_secret_post node-oidc-provider "id: tokenbench-post" "auth_method: client_secret_post" \
+	"secret_env: TOKENBENCH_POST_CLIENT_SECRET"
+method_target client_secret_jwt node-oidc-provider "id: tokenbench-sjwt" "auth_method: client_secret_jwt" \
+	"secret_env: TOKENBENCH_SJWT_CLIENT_SECRET"
+client_cert=tokenbench-tls
+method_target tls_client_auth "$here/profile-mtls.yaml" "id: tokenbench-tls" "auth_method: tls_client_auth"
+client_cert=tokenbench-sstls
+method_target self_signed_tls_client_auth "$here/profile-mtls.yaml" "id: tokenbench-sstls" "auth_method: self_signed_tls_client_auth"
+# The conform runs of the method targets: every row (the slow one left
+# out), each valid exchange authenticated with the target's method.
+printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" \
+	"client_secret_jwt !slow" "tls_client_auth !slow" \
+	"self_signed_tls_client_auth !slow" >"$dir/methods"
+say "wrote $dir/target.yaml, target-browser.yaml, target-METHOD.yaml, methods and env"
+

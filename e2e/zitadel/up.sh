@@ -9,6 +9,9 @@
 # Writes into $E2E_WORK/zitadel (E2E_WORK default /tmp/tokenbench-e2e):
 #   target.yaml  issuer, both clients, two redirect URIs, scope openid
 #                offline_access, codes.source form
+#   target-METHOD.yaml  the same for a client registered for
+#                client_secret_post or private_key_jwt (its key made with
+#                openssl in credentials/); methods: the runs of e2e/run.sh
 #   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
 #                TOKENBENCH_SECOND_CLIENT_SECRET, ZITADEL_OP_PASSWORD)
 #   info         issuer=URL
@@ -45,11 +48,17 @@ fi
 
 secret=${OP_CLIENT_SECRET:-"e2e-$(e2e_random 8)"}
 secret_b=${OP_CLIENT_B_SECRET:-"e2e b+c:d/e%f=$(e2e_random 8)"}
+secret_post="e2e-post-$(e2e_random 8)"
+secret_jwt="e2e-jwt-$(e2e_random 8)"
+creds=$dir/credentials
+rm -rf "$creds" && mkdir -p "$creds"
+e2e_rsa_key "$creds" tokenbench-jwt || die "openssl failed"
 redirect_uri=http://127.0.0.1:9/callback # never contacted: the form source stops at the redirect
 other_redirect_uri=http://127.0.0.1:9/other
 
-issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b \
-	e2e_start "$dir" zitadel-op "$bin" -port 0 -redirect-uri "$redirect_uri" -redirect-uri "$other_redirect_uri") ||
+issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CLIENT_POST_SECRET=$secret_post OP_CLIENT_JWT_SECRET=$secret_jwt \
+	e2e_start "$dir" zitadel-op "$bin" -port 0 -redirect-uri "$redirect_uri" -redirect-uri "$other_redirect_uri" \
+	-post-client-id tokenbench-post -jwt-client-id tokenbench-jwt -jwt-public-key "$creds/tokenbench-jwt-pub.pem") ||
 	die "the provider did not start"
 say "issuer $issuer (pid $(awk '$2 == "zitadel-op" {print $1}' "$dir/pids"))"
 
@@ -59,6 +68,8 @@ say "issuer $issuer (pid $(awk '$2 == "zitadel-op" {print $1}' "$dir/pids"))"
 	# The example's user store: test-user@<issuer host>, password verysecure
 	# (zitadel/oidc example/server/storage/user.go).
 	e2e_export ZITADEL_OP_PASSWORD verysecure
+	e2e_export TOKENBENCH_POST_CLIENT_SECRET "$secret_post"
+	e2e_export TOKENBENCH_JWT_CLIENT_SECRET "$secret_jwt"
 } >"$dir/env"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
@@ -85,4 +96,24 @@ codes:
       username: test-user@127.0.0.1
       password_env: ZITADEL_OP_PASSWORD
 EOF
-say "wrote $dir/target.yaml and $dir/env"
+# method_target METHOD CLIENT-LINE...: target.yaml for another client.
+method_target() {
+	local method=$1
+	shift
+	{
+		echo "# zitadel/oidc v3 example OP (tools/zitadel) on loopback, a client registered for"
+		echo "# $method; written by e2e/zitadel/up.sh."
+		sed -n '/^issuer:/p' "$dir/target.yaml"
+		echo "client:"
+		printf '  %s\n' "$@"
+		sed -n '/^second_client:/,$p' "$dir/target.yaml"
+		echo "profile: zitadel"
+	} >"$dir/target-$method.yaml"
+}
+# The example OP checks an assertion's aud against the issuer
+# (pkg/op/verifier_jwt_profile.go), as the zitadel profile documents.
+method_target private_key_jwt "id: tokenbench-jwt" "auth_method: private_key_jwt" \
+	"key_file: credentials/tokenbench-jwt-key.pem" "assertion_audience: issuer" "secret_env: TOKENBENCH_JWT_CLIENT_SECRET"
+method_target client_secret_post "id: tokenbench-post" "auth_method: client_secret_post" "secret_env: TOKENBENCH_POST_CLIENT_SECRET"
+printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" >"$dir/methods"
+say "wrote $dir/target.yaml, target-METHOD.yaml, methods and env"

@@ -34,18 +34,19 @@ type Area string
 
 // Areas, in report order.
 const (
-	AreaRequest  Area = "request"
-	AreaAuth     Area = "auth"
-	AreaCode     Area = "code"
-	AreaPkce     Area = "pkce"
-	AreaResponse Area = "response"
-	AreaError    Area = "error"
-	AreaIdToken  Area = "id_token"
-	AreaLoad     Area = "load"
+	AreaRequest   Area = "request"
+	AreaAuth      Area = "auth"
+	AreaCode      Area = "code"
+	AreaPkce      Area = "pkce"
+	AreaResponse  Area = "response"
+	AreaError     Area = "error"
+	AreaIdToken   Area = "id_token"
+	AreaDiscovery Area = "discovery"
+	AreaLoad      Area = "load"
 )
 
 // Areas lists every area in report order.
-var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaLoad}
+var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaDiscovery, AreaLoad}
 
 // Title is the human name of an area.
 func (a Area) Title() string {
@@ -64,6 +65,8 @@ func (a Area) Title() string {
 		return "Error responses"
 	case AreaIdToken:
 		return "ID token"
+	case AreaDiscovery:
+		return "Discovery against behaviour"
 	case AreaLoad:
 		return "Under load"
 	}
@@ -79,6 +82,23 @@ type Row struct {
 	Strength string // the strength as the catalogue states it, e.g. "MUST (bankid)"
 	Probe    string
 	Expected string
+	// When is the profile condition under which the row applies at all;
+	// the zero value is always.
+	When When
+}
+
+// When is what a profile must document for a row to apply ("MUST when
+// documented"). A profile that does not is reported as skipping the row,
+// with the reason.
+type When struct {
+	// Methods: the profile documents one of these client authentication
+	// methods.
+	Methods []string
+	// NotMethod: the profile excludes this client authentication method.
+	NotMethod string
+	// Bound: the profile binds client authentication methods to the
+	// client's registration.
+	Bound bool
 }
 
 // Refs returns links for the row's sources (RFC sections and the OIDC spec).
@@ -116,6 +136,14 @@ var index = func() map[string]int {
 	}
 	return m
 }()
+
+// Client authentication methods rows apply under.
+var (
+	basic = []string{"client_secret_basic"}
+	post  = []string{"client_secret_post"}
+	pkjwt = []string{"private_key_jwt"}
+	mtls  = []string{"tls_client_auth", "self_signed_tls_client_auth"}
+)
 
 // rows transcribes shared/REQUIREMENTS.md.
 var rows = []Row{
@@ -160,25 +188,25 @@ var rows = []Row{
 		Expected: "400 invalid_request (profile names the code), no tokens"},
 	{ID: "AUTH-BASIC-OK", Area: AreaAuth, Level: Must, Source: "6749 §2.3.1; seed", Strength: "MUST",
 		Probe:    "valid exchange, Basic",
-		Expected: "200"},
+		Expected: "200", When: When{Methods: basic}},
 	{ID: "AUTH-BASIC-ENCODING", Area: AreaAuth, Level: Must, Source: "6749 §2.3.1", Strength: "MUST",
 		Probe:    "id and secret form-urlencoded before base64 (only when the target's credentials contain reserved characters)",
-		Expected: "200"},
+		Expected: "200", When: When{Methods: basic}},
 	{ID: "AUTH-MISSING", Area: AreaAuth, Level: Must, Source: "6749 §3.2.1, §5.2; seed", Strength: "MUST",
 		Probe:    "no Authorization header, valid code",
 		Expected: "401 invalid_client (400 invalid_request allowed by profile)"},
 	{ID: "AUTH-WRONG-SECRET", Area: AreaAuth, Level: Must, Source: "6749 §5.2", Strength: "MUST",
 		Probe:    "wrong secret",
-		Expected: "401 invalid_client with WWW-Authenticate: Basic"},
+		Expected: "401 invalid_client with WWW-Authenticate: Basic", When: When{Methods: basic}},
 	{ID: "AUTH-UNKNOWN-CLIENT", Area: AreaAuth, Level: Must, Source: "6749 §5.2; 7235 §3.1", Strength: "MUST",
 		Probe:    "unknown client id",
-		Expected: "401 invalid_client with WWW-Authenticate: Basic"},
+		Expected: "401 invalid_client with WWW-Authenticate: Basic", When: When{Methods: basic}},
 	{ID: "AUTH-PUBLIC-CLIENT", Area: AreaAuth, Level: Must, Source: "seed (\"clients must always authenticate\")", Strength: "MUST (bankid)",
 		Probe:    "client_id in body, no Authorization",
 		Expected: "401 invalid_client or 400, no tokens"},
 	{ID: "AUTH-SECRET-POST", Area: AreaAuth, Level: Must, Source: "seed (Basic only)", Strength: "MUST (bankid)",
 		Probe:    "client_id+client_secret in body, no Basic",
-		Expected: "4xx, no tokens"},
+		Expected: "4xx, no tokens", When: When{NotMethod: "client_secret_post"}},
 	{ID: "AUTH-TWO-METHODS", Area: AreaAuth, Level: Must, Source: "6749 §2.3", Strength: "MUST",
 		Probe:    "Basic plus client_id and client_secret in the body (Basic plus a lone client_secret: recorded, INFO)",
 		Expected: "400 invalid_request or 401 (with WWW-Authenticate: Basic)"},
@@ -188,6 +216,51 @@ var rows = []Row{
 	{ID: "AUTH-SECRET-IN-QUERY", Area: AreaAuth, Level: Must, Source: "6749 §2.3.1", Strength: "MUST NOT",
 		Probe:    "secret in the URL query",
 		Expected: "no tokens"},
+	{ID: "AUTH-POST-OK", Area: AreaAuth, Level: Must, Source: "6749 §2.3.1", Strength: "MUST when documented",
+		Probe:    "client_id + client_secret in the body",
+		Expected: "200", When: When{Methods: post}},
+	{ID: "AUTH-POST-WRONG-SECRET", Area: AreaAuth, Level: Must, Source: "6749 §5.2", Strength: "MUST",
+		Probe:    "client_secret_post with a wrong secret",
+		Expected: "400 or 401 invalid_client, no tokens", When: When{Methods: post}},
+	{ID: "AUTH-METHOD-BOUND", Area: AreaAuth, Level: Must, Source: "OIDC Registration §2 (token_endpoint_auth_method); 9700 §2.5", Strength: "MUST when the profile binds methods to clients",
+		Probe:    "a client registered for private_key_jwt authenticates with its secret (Basic or post)",
+		Expected: "invalid_client, no tokens", When: When{Bound: true}},
+	{ID: "AUTH-JWT-OK", Area: AreaAuth, Level: Must, Source: "7523 §2.2, §3; OIDC §9", Strength: "MUST when documented",
+		Probe:    "assertion: iss = sub = client id, aud = token endpoint URL, exp, iat, unique jti, signed with the registered key (RS256, PS256 or ES256)",
+		Expected: "200", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-AUD", Area: AreaAuth, Level: Must, Source: "7523 §3", Strength: "MUST",
+		Probe:    "aud names another audience",
+		Expected: "invalid_client, no tokens", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-EXP", Area: AreaAuth, Level: Must, Source: "7523 §3", Strength: "MUST",
+		Probe:    "exp 10 minutes in the past; exp missing",
+		Expected: "invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-JTI-REPLAY", Area: AreaAuth, Level: Must, Source: "OIDC §9 (\"the JWT MUST only be used once\"); 7523 §3", Strength: "MUST (oidc)",
+		Probe:    "the same assertion again with a fresh code",
+		Expected: "second: invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-SIGNATURE", Area: AreaAuth, Level: Must, Source: "7523 §3", Strength: "MUST",
+		Probe:    "one signature byte flipped; signed with an unregistered key",
+		Expected: "invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-ALG-NONE", Area: AreaAuth, Level: Must, Source: "8725 §3.1", Strength: "MUST",
+		Probe:    "alg: none, empty signature",
+		Expected: "invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-HMAC-CONFUSION", Area: AreaAuth, Level: Must, Source: "8725 §2.1, §3.1", Strength: "MUST",
+		Probe:    "HS256 MAC keyed with the client's public key bytes",
+		Expected: "invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-JWT-ISS-SUB", Area: AreaAuth, Level: Must, Source: "7523 §3; OIDC §9", Strength: "MUST",
+		Probe:    "iss ≠ sub; sub another client",
+		Expected: "invalid_client", When: When{Methods: pkjwt}},
+	{ID: "AUTH-SECRET-JWT-OK", Area: AreaAuth, Level: Must, Source: "OIDC §9 (client_secret_jwt)", Strength: "MUST when documented",
+		Probe:    "HS256 assertion keyed with the client secret",
+		Expected: "200", When: When{Methods: []string{"client_secret_jwt"}}},
+	{ID: "AUTH-MTLS-OK", Area: AreaAuth, Level: Must, Source: "8705 §2", Strength: "MUST when documented",
+		Probe:    "client certificate on the TLS connection, client_id in the body",
+		Expected: "200", When: When{Methods: mtls}},
+	{ID: "AUTH-MTLS-NO-CERT", Area: AreaAuth, Level: Must, Source: "8705 §2", Strength: "MUST",
+		Probe:    "same request without a certificate",
+		Expected: "invalid_client, no tokens", When: When{Methods: mtls}},
+	{ID: "AUTH-MTLS-WRONG-CERT", Area: AreaAuth, Level: Must, Source: "8705 §2.1, §2.2", Strength: "MUST",
+		Probe:    "a certificate not registered for the client",
+		Expected: "invalid_client, no tokens", When: When{Methods: mtls}},
 	{ID: "CODE-SINGLE-USE", Area: AreaCode, Level: Must, Source: "6749 §4.1.2; 9700 §4.2.4", Strength: "MUST",
 		Probe:    "redeem a code, then again",
 		Expected: "second: 400 invalid_grant"},
@@ -332,10 +405,16 @@ var rows = []Row{
 	{ID: "IDT-USERINFO-SUB", Area: AreaIdToken, Level: Must, Source: "OIDC §5.3.2; seed (access token is used at userinfo)", Strength: "MUST",
 		Probe:    "userinfo with the access token",
 		Expected: "200, sub equals the id_token sub"},
+	{ID: "DISC-AUTH-METHODS", Area: AreaDiscovery, Level: Should, Source: "8414 §2", Strength: "SHOULD",
+		Probe:    "each method in token_endpoint_auth_methods_supported the target has credentials for",
+		Expected: "consistent with behaviour"},
 	{ID: "LOAD-VALID", Area: AreaLoad, Level: Must, Source: "all RESP-* and IDT-* rows", Strength: "MUST",
 		Probe:    "every exchange of a load run (or a configured sample)",
 		Expected: "counted per check; a check failure is an error in the report"},
 	{ID: "LOAD-CODE-RACE", Area: AreaLoad, Level: Must, Source: "CODE-SINGLE-USE-RACE", Strength: "MUST",
 		Probe:    "duplicates injected at a configured fraction",
 		Expected: "exactly one success per code"},
+	{ID: "LOAD-AUTH-COST", Area: AreaLoad, Level: Info, Source: "—", Strength: "INFO",
+		Probe:    "private_key_jwt / DPoP under load",
+		Expected: "signing cost per request measured apart from the exchange latency"},
 }

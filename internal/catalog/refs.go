@@ -21,7 +21,7 @@ var (
 var oidcAnchors = map[string]string{
 	"2": "IDToken", "3.1.3.3": "TokenResponse", "3.1.3.6": "CodeIDToken",
 	"3.1.3.7": "IDTokenValidation", "3.1.3.8": "CodeFlowTokenValidation",
-	"5.1": "StandardClaims", "5.3.2": "UserInfoResponse", "10.1": "Signing",
+	"5.1": "StandardClaims", "5.3.2": "UserInfoResponse", "9": "ClientAuthentication", "10.1": "Signing",
 }
 
 func parseRefs(src string) []Ref {
@@ -30,6 +30,12 @@ func parseRefs(src string) []Ref {
 		part = strings.TrimSpace(part)
 		switch {
 		case part == "":
+		case strings.HasPrefix(part, "OIDC Registration"):
+			text := "OIDC Registration"
+			if m := secRe.FindStringSubmatch(part); m != nil {
+				text += " §" + m[1]
+			}
+			out = append(out, Ref{Text: text, URL: "https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata"})
 		case rfcRe.MatchString(part):
 			m := rfcRe.FindStringSubmatch(part)
 			secs := secRe.FindAllStringSubmatch(m[2], -1)

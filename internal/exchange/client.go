@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/redact"
 )
 
 // DefaultBodyLimit caps how much of a response body is read.
@@ -23,16 +25,30 @@ const DefaultBodyLimit = 1 << 20
 
 // Client sends Specs and records Exchanges. It speaks HTTP/1.1 only, keeps a
 // keep-alive pool sized for load, never follows redirects, never retries and
-// never asks for compressed bodies. Safe for concurrent use.
+// never asks for compressed bodies. A Spec with a TLS client certificate
+// goes over a pool of its own. Safe for concurrent use.
 type Client struct {
 	hc        *http.Client
 	tr        *http.Transport
 	limit     int64
 	now       func() time.Time
 	userAgent string
+	registry  *redact.Redactor
 	// onRaceStep sees Race's steps in order (tests only).
 	onRaceStep func(step string, racer int)
+
+	pools *certPools // shared by the copies Registering makes
 }
+
+// certPools are the connection pools of client certificates.
+type certPools struct {
+	mu      sync.Mutex
+	clients map[*tls.Certificate]*http.Client
+}
+
+// maxCertPools bounds the pools kept for client certificates; a request
+// with yet another certificate gets a connection of its own.
+const maxCertPools = 8
 
 // Option configures a Client.
 type Option func(*Client)
@@ -61,8 +77,7 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 
 // NewClient returns a Client.
 func NewClient(opts ...Option) *Client {
-	c := &Client{limit: DefaultBodyLimit, now: time.Now, userAgent: "tokenbench"}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	c := &Client{limit: DefaultBodyLimit, now: time.Now, userAgent: "tokenbench", pools: &certPools{}}
 	c.tr = &http.Transport{
 		Proxy:                 nil, // a probe talks to the endpoint it was given
 		DisableCompression:    true,
@@ -73,23 +88,41 @@ func NewClient(opts ...Option) *Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0,
 	}
-	c.tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	c.hc = &http.Client{
+		Transport: c.tr,
+		Timeout:   30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	c.dialers(c.tr)
+	return c
+}
+
+var dialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+
+// dialers sets tr's dial functions: plain TCP, and TLS terminated here,
+// below the recorder, so that the recorder sees the plain HTTP/1.1 bytes.
+func (c *Client) dialers(tr *http.Transport) {
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		return &recConn{Conn: conn}, nil
 	}
-	// TLS is terminated here, below the recorder, so that the recorder sees
-	// the plain HTTP/1.1 bytes.
-	c.tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	base := tr.TLSClientConfig
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		cfg := &tls.Config{}
-		if c.tr.TLSClientConfig != nil {
-			cfg = c.tr.TLSClientConfig.Clone()
+		if base != nil {
+			cfg = base.Clone()
 		}
 		if cfg.ServerName == "" {
 			host, _, _ := net.SplitHostPort(addr)
@@ -103,25 +136,69 @@ func NewClient(opts ...Option) *Client {
 		}
 		return &recConn{Conn: tc}, nil
 	}
-	c.hc = &http.Client{
-		Transport: c.tr,
-		Timeout:   30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+}
+
+// httpFor returns the client that sends s: the shared pool, or the pool of
+// s's TLS client certificate.
+func (c *Client) httpFor(s *Spec) *http.Client {
+	if s.Cert == nil {
+		return c.hc
 	}
-	for _, o := range opts {
-		o(c)
+	c.pools.mu.Lock()
+	defer c.pools.mu.Unlock()
+	if hc, ok := c.pools.clients[s.Cert]; ok {
+		return hc
 	}
-	return c
+	tr := c.tr.Clone()
+	cfg := &tls.Config{}
+	if c.tr.TLSClientConfig != nil {
+		cfg = c.tr.TLSClientConfig.Clone()
+	}
+	cert := s.Cert
+	// Presented whatever CA names the server lists: a self-signed
+	// certificate (RFC 8705 §2.2) is never among them, and crypto/tls would
+	// otherwise send none.
+	cfg.Certificates, cfg.GetClientCertificate = nil, func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+	tr.TLSClientConfig = cfg
+	c.dialers(tr)
+	hc := &http.Client{Transport: tr, Timeout: c.hc.Timeout, CheckRedirect: c.hc.CheckRedirect}
+	if len(c.pools.clients) >= maxCertPools {
+		tr.DisableKeepAlives = true
+		return hc
+	}
+	if c.pools.clients == nil {
+		c.pools.clients = map[*tls.Certificate]*http.Client{}
+	}
+	c.pools.clients[s.Cert] = hc
+	return hc
 }
 
 // HTTPClient returns the underlying client (no redirects followed), for
 // discovery and JWKS fetches that share the pool and TLS settings.
 func (c *Client) HTTPClient() *http.Client { return c.hc }
 
-// CloseIdle closes idle keep-alive connections.
-func (c *Client) CloseIdle() { c.tr.CloseIdleConnections() }
+// Registering returns a client that shares c's connections and settings
+// and registers the secrets of every exchange it records with r
+// (Exchange.Register: what it sent, every token it got back, the personal
+// claims of the ID tokens) before Do returns it. Registering(nil) registers
+// nothing: for load runs, which would register millions of values and
+// instead redact what they record against each exchange's own secrets
+// (runner).
+func (c *Client) Registering(r *redact.Redactor) *Client {
+	u := *c
+	u.registry = r
+	return &u
+}
+
+// CloseIdle closes idle keep-alive connections, of every pool.
+func (c *Client) CloseIdle() {
+	c.tr.CloseIdleConnections()
+	c.pools.mu.Lock()
+	defer c.pools.mu.Unlock()
+	for _, hc := range c.pools.clients {
+		hc.CloseIdleConnections()
+	}
+}
 
 // Do sends s now and records the Exchange.
 func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
@@ -131,6 +208,12 @@ func (c *Client) Do(ctx context.Context, s Spec) *Exchange {
 // DoScheduled sends s and records the Exchange with the given intended send
 // time (zero means now), from which the load runner measures latency.
 func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
+	x := c.do(ctx, s, scheduled)
+	x.Register(c.registry)
+	return x
+}
+
+func (c *Client) do(ctx context.Context, s Spec, scheduled time.Time) *Exchange {
 	x := &Exchange{Probe: s.Probe}
 	req, err := c.build(ctx, s, x)
 	if err != nil {
@@ -159,8 +242,9 @@ func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *
 		},
 	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	hc := c.httpFor(&s)
 	sent := c.now()
-	resp, err := c.hc.Do(req)
+	resp, err := hc.Do(req)
 	mu.Lock()
 	rc := conn
 	mu.Unlock()
@@ -203,6 +287,9 @@ func orNow(t, now time.Time) time.Time {
 
 // build turns a Spec into an http.Request and records it on x.
 func (c *Client) build(ctx context.Context, s Spec, x *Exchange) (*http.Request, error) {
+	if s.Err != nil {
+		return nil, s.Err
+	}
 	u, err := url.Parse(s.URL)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: url %q: %w", s.URL, err)

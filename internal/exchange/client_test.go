@@ -50,7 +50,7 @@ func TestMutationsOnTheWire(t *testing.T) {
 	srv, ch := echoServer(t, false, okJSON)
 	c := NewClient()
 	creds := Credentials{ID: "my client", Secret: "a+b:c/d e"}
-	base := TokenRequest(srv.URL+"/token", creds, "CODE1", "https://c.example/cb", "")
+	base := TokenRequest(srv.URL+"/token", Basic{creds}, "CODE1", "https://c.example/cb", "")
 	basic := BasicAuthorization("my client", "a+b:c/d e")
 	tests := []struct {
 		name string
@@ -229,7 +229,7 @@ func TestRedactedFormatHidesSecrets(t *testing.T) {
 		w.Header().Set("Set-Cookie", "sid=abcdef")
 		w.Write([]byte(`{"access_token":"AT-verysecret","id_token":"eyJ.x.y","refresh_token":"RT-1","token_type":"Bearer","name":"Frode","note":"echo S3cr3t-Value-42"}`))
 	})
-	spec := TokenRequest(srv.URL+"/token", Credentials{ID: "client", Secret: secret}, "CODE-abcdef", "https://c/cb", "VERIFIER-xyz").With(SecretInBody(), Header("Cookie", "session=s3ss10n"))
+	spec := TokenRequest(srv.URL+"/token", Basic{Credentials{ID: "client", Secret: secret}}, "CODE-abcdef", "https://c/cb", "VERIFIER-xyz").With(SecretInBody(), Header("Cookie", "session=s3ss10n"))
 	spec.Query = []Param{{"client_secret", secret}}
 	x := NewClient().Do(context.Background(), spec)
 	r := redact.New("name")

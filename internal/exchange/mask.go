@@ -25,10 +25,15 @@ func (s Spec) String() string {
 	}
 	auth := "no Basic"
 	switch {
-	case s.Authorization != nil:
+	case s.Authorization != nil && *s.Authorization != noAuth:
 		auth = "an Authorization header given verbatim"
 	case s.Auth != nil:
 		auth = "Basic as " + s.Auth.String()
+	case s.Authn != nil:
+		auth = "authenticated by " + s.Authn.ClientID() + " with " + s.Authn.Method()
+	}
+	if s.Cert != nil {
+		auth += ", a TLS client certificate"
 	}
 	return fmt.Sprintf("%s %s (probe %q, %s parameters [%s], %s)", s.Method, maskURL(s.URL), s.Probe, first(s.Body, BodyForm), strings.Join(names, " "), auth)
 }

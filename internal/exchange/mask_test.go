@@ -20,7 +20,7 @@ func TestSecretHoldersMask(t *testing.T) {
 		token    = "AT-very-secret-token"
 	)
 	creds := Credentials{ID: "my-client", Secret: secret}
-	spec := TokenRequest("https://op.example/token", creds, code, "https://client.example/cb", verifier).With(CredentialsInQuery())
+	spec := TokenRequest("https://op.example/token", Basic{creds}, code, "https://client.example/cb", verifier).With(CredentialsInQuery())
 	x := &Exchange{
 		Probe: "valid",
 		Request: Request{Method: "POST", URL: "https://op.example/token?client_id=my-client&client_secret=" + secret,

@@ -6,15 +6,18 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tokenbench/tokenbench/internal/redact"
 )
 
 // Redacted returns a copy of x with every secret masked by r: credentials
 // in headers, secret parameters in the URL and body, tokens and personal
-// claims in JSON bodies, and every registered secret value anywhere. A nil r
-// returns an unredacted copy (the --reveal mode).
+// claims in JSON bodies, and, by value anywhere, every secret registered
+// with r and every secret x itself carries (Secrets), registered or not. A
+// nil r returns an unredacted copy (the --reveal mode).
 func (x *Exchange) Redacted(r *redact.Redactor) *Exchange {
+	r = r.With(x.Secrets()...)
 	c := &Exchange{Probe: x.Probe, Err: x.Err, Timings: x.Timings}
 	c.Request = Request{
 		Method: x.Request.Method,
@@ -72,8 +75,18 @@ func redactBody(r *redact.Redactor, contentType string, body []byte) []byte {
 	return r.Bytes(body)
 }
 
+// Evidence caps: the Format methods show at most this much of each body and
+// this many header lines of each message, and say how much they left out
+// ("[... N more bytes]", "[... N more headers]"). The Exchange itself,
+// which the checks read, keeps everything it read.
+const (
+	MaxFormatBody    = 16 << 10
+	MaxFormatHeaders = 64
+)
+
 // Format writes the exchange as HTTP/1.1 text: FormatRequest, a blank
-// line, then FormatResponse. Call it on a Redacted copy.
+// line, then FormatResponse, each capped (MaxFormatBody, MaxFormatHeaders).
+// Call it on a Redacted copy.
 func (x *Exchange) Format() string {
 	return x.FormatRequest() + "\n" + x.FormatResponse()
 }
@@ -97,9 +110,7 @@ func (x *Exchange) FormatRequest() string {
 		fmt.Fprintf(&b, "Host: %s\n", host)
 	}
 	writeHeader(&b, x.Request.Header)
-	if len(x.Request.Body) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", x.Request.Body)
-	}
+	writeBody(&b, x.Request.Body)
 	return b.String()
 }
 
@@ -114,15 +125,17 @@ func (x *Exchange) FormatResponse() string {
 	default:
 		fmt.Fprintf(&b, "%s %d %s\n", x.Response.Proto, x.Response.Status, http.StatusText(x.Response.Status))
 		if x.Response.RawHeader != nil {
-			for _, l := range x.Response.RawHeader {
+			for i, l := range x.Response.RawHeader {
+				if i == MaxFormatHeaders {
+					fmt.Fprintf(&b, "[... %d more headers]\n", len(x.Response.RawHeader)-i)
+					break
+				}
 				fmt.Fprintf(&b, "%s: %s\n", l.Name, l.Value)
 			}
 		} else {
 			writeHeader(&b, x.Response.Header)
 		}
-		if len(x.Response.Body) > 0 {
-			fmt.Fprintf(&b, "\n%s\n", x.Response.Body)
-		}
+		writeBody(&b, x.Response.Body)
 		if x.Response.Truncated {
 			b.WriteString("(body truncated at the read limit)\n")
 		}
@@ -133,6 +146,28 @@ func (x *Exchange) FormatResponse() string {
 	return b.String()
 }
 
+// writeBody writes a body after a blank line, cut at MaxFormatBody bytes
+// (on a UTF-8 boundary).
+func writeBody(b *strings.Builder, body []byte) {
+	if len(body) == 0 {
+		return
+	}
+	shown := body
+	if len(shown) > MaxFormatBody {
+		cut := MaxFormatBody
+		for cut > MaxFormatBody-utf8.UTFMax && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		shown = body[:cut]
+	}
+	fmt.Fprintf(b, "\n%s\n", shown)
+	if n := len(body) - len(shown); n > 0 {
+		fmt.Fprintf(b, "[... %d more bytes]\n", n)
+	}
+}
+
+// writeHeader writes header lines, Host first, the rest sorted, at most
+// MaxFormatHeaders of them.
 func writeHeader(b *strings.Builder, h http.Header) {
 	keys := make([]string, 0, len(h))
 	for k := range h {
@@ -142,9 +177,18 @@ func writeHeader(b *strings.Builder, h http.Header) {
 	if i := indexOf(keys, "Host"); i > 0 {
 		keys = append([]string{"Host"}, append(keys[:i:i], keys[i+1:]...)...)
 	}
+	n, total := 0, 0
+	for _, k := range keys {
+		total += len(h[k])
+	}
 	for _, k := range keys {
 		for _, v := range h[k] {
+			if n == MaxFormatHeaders {
+				fmt.Fprintf(b, "[... %d more headers]\n", total-n)
+				return
+			}
 			fmt.Fprintf(b, "%s: %s\n", k, v)
+			n++
 		}
 	}
 }

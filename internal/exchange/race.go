@@ -27,7 +27,9 @@ const RaceSettle = 20 * time.Millisecond
 // where requests released by goroutines started together arrive spread
 // over milliseconds. Each Exchange is as Do records it (the request as
 // sent, the response with its raw header lines); Timings.Sent is the
-// moment its last byte was written. The connections are closed afterwards.
+// moment its last byte was written. Each racer presents its spec's client
+// certificate, and every exchange is registered as Do registers it. The
+// connections are closed afterwards.
 // Safe for concurrent use.
 //
 // https://portswigger.net/research/smashing-the-state-machine
@@ -69,6 +71,7 @@ func (c *Client) Race(ctx context.Context, specs []Spec) []*Exchange {
 	xs := make([]*Exchange, len(racers))
 	for i, r := range racers {
 		xs[i] = r.x
+		r.x.Register(c.registry)
 	}
 	return xs
 }
@@ -103,9 +106,11 @@ func (c *Client) prepare(ctx context.Context, s Spec) *racer {
 		return r
 	}
 	r.wire = b.Bytes()
-	dial := c.tr.DialContext
+	// The transport of s's client certificate, if any (httpFor).
+	tr := c.httpFor(&s).Transport.(*http.Transport)
+	dial := tr.DialContext
 	if r.req.URL.Scheme == "https" {
-		dial = c.tr.DialTLSContext
+		dial = tr.DialTLSContext
 	}
 	conn, err := dial(ctx, "tcp", hostPort(r.req.URL))
 	if err != nil {

@@ -60,7 +60,7 @@ func TestRaceReleasesTogether(t *testing.T) {
 			var steps []string
 			c.onRaceStep = func(step string, i int) { steps = append(steps, step) }
 			const n = 8
-			spec := TokenRequest(rs.srv.URL+"/token", Credentials{ID: "c", Secret: "s"}, "CODE", "https://c.example/cb", "")
+			spec := TokenRequest(rs.srv.URL+"/token", Basic{Credentials{ID: "c", Secret: "s"}}, "CODE", "https://c.example/cb", "")
 			specs := make([]Spec, n)
 			for i := range specs {
 				specs[i] = spec.With(Probe("racer"))
@@ -118,8 +118,8 @@ func TestRaceTransportErrors(t *testing.T) {
 	c := NewClient()
 	creds := Credentials{ID: "c", Secret: "s"}
 	xs := c.Race(context.Background(), []Spec{
-		TokenRequest(rs.srv.URL+"/token", creds, "A", "https://c.example/cb", ""),
-		TokenRequest(dead, creds, "B", "https://c.example/cb", ""),
+		TokenRequest(rs.srv.URL+"/token", Basic{creds}, "A", "https://c.example/cb", ""),
+		TokenRequest(dead, Basic{creds}, "B", "https://c.example/cb", ""),
 		{URL: "://not a url"},
 	})
 	if xs[0].Status() != http.StatusBadRequest || xs[0].Err != nil {

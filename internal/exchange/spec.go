@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"crypto/tls"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -40,25 +41,43 @@ type Spec struct {
 	// Authorization, when set, is sent as the Authorization header verbatim
 	// (Auth is then ignored). Use NoAuthorization for none at all.
 	Authorization *string
+	// Cert is the TLS client certificate to present (tls_client_auth,
+	// self_signed_tls_client_auth); nil presents what the Client's TLS
+	// configuration has, usually none.
+	Cert *tls.Certificate
+	// Authn is the authenticator whose parts the request carries, nil for
+	// none; mutations of the client authentication ask it.
+	Authn Authenticator
+	// Err is a failure building the request (a client assertion that
+	// could not be signed): the Client sends nothing and records it.
+	Err error
 }
 
-// TokenRequest returns the valid authorization code token request: POST
-// form with grant_type, code and redirect_uri, and HTTP Basic client
-// authentication.
+// CodeGrant returns the authorization code grant's token request without
+// client authentication: POST form with grant_type, code, redirect_uri
+// and, when given, code_verifier.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
-func TokenRequest(tokenURL string, client Credentials, code, redirectURI, codeVerifier string) Spec {
+func CodeGrant(tokenURL, code, redirectURI, codeVerifier string) Spec {
 	s := Spec{
 		Probe:  "valid",
 		Method: http.MethodPost,
 		URL:    tokenURL,
 		Body:   BodyForm,
-		Params: []Param{{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", redirectURI}},
-		Auth:   &client,
+		Params: make([]Param, 3, 7), // room for the verifier and client authentication
 	}
+	s.Params[0], s.Params[1], s.Params[2] = Param{"grant_type", "authorization_code"}, Param{"code", code}, Param{"redirect_uri", redirectURI}
 	if codeVerifier != "" {
 		s.Params = append(s.Params, Param{"code_verifier", codeVerifier})
 	}
+	return s
+}
+
+// TokenRequest returns the valid authorization code token request,
+// authenticated by a.
+func TokenRequest(tokenURL string, a Authenticator, code, redirectURI, codeVerifier string) Spec {
+	s := CodeGrant(tokenURL, code, redirectURI, codeVerifier)
+	a.Authenticate(&s)
 	return s
 }
 

@@ -13,15 +13,45 @@ import (
 type Client struct {
 	ID, Secret   string
 	RedirectURIs []string
+	// Method is the token_endpoint_auth_method the client is registered
+	// for, the only one it may authenticate with (OpenID Connect
+	// Registration §2); "" is client_secret_basic. For private_key_jwt and
+	// the TLS methods the provider makes the client's key or certificate
+	// (Credentials hands them out).
+	Method string
+}
+
+// Client authentication methods (token_endpoint_auth_method).
+const (
+	MethodBasic         = "client_secret_basic"
+	MethodPost          = "client_secret_post"
+	MethodSecretJWT     = "client_secret_jwt"
+	MethodPrivateKeyJWT = "private_key_jwt"
+	MethodTLS           = "tls_client_auth"
+	MethodSelfSignedTLS = "self_signed_tls_client_auth"
+)
+
+// Methods lists every client authentication method the provider serves.
+func Methods() []string {
+	return []string{MethodBasic, MethodPost, MethodSecretJWT, MethodPrivateKeyJWT, MethodTLS, MethodSelfSignedTLS}
+}
+
+// method is c's registered method, defaulted.
+func (c Client) method() string {
+	if c.Method == "" {
+		return MethodBasic
+	}
+	return c.Method
 }
 
 // DefaultClients returns the clients a provider has when Config.Clients is
 // empty: "tokenbench", a second client "tokenbench-b" for the
 // CODE-BOUND-TO-CLIENT probe, and "tokenbench-enc", whose secret has
 // characters that RFC 6749 §2.3.1 requires to be form-url-encoded before
-// Basic encoding (the AUTH-BASIC-ENCODING probe). All share two redirect
-// URIs, the second of which extends the first (the redirect-prefix-match
-// defect's blind spot).
+// Basic encoding (the AUTH-BASIC-ENCODING probe), all registered for
+// client_secret_basic; then one client registered for each other method
+// (ClientFor finds it). All share two redirect URIs, the second of which
+// extends the first (the redirect-prefix-match defect's blind spot).
 func DefaultClients() []Client {
 	uris := func() []string {
 		return []string{"http://127.0.0.1:9/callback", "http://127.0.0.1:9/callback2"}
@@ -30,7 +60,22 @@ func DefaultClients() []Client {
 		{ID: "tokenbench", Secret: "tokenbench-secret", RedirectURIs: uris()},
 		{ID: "tokenbench-b", Secret: "tokenbench-b-secret", RedirectURIs: uris()},
 		{ID: "tokenbench-enc", Secret: "s3cret:with/reserved+chars&=%", RedirectURIs: uris()},
+		{ID: "tokenbench-post", Secret: "tokenbench-post-secret", RedirectURIs: uris(), Method: MethodPost},
+		{ID: "tokenbench-sjwt", Secret: "tokenbench-sjwt-secret-of-32-bytes-or-more", RedirectURIs: uris(), Method: MethodSecretJWT},
+		{ID: "tokenbench-jwt", Secret: "tokenbench-jwt-secret", RedirectURIs: uris(), Method: MethodPrivateKeyJWT},
+		{ID: "tokenbench-tls", Secret: "tokenbench-tls-secret", RedirectURIs: uris(), Method: MethodTLS},
+		{ID: "tokenbench-sstls", Secret: "tokenbench-sstls-secret", RedirectURIs: uris(), Method: MethodSelfSignedTLS},
 	}
+}
+
+// ClientFor returns the first of cs registered for method.
+func ClientFor(cs []Client, method string) (Client, bool) {
+	for _, c := range cs {
+		if c.method() == method {
+			return c, true
+		}
+	}
+	return Client{}, false
 }
 
 // indexClients validates clients and indexes them by ID.
@@ -42,6 +87,9 @@ func indexClients(cs []Client) (map[string]Client, error) {
 		}
 		if _, dup := m[c.ID]; dup {
 			return nil, fmt.Errorf("provider: client %q registered twice", c.ID)
+		}
+		if !slices.Contains(Methods(), c.method()) {
+			return nil, fmt.Errorf("provider: client %q: method %q is not one of %v", c.ID, c.Method, Methods())
 		}
 		if len(c.RedirectURIs) == 0 {
 			return nil, fmt.Errorf("provider: client %q: no redirect URIs", c.ID)

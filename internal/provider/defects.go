@@ -19,11 +19,20 @@ import (
 // against every defect and asserts these rows and no others, so this table
 // is the one statement of which check catches what. Also lists rows that a
 // stricter or differently designed check could flag too, and ours does not.
+//
+// Auth is how the run that shows the defect authenticates: "" is the
+// bankid run (the client registered for client_secret_basic); otherwise the
+// embedded target's client authenticates with the first method named
+// (comma-separated) and its second client with the second, under a profile
+// that documents every method the provider serves and binds each client to
+// its registered method (so the rows of the client authentication methods
+// apply), with the rows classified under that profile.
 type Defect struct {
 	Name    string
 	Summary string
 	Rows    []string
 	Also    []string
+	Auth    string
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.
@@ -53,6 +62,24 @@ const (
 	dTwoMethodsAccepted    = "two-methods-accepted"
 	dMalformedAuth500      = "malformed-auth-500"
 	dSecretInQueryAccepted = "secret-in-query-accepted"
+
+	// Client authentication methods beyond Basic.
+	dPostUnsupported          = "post-unsupported"
+	dPostSecretUnchecked      = "post-secret-unchecked"
+	dMethodNotBound           = "method-not-bound"
+	dPrivateKeyJWTUnsupported = "private-key-jwt-unsupported"
+	dJWTAudUnchecked          = "jwt-aud-unchecked"
+	dJWTExpUnchecked          = "jwt-exp-unchecked"
+	dJWTReplayAccepted        = "jwt-replay-accepted"
+	dJWTSignatureUnchecked    = "jwt-signature-unchecked"
+	dJWTAlgNoneAccepted       = "jwt-alg-none-accepted"
+	dJWTHMACConfusion         = "jwt-hmac-confusion"
+	dJWTIssSubUnchecked       = "jwt-iss-sub-unchecked"
+	dSecretJWTUnsupported     = "secret-jwt-unsupported"
+	dTLSClientAuthUnsupported = "tls-client-auth-unsupported"
+	dMTLSNoCertAccepted       = "mtls-no-cert-accepted"
+	dMTLSSubjectOnly          = "mtls-subject-only"
+	dDiscAuthMethodsBasicOnly = "disc-auth-methods-basic-only"
 
 	// Authorization code.
 	dCodeReusable     = "code-reusable"
@@ -191,6 +218,42 @@ func Defects() []Defect {
 			Summary: "a malformed Authorization header (bad base64, no colon, other scheme, empty) gets 500 server_error; 500 is not 400/401 so ERR-STATUS fails as well"},
 		{Name: dSecretInQueryAccepted, Rows: rows("AUTH-SECRET-IN-QUERY"),
 			Summary: "without an Authorization header, client_id and client_secret in the URL query authenticate"},
+
+		// Client authentication methods beyond Basic: the runs authenticate
+		// with the method the defect breaks, or keep it for a second client
+		// when the defect breaks every valid exchange of that method.
+		{Name: dPostUnsupported, Rows: rows("AUTH-POST-OK"), Auth: MethodBasic + "," + MethodPost,
+			Summary: "client_secret_post is not supported (and not listed in discovery): a client registered for it cannot authenticate"},
+		{Name: dPostSecretUnchecked, Rows: rows("AUTH-POST-WRONG-SECRET"), Auth: MethodPost,
+			Summary: "client_secret_post is accepted with any secret"},
+		{Name: dMethodNotBound, Rows: rows("AUTH-METHOD-BOUND"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client authenticates with its secret by any method (Basic, post, client_secret_jwt), whatever it is registered for"},
+		{Name: dPrivateKeyJWTUnsupported, Rows: rows("AUTH-JWT-OK"), Auth: MethodBasic + "," + MethodPrivateKeyJWT,
+			Summary: "private_key_jwt is not supported (and not listed in discovery): a client registered for it cannot authenticate; the other AUTH-JWT-* rows still see refusals"},
+		{Name: dJWTAudUnchecked, Rows: rows("AUTH-JWT-AUD"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion's aud is not checked"},
+		{Name: dJWTExpUnchecked, Rows: rows("AUTH-JWT-EXP"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion's exp is not checked: expired and exp-less assertions authenticate"},
+		{Name: dJWTReplayAccepted, Rows: rows("AUTH-JWT-JTI-REPLAY"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion can be used again (jti not remembered)"},
+		{Name: dJWTSignatureUnchecked, Rows: rows("AUTH-JWT-SIGNATURE"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion's signature is not verified (its alg still is: none and HS256 stay refused)"},
+		{Name: dJWTAlgNoneAccepted, Rows: rows("AUTH-JWT-ALG-NONE"), Auth: MethodPrivateKeyJWT,
+			Summary: `an unsigned client assertion (alg "none") authenticates`},
+		{Name: dJWTHMACConfusion, Rows: rows("AUTH-JWT-HMAC-CONFUSION"), Auth: MethodPrivateKeyJWT,
+			Summary: "an HS256 client assertion from a private_key_jwt client is verified as an HMAC keyed with the client's public key PEM (RFC 8725 §2.1's algorithm confusion)"},
+		{Name: dJWTIssSubUnchecked, Rows: rows("AUTH-JWT-ISS-SUB"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion's iss is not compared with sub (the client is sub)"},
+		{Name: dSecretJWTUnsupported, Rows: rows("AUTH-SECRET-JWT-OK"), Auth: MethodBasic + "," + MethodSecretJWT,
+			Summary: "client_secret_jwt is not supported (and not listed in discovery): a client registered for it cannot authenticate"},
+		{Name: dTLSClientAuthUnsupported, Rows: rows("AUTH-MTLS-OK"), Auth: MethodBasic + "," + MethodTLS,
+			Summary: "tls_client_auth is not supported (and not listed in discovery): a client registered for it cannot authenticate; the other AUTH-MTLS-* rows still see refusals"},
+		{Name: dMTLSNoCertAccepted, Rows: rows("AUTH-MTLS-NO-CERT"), Auth: MethodBasic + "," + MethodTLS,
+			Summary: "a client registered for a TLS method authenticates with client_id alone, no certificate"},
+		{Name: dMTLSSubjectOnly, Rows: rows("AUTH-MTLS-WRONG-CERT"), Auth: MethodTLS,
+			Summary: "a TLS client's certificate is matched by its subject alone: no chain to the CA (tls_client_auth), not the registered certificate (self_signed_tls_client_auth)"},
+		{Name: dDiscAuthMethodsBasicOnly, Rows: rows("DISC-AUTH-METHODS"), Auth: MethodPrivateKeyJWT,
+			Summary: "discovery lists client_secret_basic as the only token_endpoint_auth_methods_supported, although every method works"},
 
 		// Authorization code.
 		{Name: dCodeReusable, Rows: rows("CODE-SINGLE-USE", "CODE-SINGLE-USE-RACE", "CODE-REUSE-REVOKES"),

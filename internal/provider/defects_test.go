@@ -89,7 +89,7 @@ const verifier43 = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 
 // defectProbes has one probe per defect.
 func defectProbes() map[string]defectProbe {
-	return map[string]defectProbe{
+	probes := map[string]defectProbe{
 		dGetAccepted: {outcomeOf(func(h *harness) treq {
 			return treq{method: http.MethodGet, query: validForm(h.code(authz{})).Encode()}
 		}), "405 invalid_request", "200 tokens"},
@@ -336,6 +336,10 @@ func defectProbes() map[string]defectProbe {
 			return fmt.Sprint(h.userinfo(r.str("access_token")).str("sub") == str(r.idToken(t).claims, "sub"))
 		}), "true", "false"},
 	}
+	for name, p := range authMethodProbes() {
+		probes[name] = p
+	}
+	return probes
 }
 
 // TestDefectsAtTheWire shows every defect's effect: the same probe gives the

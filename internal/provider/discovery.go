@@ -5,11 +5,14 @@ import (
 	"slices"
 )
 
-// discovery returns the OpenID Provider Metadata for issuer under the
-// variants.
+// discovery returns the OpenID Provider Metadata for issuer: the client
+// authentication methods its clients are registered for, the token
+// endpoint's mTLS alias when the HTTPS listener runs (RFC 8705 §5), and the
+// endpoints the variants add or remove.
 //
 // https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
-func discovery(issuer string, v variants) []byte {
+func (p *Provider) discovery(issuer string, act active) []byte {
+	methods := p.authMethods(act)
 	ms := []member{
 		{"issuer", issuer},
 		{"authorization_endpoint", issuer + PathAuthorize},
@@ -19,25 +22,54 @@ func discovery(issuer string, v variants) []byte {
 		{"response_types_supported", []string{"code"}},
 		{"subject_types_supported", []string{"public"}},
 		{"id_token_signing_alg_values_supported", []string{"RS256"}},
-		{"token_endpoint_auth_methods_supported", []string{"client_secret_basic"}},
+		{"token_endpoint_auth_methods_supported", methods},
 		{"grant_types_supported", []string{"authorization_code"}},
 		{"code_challenge_methods_supported", []string{"S256"}},
 		{"scopes_supported", supportedScopes()},
 		{"claims_supported", []string{"amr", "at_hash", "aud", "auth_time", "azp", "birthdate", "exp",
 			"family_name", "given_name", "iat", "iss", "name", "nonce", "preferred_username", "sub"}},
 	}
-	if v.on(vNoUserinfo) {
+	if p.variants.on(vNoUserinfo) {
 		ms = without(ms, "userinfo_endpoint")
 	}
-	if v.on(vIntrospection) {
+	if p.variants.on(vIntrospection) {
 		ms = slices.Insert(ms, 5, member{"introspection_endpoint", issuer + PathIntrospect})
+	}
+	if slices.Contains(methods, MethodPrivateKeyJWT) || slices.Contains(methods, MethodSecretJWT) {
+		ms = append(ms, member{"token_endpoint_auth_signing_alg_values_supported", []string{"RS256", "PS256", "ES256", "HS256", "HS384", "HS512"}})
+	}
+	if m := p.MTLSBase(); m != "" {
+		ms = append(ms, member{"mtls_endpoint_aliases", map[string]string{"token_endpoint": m + PathToken}})
 	}
 	return object(ms)
 }
 
+// authMethods are the methods the provider's clients are registered for,
+// in Methods order, less those a defect leaves unsupported.
+func (p *Provider) authMethods(act active) []string {
+	if act.on(dDiscAuthMethodsBasicOnly) {
+		return []string{MethodBasic}
+	}
+	unsupported := map[string]bool{MethodPost: act.on(dPostUnsupported), MethodPrivateKeyJWT: act.on(dPrivateKeyJWTUnsupported),
+		MethodSecretJWT: act.on(dSecretJWTUnsupported), MethodTLS: act.on(dTLSClientAuthUnsupported)}
+	var out []string
+	for _, m := range Methods() {
+		if unsupported[m] {
+			continue
+		}
+		for _, c := range p.clients {
+			if c.method() == m {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // handleDiscovery serves /.well-known/openid-configuration.
 func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
-	serveJSON(w, r, discovery(p.issuerFor(r), p.variants))
+	serveJSON(w, r, p.discovery(p.issuerFor(r), p.roll()))
 }
 
 // handleJWKS serves the JSON Web Key Set with the signing key (RFC 7517 §5).

@@ -11,6 +11,12 @@
 // fraction of responses, so a load run can show that sampled validation finds
 // them.
 //
+// Hostile modes (HostileModes) attack the harness instead: they echo the
+// credentials a request sent back into headers and bodies, wrap token
+// responses in a BOM, an XSSI prefix, trailing bytes, a form or an HTML
+// page, or send 2,000 headers and 64 MiB; the harness must leak no secret
+// and write no flood against any of them.
+//
 // For load benchmarks the token endpoint can add latency, fail a fraction of
 // requests with 503, stall periodically, serve at most N requests at once, or
 // (Fast) answer every POST with one pre-signed response.

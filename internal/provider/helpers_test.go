@@ -88,6 +88,13 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	t.Cleanup(srv.Close)
 	p.SetIssuer(srv.URL)
 	h.p, h.url = p, srv.URL
+	// The mTLS alias, as Start serves it: every endpoint over TLS, asking
+	// for a client certificate.
+	mtls := httptest.NewUnstartedServer(p.Handler())
+	mtls.TLS = p.pki.serverTLS()
+	mtls.StartTLS()
+	t.Cleanup(mtls.Close)
+	p.mtls.Store(&mtls.URL)
 	// Each test has its own transport: httptest.Server.Close closes the idle
 	// connections of http.DefaultTransport, which breaks other parallel
 	// tests' requests that share it.

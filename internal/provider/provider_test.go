@@ -34,7 +34,7 @@ func TestDiscoveryAndJWKS(t *testing.T) {
 		"response_types_supported":              {"code"},
 		"subject_types_supported":               {"public"},
 		"id_token_signing_alg_values_supported": {"RS256"},
-		"token_endpoint_auth_methods_supported": {"client_secret_basic"},
+		"token_endpoint_auth_methods_supported": Methods(),
 		"grant_types_supported":                 {"authorization_code"},
 		"code_challenge_methods_supported":      {"S256"},
 		"scopes_supported":                      {"openid", "profile"},

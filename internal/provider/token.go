@@ -31,7 +31,7 @@ const (
 // tokenParams are the known token request parameters (RFC 6749 §4.1.3,
 // §2.3.1, RFC 7636 §4.5). The unknown-param-rejected defect rejects others.
 func tokenParams() []string {
-	return []string{"grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier"}
+	return []string{"grant_type", "code", "redirect_uri", "client_id", "client_secret", "code_verifier", "client_assertion", "client_assertion_type"}
 }
 
 // tokenRequest is a parsed token request body.

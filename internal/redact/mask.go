@@ -19,7 +19,7 @@ func (r *Redactor) describe() string {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return fmt.Sprintf("redact.Redactor{%d secret forms %s, personal claims %v}", len(r.secrets), Mask, slices.Sorted(maps.Keys(r.claims)))
+	return fmt.Sprintf("redact.Redactor{%d secret values %s, personal claims %v}", len(r.state), Mask, slices.Sorted(maps.Keys(r.claims)))
 }
 
 // Format implements fmt.Formatter: every verb prints the description.

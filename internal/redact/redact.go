@@ -1,272 +1,298 @@
 // Package redact removes secrets from anything tokenbench prints or writes:
-// client secrets (and every encoding of them), Authorization and cookie
-// headers, authorization codes, tokens, PKCE verifiers and personal claims.
+// client secrets, Authorization and cookie headers, authorization codes,
+// PKCE verifiers, access, refresh and ID tokens, and personal claims.
 //
-// Redaction is by structure (a parameter, member, header or claim known to
-// hold a secret) and, as a second net, by value (every registered secret
-// string, wherever it appears).
+// Redaction is by structure (a header, parameter, JSON member or claim known
+// to hold a secret: Header, Query, URL, JSON) and, as the net behind it, by
+// value: every secret registered with a Redactor is masked wherever it
+// appears, in every encoding Forms lists (URL, JSON and HTML escaping,
+// base64 at any alignment), in every text the Redactor is given.
+//
+// The contract that makes the net hold: every secret-bearing value is
+// registered with the run's Redactor where it enters tokenbench (the client
+// secrets when the target resolves, codes when a code source yields them,
+// what every exchange sent and received when the exchange client records
+// it), and every text that reaches an output passes through the Redactor
+// (String, Error, Walk for a whole result). A load run, which would register
+// millions of values, redacts what it records against each exchange's own
+// secrets instead (With).
 package redact
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Mask replaces a redacted value.
 const Mask = "[REDACTED]"
 
-// Params are form and query parameters whose values are secrets.
-var secretParams = map[string]bool{
-	"code": true, "client_secret": true, "code_verifier": true, "refresh_token": true,
-	"access_token": true, "id_token": true, "client_assertion": true, "password": true,
-	"assertion": true, "device_code": true, "token": true,
-}
+// DefaultLimit is how many registered values a Redactor keeps before it
+// forgets the oldest (client secrets excepted): far more than a
+// conformance run registers, a bound for a long run that registers codes.
+const DefaultLimit = 1 << 14
 
-// Members are JSON members whose values are secrets.
-var secretMembers = map[string]bool{
-	"access_token": true, "id_token": true, "refresh_token": true, "code": true,
-	"client_secret": true, "code_verifier": true, "device_code": true,
-}
-
-// Redactor redacts values. The zero value redacts by structure only; a nil
-// *Redactor redacts nothing (the --reveal mode). Safe for concurrent use.
+// Redactor masks secrets by structure and by registered value. A nil
+// *Redactor redacts nothing (the --reveal mode); New returns one that
+// redacts. Safe for concurrent use.
+//
+// Registering is cheap (a map insert): a value's forms are computed and
+// indexed when a text is next redacted. Masking a text costs one pass over
+// it whatever the number of registered values, and allocates nothing when
+// there is nothing to mask.
 type Redactor struct {
+	parent *Redactor       // With: its values apply too
+	claims map[string]bool // personal claim names; shared with children
+	limit  int             // evictable values kept; 0: no limit
+
 	mu      sync.RWMutex
-	secrets []string // longest first
-	claims  map[string]bool
+	ix      index
+	state   map[string]uint8 // value -> stateIndexed | statePinned bits
+	pending []string         // registered, forms not yet indexed
+	queue   []string         // evictable values, oldest first
+	dirty   atomic.Bool      // pending is not empty
 }
 
-// New returns a Redactor that also hides personal claims with these names.
+const (
+	stateIndexed = 1 << iota
+	statePinned
+)
+
+// New returns a Redactor that also hides the values of the personal claims
+// with these names (AddClaims, JSON).
 func New(personalClaims ...string) *Redactor {
-	r := &Redactor{claims: map[string]bool{}}
+	r := &Redactor{claims: map[string]bool{}, limit: DefaultLimit, state: map[string]uint8{}}
 	for _, c := range personalClaims {
 		r.claims[c] = true
 	}
 	return r
 }
 
-// AddSecret registers a secret value and its common encodings (URL query
-// escaping, path escaping, base64) so that none of them is ever printed.
-// Values shorter than 4 bytes are ignored: masking them would garble text.
-func (r *Redactor) AddSecret(values ...string) {
+// AddSecret registers secret values: each is masked, in all its Forms,
+// from now on. Values shorter than MinLen are ignored. Beyond the limit
+// (DefaultLimit) the oldest values are forgotten.
+func (r *Redactor) AddSecret(values ...string) { r.add(false, values) }
+
+// AddClient registers a client's secret for good (never forgotten), and the
+// Basic credentials built from it, raw and form-urlencoded (RFC 6749
+// §2.3.1).
+func (r *Redactor) AddClient(id, secret string) {
+	if secret == "" {
+		return
+	}
+	r.add(true, []string{secret, id + ":" + secret, url.QueryEscape(id) + ":" + url.QueryEscape(secret)})
+}
+
+// AddClaims registers the values of the personal claims in a claim set (an
+// ID token's payload, a UserInfo response): strings, numbers and the leaves
+// of objects and arrays.
+func (r *Redactor) AddClaims(claims map[string]json.RawMessage) {
+	if r == nil {
+		return
+	}
+	var values []string
+	for name, raw := range claims {
+		if r.claims[name] {
+			values = leaves(raw, values)
+		}
+	}
+	r.AddSecret(values...)
+}
+
+// leaves appends the scalar values in a JSON value, as text.
+func leaves(raw json.RawMessage, dst []string) []string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return dst
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			dst = append(dst, v)
+		case float64, bool:
+			b, _ := json.Marshal(v)
+			dst = append(dst, string(b))
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		case map[string]any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return dst
+}
+
+func (r *Redactor) add(pin bool, values []string) {
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, v := range values {
-		for _, form := range []string{v, url.QueryEscape(v), url.PathEscape(v),
-			base64.StdEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v))} {
-			if len(form) >= 4 && !contains(r.secrets, form) {
-				r.secrets = append(r.secrets, form)
-			}
+		if len(v) < MinLen {
+			continue
 		}
+		st, known := r.state[v]
+		switch {
+		case known && pin:
+			r.state[v] = st | statePinned
+			continue
+		case known:
+			continue
+		}
+		if pin {
+			r.state[v] = statePinned
+		} else {
+			r.state[v] = 0
+			r.queue = append(r.queue, v)
+		}
+		r.pending = append(r.pending, v)
 	}
-	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	r.evict()
+	r.dirty.Store(len(r.pending) > 0)
 }
 
-// AddClient registers a client's secret and every Basic credential form
-// built from it (raw and form-urlencoded, RFC 6749 §2.3.1).
-func (r *Redactor) AddClient(id, secret string) {
-	if r == nil || secret == "" {
+// evict forgets the oldest evictable values beyond the limit. r.mu is held.
+func (r *Redactor) evict() {
+	if r.limit <= 0 || len(r.queue) <= r.limit {
 		return
 	}
-	r.AddSecret(secret, id+":"+secret, url.QueryEscape(id)+":"+url.QueryEscape(secret))
+	n := len(r.queue) - r.limit
+	for _, v := range r.queue[:n] {
+		st, ok := r.state[v]
+		if !ok || st&statePinned != 0 {
+			continue
+		}
+		if st&stateIndexed != 0 {
+			for _, f := range Forms(v) {
+				r.ix.remove(f)
+			}
+		}
+		delete(r.state, v) // a pending value is skipped when indexed
+	}
+	r.queue = append(r.queue[:0:0], r.queue[n:]...)
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
+// flush indexes the forms of the pending values.
+func (r *Redactor) flush() {
+	if !r.dirty.Load() {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range r.pending {
+		st, ok := r.state[v]
+		if !ok || st&stateIndexed != 0 {
+			continue
+		}
+		for _, f := range Forms(v) {
+			r.ix.add(f)
+		}
+		r.state[v] = st | stateIndexed
+	}
+	r.pending = r.pending[:0]
+	r.dirty.Store(false)
+}
+
+// With returns a Redactor that masks r's values and these, without
+// registering them with r: one exchange's own secrets on the load path.
+// Its structural redaction is r's. When r knows every value already it
+// returns r. A nil r returns nil.
+func (r *Redactor) With(values ...string) *Redactor {
+	if r == nil {
+		return nil
+	}
+	var fresh []string
+	for _, v := range values {
+		if len(v) >= MinLen && !r.knows(v) {
+			fresh = append(fresh, v)
+		}
+	}
+	if len(fresh) == 0 {
+		return r
+	}
+	c := &Redactor{parent: r, claims: r.claims, state: map[string]uint8{}}
+	c.add(false, fresh)
+	return c
+}
+
+// knows reports whether v is registered with r or an ancestor.
+func (r *Redactor) knows(v string) bool {
+	for l := r; l != nil; l = l.parent {
+		l.mu.RLock()
+		_, ok := l.state[v]
+		l.mu.RUnlock()
+		if ok {
 			return true
 		}
 	}
 	return false
 }
 
-// String replaces every registered secret in s.
+// String masks every registered value in s, in every form. It returns s
+// itself, without allocating, when nothing is masked.
 func (r *Redactor) String(s string) string {
-	if r == nil {
+	if r == nil || len(s) < MinLen {
 		return s
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, Mask)
+	var spans []span
+	levels := 0
+	for l := r; l != nil; l = l.parent {
+		l.flush()
+		l.mu.RLock()
+		n := len(spans)
+		spans = l.ix.spans(s, spans)
+		l.mu.RUnlock()
+		if len(spans) > n {
+			levels++
 		}
 	}
-	return s
+	if len(spans) == 0 {
+		return s
+	}
+	if levels > 1 {
+		sort.Slice(spans, func(i, j int) bool { return spans[i].from < spans[j].from })
+	}
+	return mask(s, spans)
 }
 
-// Bytes is String for byte slices.
+// Bytes is String for byte slices; it returns b itself when nothing is
+// masked.
 func (r *Redactor) Bytes(b []byte) []byte {
 	if r == nil {
 		return b
 	}
-	return []byte(r.String(string(b)))
+	s := string(b)
+	if out := r.String(s); out != s {
+		return []byte(out)
+	}
+	return b
 }
 
-// Header redacts one header value by name: credentials keep only their
-// scheme, cookies only their names.
-func (r *Redactor) Header(name, value string) string {
-	if r == nil {
-		return value
-	}
-	switch strings.ToLower(name) {
-	case "authorization", "proxy-authorization":
-		scheme, _, found := strings.Cut(value, " ")
-		if !found {
-			if value == "" {
-				return ""
-			}
-			return Mask
-		}
-		return scheme + " " + Mask
-	case "cookie":
-		var parts []string
-		for _, c := range strings.Split(value, ";") {
-			name, _, _ := strings.Cut(strings.TrimSpace(c), "=")
-			parts = append(parts, name+"="+Mask)
-		}
-		return strings.Join(parts, "; ")
-	case "set-cookie":
-		name, _, _ := strings.Cut(value, "=")
-		return name + "=" + Mask
-	}
-	return r.String(value)
-}
-
-// Query redacts secret parameters in an application/x-www-form-urlencoded
-// string (a body or a URL query), keeping parameter order and duplicates.
-// Text that does not parse is redacted by value only.
-func (r *Redactor) Query(q string) string {
-	if r == nil || q == "" {
-		return q
-	}
-	parts := strings.Split(q, "&")
-	for i, p := range parts {
-		name, _, hasValue := strings.Cut(p, "=")
-		dec, err := url.QueryUnescape(name)
-		if err == nil && hasValue && secretParams[dec] {
-			parts[i] = name + "=" + url.QueryEscape(Mask)
-		}
-	}
-	return r.String(strings.Join(parts, "&"))
-}
-
-// URL redacts the query of a URL.
-func (r *Redactor) URL(u string) string {
-	if r == nil {
-		return u
-	}
-	base, q, found := strings.Cut(u, "?")
-	if !found {
-		return r.String(u)
-	}
-	return r.String(base) + "?" + r.Query(q)
-}
-
-// JSON redacts secret members and personal claims anywhere in a JSON
-// document, keeping member order. Text that is not JSON is redacted by
-// value only.
-func (r *Redactor) JSON(body []byte) []byte {
-	if r == nil {
-		return body
-	}
-	if !json.Valid(body) {
-		return r.Bytes(body)
-	}
-	var out bytes.Buffer
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := r.copyValue(&out, dec, ""); err != nil {
-		return r.Bytes(body)
-	}
-	return r.Bytes(out.Bytes())
-}
-
-// copyValue re-encodes one JSON value from dec into out; member is the name
-// of the member holding it ("" at the top or in arrays).
-func (r *Redactor) copyValue(out *bytes.Buffer, dec *json.Decoder, member string) error {
-	tok, err := dec.Token()
-	if err != nil {
+// Error returns err with its message redacted; errors.Is and errors.As
+// still see err (whose own message is not redacted). Nil stays nil.
+func (r *Redactor) Error(err error) error {
+	if r == nil || err == nil {
 		return err
 	}
-	hide := secretMembers[member] || r.claims[member]
-	switch t := tok.(type) {
-	case json.Delim:
-		closing := map[json.Delim]byte{'{': '}', '[': ']'}[t]
-		if hide {
-			out.WriteString(`"` + Mask + `"`)
-			return skip(dec)
-		}
-		out.WriteByte(byte(t))
-		first := true
-		for dec.More() {
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			name := ""
-			if t == '{' {
-				k, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				name, _ = k.(string)
-				kb, _ := json.Marshal(name)
-				out.Write(kb)
-				out.WriteByte(':')
-			}
-			if err := r.copyValue(out, dec, name); err != nil {
-				return err
-			}
-		}
-		if _, err := dec.Token(); err != nil {
-			return err
-		}
-		out.WriteByte(closing)
-	case string:
-		if hide {
-			out.WriteString(fmt.Sprintf(`"%s (%d chars)"`, Mask, len(t)))
-			return nil
-		}
-		b, _ := json.Marshal(t)
-		out.Write(b)
-	case nil:
-		out.WriteString("null")
-	default:
-		if hide {
-			out.WriteString(`"` + Mask + `"`)
-			return nil
-		}
-		b, _ := json.Marshal(t)
-		out.Write(b)
+	msg := r.String(err.Error())
+	if msg == err.Error() {
+		return err
 	}
-	return nil
+	return &redactedError{msg: msg, err: err}
 }
 
-// skip consumes the rest of an object or array whose opening was read.
-func skip(dec *json.Decoder) error {
-	depth := 1
-	for depth > 0 {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-	}
-	return nil
+type redactedError struct {
+	msg string
+	err error
 }
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -1,11 +1,13 @@
 package target
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/redact"
 )
 
 // CodeOptions tune the code source for one use (a conformance run wants no
@@ -62,5 +64,51 @@ func (t *Target) OpenCodes(o CodeOptions) (codes.Source, error) {
 		return nil, fmt.Errorf("target: %s: %w", t.Source, err)
 	}
 	t.OnClose(src.Close)
-	return src, nil
+	return registering(src, t.Redactor), nil
 }
+
+// registering wraps src so that every code it yields, by Next or by an
+// Authorizer's Authorize, is registered with r (its value and PKCE
+// verifier) where it enters, and its errors are redacted. Registering costs
+// a map insert, so a load run's codes can take this path too. A nil r
+// returns src.
+func registering(src codes.Source, r *redact.Redactor) codes.Source {
+	if r == nil {
+		return src
+	}
+	s := &registeringSource{Source: src, r: r}
+	if a, ok := codes.AsAuthorizer(src); ok {
+		return &registeringAuthorizer{registeringSource: s, a: a}
+	}
+	return s
+}
+
+type registeringSource struct {
+	codes.Source
+	r *redact.Redactor
+}
+
+func (s *registeringSource) Next(ctx context.Context) (*codes.Code, error) {
+	return s.register(s.Source.Next(ctx))
+}
+
+// Unwrap lets codes.AsAuthorizer look through.
+func (s *registeringSource) Unwrap() codes.Source { return s.Source }
+
+func (s *registeringSource) register(c *codes.Code, err error) (*codes.Code, error) {
+	if c != nil {
+		s.r.AddSecret(c.Value, c.CodeVerifier)
+	}
+	return c, s.r.Error(err)
+}
+
+type registeringAuthorizer struct {
+	*registeringSource
+	a codes.Authorizer
+}
+
+func (s *registeringAuthorizer) Authorize(ctx context.Context, o codes.Options) (*codes.Code, error) {
+	return s.register(s.a.Authorize(ctx, o))
+}
+
+func (s *registeringAuthorizer) Defaults() codes.Options { return s.a.Defaults() }

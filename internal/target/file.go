@@ -23,6 +23,10 @@ type File struct {
 	TokenEndpoint         string `yaml:"token_endpoint,omitempty"`
 	JWKSURI               string `yaml:"jwks_uri,omitempty"`
 	UserinfoEndpoint      string `yaml:"userinfo_endpoint,omitempty"`
+	// MTLSTokenEndpoint is where the TLS client authentication methods send
+	// token requests; default: discovery's mtls_endpoint_aliases
+	// token_endpoint, else token_endpoint (RFC 8705 §5).
+	MTLSTokenEndpoint string `yaml:"mtls_token_endpoint,omitempty"`
 
 	Client       Client  `yaml:"client"`
 	SecondClient *Client `yaml:"second_client,omitempty"` // enables CODE-BOUND-TO-CLIENT
@@ -45,18 +49,46 @@ type File struct {
 	Expect Expect       `yaml:"expect,omitempty"`
 }
 
-// Client names a client and where its secret comes from.
+// Client names a client, how it authenticates and where its credentials
+// come from. File paths are relative to the target file.
 type Client struct {
-	ID        string `yaml:"id"`
-	SecretEnv string `yaml:"secret_env,omitempty"` // the environment variable holding the secret
-	Secret    string `yaml:"secret,omitempty"`     // a literal secret: accepted with a warning
+	ID string `yaml:"id"`
+	// AuthMethod is how the client authenticates its valid exchanges, the
+	// token_endpoint_auth_method it is registered for: client_secret_basic
+	// (default), client_secret_post, client_secret_jwt, private_key_jwt,
+	// tls_client_auth or self_signed_tls_client_auth. Credentials for
+	// other methods let the rows for those run.
+	AuthMethod string `yaml:"auth_method,omitempty"`
+	SecretEnv  string `yaml:"secret_env,omitempty"` // the environment variable holding the secret
+	Secret     string `yaml:"secret,omitempty"`     // a literal secret: accepted with a warning
+	// KeyFile is the private key for private_key_jwt: PEM (PKCS#8, PKCS#1,
+	// SEC1) or a JWK / JWK Set with one private key.
+	KeyFile string `yaml:"key_file,omitempty"`
+	// KeyID is the assertion's kid; default: the JWK's kid, else the
+	// RFC 7638 thumbprint of the key.
+	KeyID string `yaml:"key_id,omitempty"`
+	// AssertionAlg signs the assertions: RS256 (default for RSA), PS256,
+	// ES256 (default for EC P-256); HS256, HS384 or HS512 for
+	// client_secret_jwt.
+	AssertionAlg string `yaml:"assertion_alg,omitempty"`
+	// AssertionAudience is the assertions' aud: token_endpoint (default)
+	// or issuer.
+	AssertionAudience string `yaml:"assertion_audience,omitempty"`
+	// CertFile and CertKeyFile are this client's TLS certificate for the
+	// TLS methods; the client's default is tls.cert_file and tls.key_file.
+	CertFile    string `yaml:"cert_file,omitempty"`
+	CertKeyFile string `yaml:"cert_key_file,omitempty"`
 }
 
 // TLS configures the connection to the provider. Verification is on unless
 // InsecureSkipVerify is set (warned).
 type TLS struct {
-	CAFile             string `yaml:"ca_file,omitempty"`
-	CertFile           string `yaml:"cert_file,omitempty"` // client certificate (mTLS)
+	CAFile string `yaml:"ca_file,omitempty"`
+	// CertFile and KeyFile are the client's certificate: presented on every
+	// connection, or with client.auth_method tls_client_auth or
+	// self_signed_tls_client_auth only by the requests that authenticate
+	// with it.
+	CertFile           string `yaml:"cert_file,omitempty"`
 	KeyFile            string `yaml:"key_file,omitempty"`
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty"`
 }

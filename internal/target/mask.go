@@ -3,6 +3,7 @@ package target
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/tokenbench/tokenbench/internal/redact"
 )
@@ -11,15 +12,27 @@ import (
 // settings, a Target the resolved credentials. Their String, GoString,
 // GomegaString and LogValue show where secrets come from, never a secret.
 
-// String shows the id and where the secret comes from.
+// String shows the id, the method and where the credentials come from.
 func (c Client) String() string {
+	var from []string
+	if c.AuthMethod != "" {
+		from = append(from, c.AuthMethod)
+	}
 	switch {
 	case c.Secret != "":
-		return fmt.Sprintf("client %q (secret %s, written in the file)", c.ID, redact.Mask)
+		from = append(from, "secret "+redact.Mask+", written in the file")
 	case c.SecretEnv != "":
-		return fmt.Sprintf("client %q (secret from $%s)", c.ID, c.SecretEnv)
+		from = append(from, "secret from $"+c.SecretEnv)
+	default:
+		from = append(from, "no secret")
 	}
-	return fmt.Sprintf("client %q (no secret)", c.ID)
+	if c.KeyFile != "" {
+		from = append(from, "private key from "+c.KeyFile)
+	}
+	if c.CertFile != "" {
+		from = append(from, "certificate from "+c.CertFile)
+	}
+	return fmt.Sprintf("client %q (%s)", c.ID, strings.Join(from, ", "))
 }
 
 // GoString is String, so that %#v shows no secret either.

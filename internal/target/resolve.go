@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,8 +37,17 @@ type Target struct {
 	IntrospectionEndpoint string     // from discovery; "" when none
 	Discovery             *Discovery // nil when discovery was not available
 
-	Client           exchange.Credentials
+	// MTLSTokenEndpoint is where the TLS methods send token requests ("":
+	// the token endpoint).
+	MTLSTokenEndpoint string
+
+	// Client is the client's id and secret (the secret "" when it has
+	// none); Auth authenticates its valid exchanges with its auth_method.
+	Client exchange.Credentials
+	Auth   exchange.Authenticator
+	// SecondClient and SecondAuth are the second client's, nil without one.
 	SecondClient     *exchange.Credentials
+	SecondAuth       exchange.Authenticator
 	RedirectURI      string
 	OtherRedirectURI string
 	Scope            string
@@ -61,6 +71,9 @@ type Target struct {
 	mu        sync.Mutex
 	keys      *checks.RemoteKeySet
 	closers   []func() error
+
+	clientAuths []ClientAuth
+	certGlobal  bool // tls.cert_file is on every connection
 }
 
 // Discovery is the part of an OpenID Provider Metadata document tokenbench
@@ -78,6 +91,10 @@ type Discovery struct {
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	// MTLSEndpointAliases are the endpoints for mutual TLS (RFC 8705 §5).
+	MTLSEndpointAliases struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	} `json:"mtls_endpoint_aliases"`
 }
 
 // Options are the command line's say in resolution.
@@ -91,6 +108,10 @@ type Options struct {
 	ClientOptions []exchange.Option
 	// Reveal disables redaction (the --reveal flag).
 	Reveal bool
+	// AuthMethods are the embedded target's client's and second client's
+	// client.auth_method (the --auth-method flag); unused with a target
+	// file.
+	AuthMethods []string
 }
 
 // DefaultProfile is used when neither the command line nor the target names one.
@@ -112,16 +133,19 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	if t.Scope == "" {
 		t.Scope = "openid"
 	}
-	var err error
-	if t.Client, err = t.credentials("client", f.Client, o.Env); err != nil {
+	client, err := t.material("client", f.Client, o.Env, f.TLS)
+	if err != nil {
 		return nil, err
 	}
+	materials := []*clientMaterial{client}
+	t.Client = exchange.Credentials{ID: client.id, Secret: client.secret}
 	if f.SecondClient != nil {
-		c, err := t.credentials("second_client", *f.SecondClient, o.Env)
+		second, err := t.material("second_client", *f.SecondClient, o.Env, TLS{})
 		if err != nil {
 			return nil, err
 		}
-		t.SecondClient = &c
+		materials = append(materials, second)
+		t.SecondClient = &exchange.Credentials{ID: second.id, Secret: second.secret}
 	}
 	if f.RedirectURI == "" {
 		return nil, fmt.Errorf("target: %s: redirect_uri is required", name)
@@ -137,6 +161,13 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	tlsCfg, err := t.tlsConfig(f.TLS)
 	if err != nil {
 		return nil, err
+	}
+	if client.cert != nil && !exchange.IsTLSMethod(client.method) {
+		// Not a TLS method: the certificate is the connection's, as for a
+		// gateway that requires mutual TLS.
+		cert := client.cert
+		tlsCfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+		t.certGlobal = true
 	}
 	opts := append([]exchange.Option{exchange.WithTLS(tlsCfg)}, o.ClientOptions...)
 	t.HTTP = exchange.NewClient(opts...)
@@ -165,10 +196,11 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	t.TokenEndpoint = first(f.TokenEndpoint, d.TokenEndpoint)
 	t.JWKSURI = first(f.JWKSURI, d.JWKSURI)
 	t.UserinfoEndpoint = first(f.UserinfoEndpoint, d.UserinfoEndpoint)
+	t.MTLSTokenEndpoint = first(f.MTLSTokenEndpoint, d.MTLSEndpointAliases.TokenEndpoint)
 	if t.TokenEndpoint == "" {
 		return nil, fmt.Errorf("target: %s: no token_endpoint in discovery or the target file", name)
 	}
-	for _, u := range []struct{ field, value string }{{"authorization_endpoint", t.AuthorizationEndpoint}, {"token_endpoint", t.TokenEndpoint}, {"jwks_uri", t.JWKSURI}, {"userinfo_endpoint", t.UserinfoEndpoint}} {
+	for _, u := range []struct{ field, value string }{{"authorization_endpoint", t.AuthorizationEndpoint}, {"token_endpoint", t.TokenEndpoint}, {"jwks_uri", t.JWKSURI}, {"userinfo_endpoint", t.UserinfoEndpoint}, {"mtls_token_endpoint", t.MTLSTokenEndpoint}} {
 		if err := t.checkURL("discovered "+u.field, u.value, f.AllowInsecureHTTP); err != nil {
 			return nil, err
 		}
@@ -197,12 +229,38 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	}
 	if !o.Reveal {
 		t.Redactor = redact.New(p.IDToken.PersonalClaims...)
-		t.Redactor.AddClient(t.Client.ID, t.Client.Secret)
-		if t.SecondClient != nil {
-			t.Redactor.AddClient(t.SecondClient.ID, t.SecondClient.Secret)
-		}
 	}
+	for i, m := range materials {
+		t.registerMaterial(m)
+		if err := t.checkMethod(m); err != nil {
+			return nil, err
+		}
+		ca, err := t.authenticators(m, i == 1)
+		if err != nil {
+			return nil, err
+		}
+		t.clientAuths = append(t.clientAuths, ca)
+	}
+	t.Auth = t.clientAuths[0].Auth()
+	if len(t.clientAuths) > 1 {
+		t.SecondAuth = t.clientAuths[1].Auth()
+	}
+	t.warnUndiscoveredMethods()
 	return t, nil
+}
+
+// warnUndiscoveredMethods warns when discovery lists client authentication
+// methods and not the one a client uses.
+func (t *Target) warnUndiscoveredMethods() {
+	if t.Discovery == nil || len(t.Discovery.TokenEndpointAuthMethodsSupported) == 0 {
+		return
+	}
+	for _, c := range t.clientAuths {
+		if !slices.Contains(t.Discovery.TokenEndpointAuthMethodsSupported, c.Method) {
+			t.warn("%s.auth_method %s is not in discovery's token_endpoint_auth_methods_supported (%s)", c.Field, c.Method, strings.Join(t.Discovery.TokenEndpointAuthMethodsSupported, ", "))
+		}
+		t.HTTP = t.HTTP.Registering(t.Redactor) // every exchange's secrets, as it is recorded
+	}
 }
 
 // Close releases what the target holds (an embedded provider, a code
@@ -236,26 +294,6 @@ func first(vs ...string) string {
 		}
 	}
 	return ""
-}
-
-func (t *Target) credentials(field string, c Client, env func(string) string) (exchange.Credentials, error) {
-	if c.ID == "" {
-		return exchange.Credentials{}, fmt.Errorf("target: %s: %s.id is required", t.Source, field)
-	}
-	switch {
-	case c.SecretEnv != "" && c.Secret != "":
-		return exchange.Credentials{}, fmt.Errorf("target: %s: %s: give secret_env or secret, not both", t.Source, field)
-	case c.SecretEnv != "":
-		s := env(c.SecretEnv)
-		if s == "" {
-			return exchange.Credentials{}, fmt.Errorf("target: %s: %s.secret_env: environment variable %s is not set (export %s=... with the client secret)", t.Source, field, c.SecretEnv, c.SecretEnv)
-		}
-		return exchange.Credentials{ID: c.ID, Secret: s}, nil
-	case c.Secret != "":
-		t.warn("%s.secret is written in the target file; prefer secret_env so the secret stays out of files", field)
-		return exchange.Credentials{ID: c.ID, Secret: c.Secret}, nil
-	}
-	return exchange.Credentials{}, fmt.Errorf("target: %s: %s: secret_env is required (the environment variable that holds the client secret)", t.Source, field)
 }
 
 // IsLoopback reports whether host (a name or an IP) is a loopback host.
@@ -293,7 +331,7 @@ func (t *Target) checkURL(field, raw string, allowHTTP bool) error {
 func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
+		pem, err := os.ReadFile(t.path(c.CAFile))
 		if err != nil {
 			return nil, fmt.Errorf("target: %s: tls.ca_file: %w", t.Source, err)
 		}
@@ -302,16 +340,6 @@ func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
 			return nil, fmt.Errorf("target: %s: tls.ca_file %q holds no PEM certificate", t.Source, c.CAFile)
 		}
 		cfg.RootCAs = pool
-	}
-	if (c.CertFile == "") != (c.KeyFile == "") {
-		return nil, fmt.Errorf("target: %s: tls.cert_file and tls.key_file go together", t.Source)
-	}
-	if c.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("target: %s: tls.cert_file/key_file: %w", t.Source, err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
 	}
 	if c.InsecureSkipVerify {
 		t.warn("INSECURE: tls.insecure_skip_verify is set: the provider's certificate is not verified")

@@ -37,7 +37,7 @@ func (t *Target) Try(ctx context.Context, codeTimeout time.Duration) (*Trial, er
 		return nil, fmt.Errorf("target: %s: obtaining a code: %w", t.Source, err)
 	}
 	tr := &Trial{Code: code}
-	tr.Exchange = t.HTTP.Do(ctx, exchange.TokenRequest(t.TokenEndpoint, t.Client, code.Value, code.RedirectURI, code.CodeVerifier))
+	tr.Exchange = t.HTTP.Do(ctx, exchange.TokenRequest(t.TokenEndpoint, t.Auth, code.Value, code.RedirectURI, code.CodeVerifier))
 	if tr.Succeeded() {
 		tr.Results = checks.Validate(ctx, tr.Exchange, t.CheckContext(code), checks.Success())
 	}

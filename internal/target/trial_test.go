@@ -2,6 +2,9 @@ package target
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +48,44 @@ func TestTry(t *testing.T) {
 				t.Errorf("tally %+v: nothing passed", n)
 			}
 		})
+	}
+}
+
+// TestTryEveryMethod: the embedded target redeems a code with each client
+// authentication method, its credentials written and read back as a target
+// file's, and the directory is gone after Close.
+func TestTryEveryMethod(t *testing.T) {
+	t.Parallel()
+	for _, m := range provider.Methods() {
+		t.Run(m, func(t *testing.T) {
+			t.Parallel()
+			tg, err := Open(context.Background(), "", provider.Config{}, Options{AuthMethods: []string{m}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg.Auth.Method() != m {
+				t.Errorf("Auth %v, want %s", tg.Auth, m)
+			}
+			tr, err := tg.Try(context.Background(), 10*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tr.Succeeded() {
+				t.Fatalf("%s: %d %s\n%s", m, tr.Exchange.Status(), tr.Exchange.OAuthError(), tr.Exchange.Redacted(tg.Redactor).Format())
+			}
+			if n := tr.Tally(); n.Failed != 0 {
+				t.Errorf("%s: findings %v", m, n.Findings)
+			}
+			dir := filepath.Dir(tg.File().TLS.CAFile)
+			if err := tg.Close(); err != nil {
+				t.Error(err)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the credentials directory %s is still there: %v", dir, err)
+			}
+		})
+	}
+	if _, err := Open(context.Background(), "", provider.Config{}, Options{AuthMethods: []string{"magic"}}); err == nil || !strings.Contains(err.Error(), `registered for "magic"`) {
+		t.Errorf("unknown method: %v", err)
 	}
 }

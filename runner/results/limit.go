@@ -22,6 +22,9 @@ const (
 	LimitUnsent LimitKind = "unsent"
 	// LimitIncomplete: a merged result misses some shards.
 	LimitIncomplete LimitKind = "incomplete"
+	// LimitLateStart: a shard began after the run's common start time
+	// (load --start-at), so its schedule ran behind the others'.
+	LimitLateStart LimitKind = "late_start"
 )
 
 // Limit is one thing that held a run back.
@@ -45,6 +48,7 @@ var limitWords = []struct {
 	{LimitGeneratorCPU, "load generator CPU"},
 	{LimitUnsent, "unsent"},
 	{LimitIncomplete, "incomplete"},
+	{LimitLateStart, "late start"},
 }
 
 // String is the limit's v1 text: "[SHARD: ]KIND: TEXT".

@@ -58,6 +58,17 @@ type Load struct {
 	Shard *Shard `json:"shard,omitempty"`
 	// MergedFrom lists the results Merge combined into this one.
 	MergedFrom []MergedPart `json:"merged_from,omitempty"`
+	// MissingShards are the shards of a split run that a merged result
+	// lacks: its figures cover the others only.
+	MissingShards []Shard `json:"missing_shards,omitempty"`
+	// StartAt is the wall-clock time the run was to start at (load
+	// --start-at), the same for every shard of a run split across
+	// machines; nil when the run started at once.
+	StartAt *time.Time `json:"start_at,omitempty"`
+	// StartSkewS is how many seconds after StartAt the schedule began: the
+	// lateness of a shard that arrived after StartAt, else the timer's.
+	// A merged result holds its latest part's.
+	StartSkewS float64 `json:"start_skew_s,omitempty"`
 }
 
 // MarshalJSON writes the result with its limits twice: as limit_details
@@ -151,6 +162,9 @@ type Summary struct {
 	// 4xx with one), http_4xx, http_5xx, timeout, connection_error.
 	Outcomes map[string]int64 `json:"outcomes"`
 	Codes    CodeStats        `json:"codes"`
+	// Auth is the client authentication of the requests; nil in results of
+	// tokenbench versions that did not measure it.
+	Auth *AuthStats `json:"auth,omitempty"`
 	// HDR holds the latency and service time histograms (see
 	// EncodeHistogram), so that results merge exactly.
 	HDR *Histograms `json:"hdr,omitempty"`
@@ -174,6 +188,23 @@ type CodeStats struct {
 	// exchange latency.
 	Waits  int64       `json:"waits"`
 	WaitMS Percentiles `json:"wait_ms"`
+}
+
+// AuthStats describe the client authentication every request carried: its
+// method, and how long adding it to each request took (signing a fresh
+// client assertion, for client_secret_jwt and private_key_jwt), measured
+// apart. That time is never part of the exchange latency: in the open
+// model the intended send time moves on by the part of it that fell after
+// the request was due, as for a wait for a code.
+type AuthStats struct {
+	Method   string      `json:"method"`
+	Requests int64       `json:"requests"` // requests authenticated
+	TimeMS   Percentiles `json:"time_ms"`  // per request
+}
+
+// Signs reports whether the method signs a client assertion per request.
+func (a *AuthStats) Signs() bool {
+	return a != nil && (a.Method == "private_key_jwt" || a.Method == "client_secret_jwt")
 }
 
 // Stage is one stage's figures.

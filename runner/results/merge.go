@@ -34,26 +34,6 @@ var (
 	ErrNoHistograms = errors.New("no histograms to merge")
 )
 
-// MergedPart is one of the results Merge combined.
-type MergedPart struct {
-	Source   string    `json:"source,omitempty"` // the file it was read from, when the caller says
-	Shard    *Shard    `json:"shard,omitempty"`
-	Start    time.Time `json:"start"`
-	Requests int64     `json:"requests"`
-}
-
-// label names the part in messages and limits: "shard 1/3", else its
-// source, else "result K".
-func (p MergedPart) label(k int) string {
-	if p.Shard != nil {
-		return "shard " + p.Shard.String()
-	}
-	if p.Source != "" {
-		return p.Source
-	}
-	return fmt.Sprintf("result %d", k+1)
-}
-
 // Merge combines the results of several shards of one run (shards run on
 // several machines, or plain runs of the same plan at once) into the
 // run's result, exactly: the summary's, every stage's and every interval's
@@ -72,13 +52,27 @@ func (p MergedPart) label(k int) string {
 // MeanInFlight are sums over the machines (peaks need not coincide, so the
 // sum is an upper bound); GeneratorCPU is the busiest machine's.
 //
-// Results of different schemas, models, targets (issuer and token
-// endpoint), profiles, stage layouts or SLO expressions, of different shard
-// counts, a shard given twice, or shards mixed with unsharded results are
-// refused with an error matching ErrIncompatible. A set of shards with
-// some missing merges, and the merged result says which are missing in a
-// LimitIncomplete limit. Merge does not modify its arguments.
-func Merge(results ...*Load) (*Load, error) {
+// Results that are not distinct parts of one run are refused with an error
+// matching ErrIncompatible (see checkMergeable). A set of shards with some
+// missing merges, and the merged result names the missing ones
+// (MissingShards, and a LimitIncomplete limit). Merge does not modify its
+// arguments.
+func Merge(results ...*Load) (*Load, error) { return MergeWith(MergeOptions{}, results...) }
+
+// MergeOptions are a merge's settings besides its results.
+type MergeOptions struct {
+	// SLO, when not "", is the SLO expression judged on the merged result
+	// in place of the parts' own (RunConfig.SLO), which then need not
+	// agree: a distributed run's shards carry none, and its one verdict is
+	// the merge's.
+	SLO string
+	// Sources name the file each result was read from, by position, for
+	// the messages and MergedPart.Source.
+	Sources []string
+}
+
+// MergeWith is Merge with options.
+func MergeWith(o MergeOptions, results ...*Load) (*Load, error) {
 	if len(results) == 0 {
 		return nil, fmt.Errorf("results: merge: %w: no results", ErrIncompatible)
 	}
@@ -88,17 +82,26 @@ func Merge(results ...*Load) (*Load, error) {
 		}
 	}
 	first := results[0]
-	if err := checkMergeable(results); err != nil {
+	parts, labels := mergeParts(o, results)
+	if err := checkMergeable(o, results, parts); err != nil {
 		return nil, err
 	}
-	parts, labels, missing, err := mergeParts(results)
+	missing := missingShards(parts)
+	slos, err := mergedSLOs(o, first)
 	if err != nil {
 		return nil, err
 	}
 
 	out := &Load{
 		Schema: first.Schema, Tool: first.Tool, Model: first.Model, Target: first.Target,
-		Profile: first.Profile, Config: first.Config, MergedFrom: parts,
+		Profile: first.Profile, Config: first.Config, MergedFrom: parts, MissingShards: missing,
+	}
+	if o.SLO != "" {
+		out.Config.SLO = o.SLO
+	}
+	out.StartAt, out.StartSkewS = first.StartAt, 0
+	for _, p := range parts {
+		out.StartSkewS = max(out.StartSkewS, p.StartSkewS)
 	}
 	start, end := first.Start, first.Start
 	out.IntervalEpoch = first.IntervalEpoch
@@ -161,17 +164,32 @@ func Merge(results ...*Load) (*Load, error) {
 		}
 	}
 	if len(missing) > 0 {
-		out.Limits = append(out.Limits, Limit{Kind: LimitIncomplete, Text: fmt.Sprintf("shard %s missing; the merged figures cover %d of %d shards",
-			strings.Join(missing, ", "), len(parts), len(parts)+len(missing))})
+		out.Limits = append(out.Limits, Limit{Kind: LimitIncomplete, Text: MissingText(missing, len(parts))})
 	}
-	if first.Config.SLO != "" {
-		slos, err := ParseSLOs(first.Config.SLO)
-		if err != nil {
-			return nil, fmt.Errorf("results: merge: config.slo: %w", err)
-		}
+	if slos != nil {
 		out.SLO = Evaluate(slos, out)
 	}
 	return out, nil
+}
+
+// mergedSLOs are the SLOs to judge the merged result by: o.SLO, else the
+// parts' own; nil when there are none.
+func mergedSLOs(o MergeOptions, first *Load) ([]SLO, error) {
+	expr, what := o.SLO, "slo"
+	if expr == "" {
+		expr, what = first.Config.SLO, "config.slo"
+	}
+	if expr == "" {
+		return nil, nil
+	}
+	slos, err := ParseSLOs(expr)
+	if err != nil {
+		return nil, fmt.Errorf("results: merge: %s: %w", what, err)
+	}
+	if err := ValidateSLOs(slos, first.Model); err != nil {
+		return nil, fmt.Errorf("results: merge: %w", err)
+	}
+	return slos, nil
 }
 
 // labelled prefixes a part's message with its label; a merged result's
@@ -183,88 +201,6 @@ func labelled(r *Load, label, msg string) string {
 	return label + ": " + msg
 }
 
-// checkMergeable refuses results that are not parts of one run.
-func checkMergeable(results []*Load) error {
-	first := results[0]
-	for i, r := range results {
-		bad := func(field, got, want string) error {
-			return fmt.Errorf("results: merge: result %d: %w: %s %q, but result 1 has %q", i+1, ErrIncompatible, field, got, want)
-		}
-		switch {
-		case r.Schema != LoadSchema:
-			return fmt.Errorf("results: merge: result %d: %w: schema %q is not %q", i+1, ErrIncompatible, r.Schema, LoadSchema)
-		case r.Model != first.Model:
-			return bad("model", r.Model, first.Model)
-		case r.Target.TokenEndpoint != first.Target.TokenEndpoint:
-			return bad("target token_endpoint", r.Target.TokenEndpoint, first.Target.TokenEndpoint)
-		case r.Target.Issuer != first.Target.Issuer:
-			return bad("target issuer", r.Target.Issuer, first.Target.Issuer)
-		case r.Profile != first.Profile:
-			return bad("profile", r.Profile, first.Profile)
-		case r.Config.SLO != first.Config.SLO:
-			return bad("config slo", r.Config.SLO, first.Config.SLO)
-		case len(r.Stages) != len(first.Stages):
-			return bad("stage layout", stageNames(r), stageNames(first))
-		}
-		for j := range r.Stages {
-			if r.Stages[j].Name != first.Stages[j].Name {
-				return bad("stage layout", stageNames(r), stageNames(first))
-			}
-		}
-	}
-	return nil
-}
-
-func stageNames(r *Load) string {
-	names := make([]string, len(r.Stages))
-	for i, s := range r.Stages {
-		names[i] = s.Name
-	}
-	return strings.Join(names, ",")
-}
-
-// mergeParts lists the parts of the merged result (a merged input
-// contributes its own parts), a label per input for limits and errors, and
-// the shards missing from a sharded set.
-func mergeParts(results []*Load) (parts []MergedPart, labels []string, missing []string, err error) {
-	for _, r := range results {
-		own := r.MergedFrom
-		if len(own) == 0 {
-			own = []MergedPart{{Shard: r.Shard, Start: r.Start, Requests: r.Summary.Requests}}
-		}
-		var names []string
-		for _, p := range own {
-			names = append(names, p.label(len(parts)))
-			parts = append(parts, p)
-		}
-		labels = append(labels, strings.Join(names, "+"))
-	}
-	sharded := parts[0].Shard != nil
-	seen := map[int]bool{}
-	for _, p := range parts {
-		switch {
-		case (p.Shard != nil) != sharded:
-			return nil, nil, nil, fmt.Errorf("results: merge: %w: shards of a run split across machines mixed with results of unsharded runs", ErrIncompatible)
-		case !sharded:
-			continue
-		case p.Shard.Count != parts[0].Shard.Count:
-			return nil, nil, nil, fmt.Errorf("results: merge: %w: shard %s is one of %d, but shard %s is one of %d",
-				ErrIncompatible, p.Shard, p.Shard.Count, parts[0].Shard, parts[0].Shard.Count)
-		case seen[p.Shard.Index]:
-			return nil, nil, nil, fmt.Errorf("results: merge: %w: shard %s is given twice", ErrIncompatible, p.Shard)
-		}
-		seen[p.Shard.Index] = true
-	}
-	if sharded {
-		for i := 1; i <= parts[0].Shard.Count; i++ {
-			if !seen[i] {
-				missing = append(missing, Shard{Index: i, Count: parts[0].Shard.Count}.String())
-			}
-		}
-	}
-	return parts, labels, missing, nil
-}
-
 // mergeSummaries adds summaries up, histograms included.
 func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error) {
 	lat, svc := NewHistogram(), NewHistogram()
@@ -272,7 +208,8 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 	lags := make([]Percentiles, len(ss))
 	obtains := make([]Percentiles, len(ss))
 	waits := make([]Percentiles, len(ss))
-	var lagW, obtainW, waitW []int64
+	auths := make([]Percentiles, len(ss))
+	var lagW, obtainW, waitW, authW []int64
 	for i, s := range ss {
 		if err := addHists(lat, svc, s.HDR, s.Requests-s.OutOfRange, what, labels[i]); err != nil {
 			return Summary{}, err
@@ -284,6 +221,12 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 		lagW = append(lagW, s.Requests)
 		obtainW = append(obtainW, s.Codes.Obtained)
 		waitW = append(waitW, s.Codes.Waits)
+		if s.Auth != nil {
+			auths[i] = s.Auth.TimeMS
+			authW = append(authW, s.Auth.Requests)
+		} else {
+			authW = append(authW, 0)
+		}
 	}
 	if out.Requests > 0 {
 		out.ErrorRate = float64(out.Errors) / float64(out.Requests)
@@ -293,6 +236,9 @@ func mergeSummaries(ss []Summary, what string, labels []string) (Summary, error)
 	out.Codes.ObtainMS = boundPercentiles(obtains, obtainW)
 	out.Codes.P99MS = out.Codes.ObtainMS.P99
 	out.Codes.WaitMS = boundPercentiles(waits, waitW)
+	if out.Auth != nil {
+		out.Auth.TimeMS = boundPercentiles(auths, authW)
+	}
 	h, err := EncodePair(lat, svc)
 	if err != nil {
 		return Summary{}, err
@@ -342,6 +288,12 @@ func (s *Summary) AddCounts(o Summary) {
 	s.Codes.Obtained += o.Codes.Obtained
 	s.Codes.Dropped += o.Codes.Dropped
 	s.Codes.Waits += o.Codes.Waits
+	if o.Auth != nil {
+		if s.Auth == nil {
+			s.Auth = &AuthStats{Method: o.Auth.Method}
+		}
+		s.Auth.Requests += o.Auth.Requests
+	}
 	s.Outcomes = addCounts(s.Outcomes, o.Outcomes)
 	s.CheckFailures = addCounts(s.CheckFailures, o.CheckFailures)
 }

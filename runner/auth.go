@@ -1,0 +1,35 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/exchange"
+)
+
+// authenticate builds the token request for code and adds the target's
+// client authentication (for the JWT methods a fresh client assertion with
+// a unique jti, signed here), returning when the authentication started and
+// ended: the authenticator's time, measured apart from the exchange.
+func (e *engine) authenticate(code *codes.Code) (exchange.Spec, time.Time, time.Time) {
+	tg := e.cfg.Target
+	spec := exchange.CodeGrant(tg.TokenEndpoint, code.Value, code.RedirectURI, code.CodeVerifier)
+	spec.Probe = "load"
+	start := e.now()
+	tg.Auth.Authenticate(&spec)
+	return spec, start, e.now()
+}
+
+// pastDue is the part of a wait of the harness's own, from from to to (a
+// code, a signature), that fell after the intended send time: the open
+// model moves the intended time on by as much, so that it never counts in
+// the exchange latency.
+func pastDue(intended, from, to time.Time) time.Duration {
+	if intended.After(from) {
+		from = intended
+	}
+	if d := to.Sub(from); d > 0 {
+		return d
+	}
+	return 0
+}
