@@ -204,3 +204,36 @@ func TestConsoleFailure(t *testing.T) {
 		t.Errorf("-v shows a struct dump:\n%s", verbose)
 	}
 }
+
+// TestReuseRevokesEveryMethod: the refresh token shows revocation whatever
+// the client's authentication method (issue 11, item 4, after the merge of
+// client authentication: before, the refresh request authenticated with
+// HTTP Basic whatever the method, and a private_key_jwt or TLS client's
+// refused refresh read as "not revoked").
+func TestReuseRevokesEveryMethod(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite once per method")
+	}
+	t.Parallel()
+	prof := filepath.Join(t.TempDir(), "oidc-every-method.yaml")
+	body := "name: oidc-every-method\nextends: oidc\nauth:\n  methods: [client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth]\n" +
+		"  binding: registered\n  assertion: {audiences: [token_endpoint, issuer]}\n"
+	if err := os.WriteFile(prof, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"private_key_jwt", "tls_client_auth"} {
+		t.Run(m, func(t *testing.T) {
+			t.Parallel()
+			rows := conformRows(t, "--label-filter", "TE:CODE-REUSE-REVOKES", "--profile", prof, "--auth-method", m,
+				"--variant", "no-userinfo,refresh-undiscovered,nonce-absent")
+			if r := rows["CODE-REUSE-REVOKES"]; r.Status != "pass" {
+				t.Errorf("CODE-REUSE-REVOKES with %s against a provider that revokes: %s, want pass\n%s", m, r.Status, r.Message)
+			}
+			rows = conformRows(t, "--label-filter", "TE:CODE-REUSE-REVOKES", "--profile", prof, "--auth-method", m,
+				"--variant", "no-userinfo,refresh-undiscovered,nonce-absent", "--defect", "reuse-no-revoke")
+			if r := rows["CODE-REUSE-REVOKES"]; r.Status != "warning" || !strings.Contains(r.Message, "refresh after the reuse: the provider answered 200 OK with tokens") {
+				t.Errorf("CODE-REUSE-REVOKES with %s against reuse-no-revoke: %s, want warning from the refresh\n%s", m, r.Status, r.Message)
+			}
+		})
+	}
+}
