@@ -90,8 +90,8 @@ func defineAuth() {
 					Expect(x).To(haveChallengeOn401("Basic"))
 				})
 			},
-			rowEntry("AUTH-TWO-METHODS", "client_id and client_secret in the body", catalog.Level("")),
-			rowEntryAt("AUTH-TWO-METHODS", "lone client_secret in the body", catalog.Info, catalog.Info),
+			rowEntry("AUTH-TWO-METHODS", "Basic and a complete second method", catalog.Level("")),
+			rowEntryAt("AUTH-TWO-METHODS", "Basic and a lone client_secret", catalog.Info, catalog.Info),
 		)
 		DescribeTable("answers a malformed Authorization header with 400 or 401 (with a challenge), never 5xx",
 			func(ctx SpecContext, id, entry, header string) {

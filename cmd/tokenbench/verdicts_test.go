@@ -46,9 +46,9 @@ var verdictCases = []struct {
 	// 6. Two methods means a complete client_secret_post next to Basic
 	// (before: fail, the lone secret ignored as it may be).
 	{"lone secret recorded", []string{"--variant", "lone-secret-ignored"},
-		"AUTH-TWO-METHODS [lone client_secret in the body]", "info", []string{"lone client_secret", "200 OK with tokens"}},
+		"AUTH-TWO-METHODS [Basic and a lone client_secret]", "info", []string{"lone client_secret", "200 OK with tokens"}},
 	{"complete pair refused", []string{"--variant", "lone-secret-ignored"},
-		"AUTH-TWO-METHODS [client_id and client_secret in the body]", "pass", nil},
+		"AUTH-TWO-METHODS [Basic and a complete second method]", "pass", nil},
 	// 9. A provider that requires a nonce is recorded on the nonce-absence
 	// row only (before: warning, the refusal taken as the row's failure).
 	{"nonce required", []string{"--variant", "nonce-required"},

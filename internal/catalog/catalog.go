@@ -208,7 +208,7 @@ var rows = []Row{
 		Probe:    "client_id+client_secret in body, no Basic",
 		Expected: "4xx, no tokens", When: When{NotMethod: "client_secret_post"}},
 	{ID: "AUTH-TWO-METHODS", Area: AreaAuth, Level: Must, Source: "6749 §2.3", Strength: "MUST",
-		Probe:    "Basic plus client_id and client_secret in the body (Basic plus a lone client_secret: recorded, INFO)",
+		Probe:    "Basic plus a complete second method: client_id and client_secret in the body, or Basic added to the client's own method (Basic plus a lone client_secret: recorded, INFO)",
 		Expected: "400 invalid_request or 401 (with WWW-Authenticate: Basic)"},
 	{ID: "AUTH-MALFORMED", Area: AreaAuth, Level: Must, Source: "robustness; 7235 §3.1", Strength: "MUST",
 		Probe:    "Authorization: Basic !!!, Bearer x, empty",
