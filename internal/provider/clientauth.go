@@ -72,6 +72,9 @@ func (p *Provider) authenticate(r *http.Request, params url.Values, act active) 
 		return Client{}, 0, invalidRequest("more than one client authentication method (Basic and client_secret)")
 	}
 	if params.Has("client_assertion") {
+		if act.on(dTwoMethodsAssertion) {
+			return p.authenticateAssertion(r, params, act)
+		}
 		return Client{}, 0, invalidRequest("more than one client authentication method (Basic and client_assertion)")
 	}
 	if !act.on(dBasicNotDecoded) {

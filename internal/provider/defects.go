@@ -60,6 +60,7 @@ const (
 	dPublicClientAccepted  = "public-client-accepted"
 	dSecretPostAccepted    = "secret-post-accepted"
 	dTwoMethodsAccepted    = "two-methods-accepted"
+	dTwoMethodsAssertion   = "two-methods-assertion-accepted"
 	dMalformedAuth500      = "malformed-auth-500"
 	dSecretInQueryAccepted = "secret-in-query-accepted"
 
@@ -204,8 +205,8 @@ func Defects() []Defect {
 			Summary: "a request without an Authorization header gets 400 invalid_request instead of 401 invalid_client (the bankid profile allows only 401)"},
 		{Name: dNoWWWAuthenticate, Rows: rows("AUTH-WRONG-SECRET", "AUTH-UNKNOWN-CLIENT", "AUTH-MALFORMED"),
 			Summary: "401 responses carry no WWW-Authenticate header: every 401 provoked with an Authorization header lacks the challenge RFC 6749 §5.2 and RFC 7235 §3.1 require"},
-		{Name: dChallengeWrongSecret, Rows: rows("AUTH-UNKNOWN-CLIENT", "AUTH-MALFORMED"),
-			Summary: "only a wrong secret for a known client gets WWW-Authenticate; the 401s for an unknown client and a malformed Authorization header carry none"},
+		{Name: dChallengeWrongSecret, Rows: rows("AUTH-UNKNOWN-CLIENT", "AUTH-MALFORMED", "AUTH-METHOD-BOUND"), Auth: MethodPrivateKeyJWT,
+			Summary: "only a wrong secret for a known client gets WWW-Authenticate; the 401s for an unknown client, a malformed Authorization header and a client registered for another method that tried Basic carry none"},
 		{Name: dUnknownClient400, Rows: rows("AUTH-UNKNOWN-CLIENT"),
 			Summary: "an unknown client id gets 400 invalid_client instead of 401"},
 		{Name: dPublicClientAccepted, Rows: rows("AUTH-PUBLIC-CLIENT"),
@@ -214,6 +215,8 @@ func Defects() []Defect {
 			Summary: "client_id and client_secret in the body authenticate (client_secret_post)"},
 		{Name: dTwoMethodsAccepted, Rows: rows("AUTH-TWO-METHODS"),
 			Summary: "Basic plus client_id and client_secret in the body (client_secret_post) is accepted: the body credentials are ignored"},
+		{Name: dTwoMethodsAssertion, Rows: rows("AUTH-TWO-METHODS"), Auth: MethodPrivateKeyJWT,
+			Summary: "a client assertion next to Basic is accepted: the assertion authenticates and the Authorization header is ignored (as Ory Hydra does)"},
 		{Name: dMalformedAuth500, Rows: rows("AUTH-MALFORMED", "ERR-NO-5XX", "ERR-STATUS"), Also: rows("ERR-CODE-CHARSET"),
 			Summary: "a malformed Authorization header (bad base64, no colon, other scheme, empty) gets 500 server_error; 500 is not 400/401 so ERR-STATUS fails as well"},
 		{Name: dSecretInQueryAccepted, Rows: rows("AUTH-SECRET-IN-QUERY"),

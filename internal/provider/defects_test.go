@@ -144,13 +144,13 @@ func defectProbes() map[string]defectProbe {
 		}, `401 invalid_client Basic realm="tokenbench"`, "401 invalid_client "},
 		dChallengeWrongSecret: {func(t *testing.T, h *harness) string {
 			var out []string
-			for _, auth := range []string{basic(clientA, "wrong"), basic("nobody", "x"), "Basic !!!"} {
+			for _, auth := range []string{basic(clientA, "wrong"), basic("nobody", "x"), "Basic !!!", basic(clientJWT, secretJWT)} {
 				r := h.token(treq{auth: auth, form: validForm(h.code(authz{}))})
 				out = append(out, r.outcome()+" "+r.header.Get("WWW-Authenticate"))
 			}
 			return strings.Join(out, ", ")
-		}, `401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench"`,
-			`401 invalid_client Basic realm="tokenbench", 401 invalid_client , 401 invalid_client `},
+		}, `401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench"`,
+			`401 invalid_client Basic realm="tokenbench", 401 invalid_client , 401 invalid_client , 401 invalid_client `},
 		dUnknownClient400: {outcomeOf(func(h *harness) treq {
 			return treq{auth: basic("nobody", "x"), form: validForm(h.code(authz{}))}
 		}), "401 invalid_client", "400 invalid_client"},
