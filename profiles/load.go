@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"gopkg.in/yaml.v3"
 )
@@ -49,7 +49,7 @@ func Load(nameOrPath string) (*Profile, error) {
 // Source returns the YAML text of a shipped profile or a profile file.
 func Source(nameOrPath string) (name string, data []byte, err error) {
 	if isPath(nameOrPath) {
-		data, err = os.ReadFile(nameOrPath)
+		data, err = inputfile.Read(nameOrPath, inputfile.MaxConfig)
 		if err != nil {
 			return "", nil, fmt.Errorf("profiles: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // ConformanceSchema is the schema name and version of the conformance JSON
@@ -33,8 +34,10 @@ const (
 const (
 	ReasonLabelFilter = "not selected by the label filter"
 	ReasonInterrupted = "not run: the run was interrupted"
-	ReasonSuiteFailed = "not run: a suite setup node failed"
-	ReasonNotRun      = "not run: not selected by the run's filters"
+	// ReasonInterruptedRunning: the run was interrupted while the row ran.
+	ReasonInterruptedRunning = "interrupted while it ran: not judged"
+	ReasonSuiteFailed        = "not run: a suite setup node failed"
+	ReasonNotRun             = "not run: not selected by the run's filters"
 )
 
 // UnexpectedPassMessage marks a row listed as a known deviation that passed.
@@ -50,6 +53,8 @@ type Meta struct {
 	ProfileChain  []string // the profile and the profiles it extends, most specific first
 	LabelFilter   string   // the --label-filter expression, "" for none
 	Reveal        bool     // secrets were not redacted (--reveal)
+	// Notices: how the target was reached, said in every report's header.
+	Notices []results.Notice
 }
 
 // Conformance is the result of one conformance run: one Row per spec that
@@ -88,6 +93,9 @@ type Target struct {
 	Source        string `json:"source"`
 	Issuer        string `json:"issuer,omitempty"`
 	TokenEndpoint string `json:"token_endpoint,omitempty"`
+	// Notices are what every report says in its header about how the
+	// target was reached (TLS verification off, another issuer, ...).
+	Notices []results.Notice `json:"notices,omitempty"`
 }
 
 // Profile names the profile the run checked against.

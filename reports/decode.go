@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
@@ -116,9 +116,10 @@ func wantSchemas() string {
 	return s
 }
 
-// ReadFile reads and decodes a result file (see Decode).
+// ReadFile reads and decodes a result file (see Decode): a regular file
+// of at most inputfile.MaxResult bytes.
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxResult)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}

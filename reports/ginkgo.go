@@ -27,7 +27,7 @@ func FromGinkgo(r types.Report, meta Meta, expected map[string]string) *Conforma
 	c := &Conformance{
 		Schema:          ConformanceSchema,
 		Tool:            Tool{Name: "tokenbench", Version: meta.Version},
-		Target:          Target{Source: meta.Target, Issuer: meta.Issuer, TokenEndpoint: meta.TokenEndpoint},
+		Target:          Target{Source: meta.Target, Issuer: meta.Issuer, TokenEndpoint: meta.TokenEndpoint, Notices: meta.Notices},
 		Profile:         Profile{Name: meta.Profile, Chain: meta.ProfileChain},
 		LabelFilter:     meta.LabelFilter,
 		Reveal:          meta.Reveal,
@@ -168,6 +168,11 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	reason, listed := expected[row.ID]
 
 	switch {
+	case sr.State.Is(types.SpecStateInterrupted):
+		// The run was interrupted while the row ran: not judged, neither
+		// a failure nor a pass.
+		row.Status = StatusSkipped
+		row.Message = ReasonInterruptedRunning
 	case sr.State.Is(types.SpecStateFailureStates):
 		row.Message = failureMessage(sr.Failure)
 		if row.Message == "" {

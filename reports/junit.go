@@ -94,6 +94,9 @@ func (c *Conformance) WriteJUnit(w io.Writer) error {
 	if c.Interrupted {
 		s.Properties = append(s.Properties, junitProperty{"interrupt_reason", c.InterruptReason})
 	}
+	for _, n := range c.Target.Notices {
+		s.Properties = append(s.Properties, junitProperty{"notice", n.Text})
+	}
 	for _, f := range c.SuiteFailures {
 		s.Cases = append(s.Cases, junitCase{
 			Name:      "suite: " + f.Node,
@@ -213,23 +216,27 @@ func exchangeTitle(x ExchangeEntry) string {
 
 func seconds(s float64) string { return fmt.Sprintf("%.3f", s) }
 
+// sanitizeJUnit escapes every text of the document as text for a terminal
+// and a CI log (format.Lines): CI tools print JUnit messages into their
+// logs, and providers' text is in them. What Lines leaves is valid XML.
 func sanitizeJUnit(d *junitSuites) {
+	safe := format.Lines
 	for i := range d.Suites {
 		s := &d.Suites[i]
-		s.Name = xmlSafe(s.Name)
+		s.Name = safe(s.Name)
 		for j := range s.Properties {
-			s.Properties[j].Value = xmlSafe(s.Properties[j].Value)
+			s.Properties[j].Value = safe(s.Properties[j].Value)
 		}
 		for j := range s.Cases {
 			tc := &s.Cases[j]
-			tc.Name, tc.Classname, tc.SystemOut = xmlSafe(tc.Name), xmlSafe(tc.Classname), xmlSafe(tc.SystemOut)
+			tc.Name, tc.Classname, tc.SystemOut = safe(tc.Name), safe(tc.Classname), safe(tc.SystemOut)
 			for _, p := range []*junitProblem{tc.Failure, tc.Error} {
 				if p != nil {
-					p.Message, p.Type, p.Body = xmlSafe(p.Message), xmlSafe(p.Type), xmlSafe(p.Body)
+					p.Message, p.Type, p.Body = safe(p.Message), safe(p.Type), safe(p.Body)
 				}
 			}
 			if tc.Skipped != nil {
-				tc.Skipped.Message = xmlSafe(tc.Skipped.Message)
+				tc.Skipped.Message = safe(tc.Skipped.Message)
 			}
 		}
 	}

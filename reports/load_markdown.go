@@ -24,6 +24,7 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 
 	p("## tokenbench load: %s (%s)\n\n", v.Word, format.MDCell(runLine(r)))
 	p("**%s**\n", format.MDInline(v.Headline))
+	writeMDNotices(&b, r.Target.Notices)
 	if r.Aborted != "" {
 		p("\n> **Aborted** (--abort-on-error-rate): %s. The figures cover the part that ran.\n", format.MDInline(r.Aborted))
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/reports/format"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // writeSummary writes a Markdown summary, built whole, to w; what names it
@@ -33,6 +34,13 @@ func summaryMeta(version, target, issuer, profile string, start time.Time, more 
 	return strings.Join(append(meta, more...), " · ")
 }
 
+// writeMDNotices writes a report's notices as quoted paragraphs.
+func writeMDNotices(b *strings.Builder, notices []results.Notice) {
+	for _, n := range notices {
+		fmt.Fprintf(b, "\n> **Notice**: %s\n", format.MDInline(n.Text))
+	}
+}
+
 // mdSkipReasons is how many skip reasons the Markdown summary lists.
 const mdSkipReasons = 3
 
@@ -52,7 +60,9 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 	if c.Reveal {
 		p(" · **secrets revealed** (--reveal)")
 	}
-	p("\n\n")
+	p("\n")
+	writeMDNotices(&b, c.Target.Notices)
+	p("\n")
 	p("| Total | Pass | Fail | Warning | Known | Skipped | Info |\n")
 	p("|---:|---:|---:|---:|---:|---:|---:|\n")
 	s := c.Summary

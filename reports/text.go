@@ -8,12 +8,18 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // WriteLoadText writes the short summary of a load run, as printed at the
-// end of one: one line a topic, tab-aligned.
+// end of one: one line a topic, tab-aligned, escaped for a terminal and a
+// CI log (format.Lines).
 func WriteLoadText(w io.Writer, r *results.Load) error {
+	return format.WriteLines(w, func(w io.Writer) error { return writeLoadText(w, r) })
+}
+
+func writeLoadText(w io.Writer, r *results.Load) error {
 	s := r.Summary
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	state := "completed"
@@ -27,6 +33,7 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 		state += "; INCOMPLETE: " + results.MissingText(r.MissingShards, len(r.MergedFrom))
 	}
 	fmt.Fprintf(tw, "run\t%s model, %s, %.1f s measured (%s)\n", r.Model, r.Target.TokenEndpoint, r.DurationS, state)
+	writeTextNotices(tw, r.Target.Notices)
 	if s := shardsText(r); s != "" {
 		fmt.Fprintf(tw, "shards\t%s\n", s)
 	}
@@ -82,6 +89,13 @@ func WriteLoadText(w io.Writer, r *results.Load) error {
 	return tw.Flush()
 }
 
+// writeTextNotices writes a result's notices, one a line.
+func writeTextNotices(w io.Writer, notices []results.Notice) {
+	for _, n := range notices {
+		fmt.Fprintf(w, "NOTICE\t%s\n", n.Text)
+	}
+}
+
 func textPercentiles(p results.Percentiles) string {
 	return fmt.Sprintf("min %.2f  p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f ms (mean %.2f)", p.Min, p.P50, p.P90, p.P99, p.P999, p.Max, p.Mean)
 }
@@ -89,7 +103,7 @@ func textPercentiles(p results.Percentiles) string {
 func textCounts(m map[string]int64) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		parts = append(parts, fmt.Sprintf("%s %d", format.Text(k), m[k]))
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -98,8 +112,13 @@ func textCounts(m map[string]int64) string {
 }
 
 // WriteCapacityText writes a capacity search's steps as a table and its
-// findings under it, as printed at the end of one.
+// findings under it, as printed at the end of one, escaped for a terminal
+// and a CI log (format.Lines).
 func WriteCapacityText(w io.Writer, r *results.Capacity) error {
+	return format.WriteLines(w, func(w io.Writer) error { return writeCapacityText(w, r) })
+}
+
+func writeCapacityText(w io.Writer, r *results.Capacity) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\toffered\tachieved\tratio\tp50 ms\tp99 ms\terrors\tin flight\tλ·service\tSLO\t")
 	for _, st := range r.Steps {
@@ -136,6 +155,7 @@ func WriteCapacityText(w io.Writer, r *results.Capacity) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	writeTextNotices(tw, r.Target.Notices)
 	fmt.Fprintf(tw, "slo\t%s (latency from the intended send time; throughput as achieved)\n", r.Config.SLO)
 	switch {
 	case r.MaxSustainableStep < 0:

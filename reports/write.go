@@ -57,8 +57,9 @@ func writeFiles(dir string, files []namedWriter) (paths []string, err error) {
 
 // WriteFile writes a file whole or not at all: write renders into memory,
 // the bytes go to a temporary file beside path, which is then renamed to
-// path. A failed render or write leaves no partial file behind, and a
-// reader polling for path (the merge of a distributed run waiting for its
+// path. A failed render or write, or a process killed while writing (a
+// second interrupt, a CI job's SIGKILL), leaves path as it was and no
+// partial file behind, and a reader polling for path (the merge of a distributed run waiting for its
 // shards) never sees one half written. Errors from the file system name
 // the path; the writers prefix their own.
 func WriteFile(path string, write func(io.Writer) error) error {

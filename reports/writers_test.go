@@ -281,7 +281,7 @@ func TestWriteMarkdown(t *testing.T) {
 		"### Listed as known deviations but passed",
 		"- `IDT-AZP`",
 		"**2 skipped**: " + ReasonLabelFilter + " (1); no second client configured in the target (1)",
-		"tokenbench v0.3.0 · target examples/preprod.yaml · issuer https://preprod.bankid.example/oidc · profile bankid (bankid → oidc) · started 2026-03-14T09:26:53Z · 4.2 s · label filter `!slow`",
+		"tokenbench v0.3.0 · target examples/preprod.yaml · issuer https:\u200b//preprod.bankid.example/oidc · profile bankid (bankid → oidc) · started 2026-03-14T09:26:53Z · 4.2 s · label filter `!slow`",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q\n%s", want, md)

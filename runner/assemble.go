@@ -14,7 +14,7 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 	tg := cfg.Target
 	res := &results.Load{
 		Schema: results.LoadSchema, Model: cfg.Model, Interrupted: interrupted,
-		Target:  results.Target{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
+		Target:  resultTarget(tg),
 		Profile: tg.Profile.Name, Start: e.measured, IntervalEpoch: e.measured.Truncate(time.Second).Unix(),
 		Intervals: e.rec.Intervals(),
 	}

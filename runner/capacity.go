@@ -53,9 +53,20 @@ type CapacityConfig struct {
 	// step, from the goroutine that called Capacity.
 	OnStepStart func(index int, offered float64, d time.Duration, confirm bool)
 	OnStep      func(results.CapacityStep)
+	// OnInterrupt, when set, is called once when ctx is done during a
+	// step, with the search so far (the running step's part included),
+	// marked interrupted, so that it is written at once; Capacity then
+	// waits for the step's requests in flight. It is called from another
+	// goroutine, while Capacity waits for the step.
+	OnInterrupt func(*results.Capacity)
 	Now         func() time.Time
+	// Given reports whether a setting (named as its field: "Start") was
+	// given explicitly: a zero given is an error, not the default. nil:
+	// none was.
+	Given func(setting string) bool
 
-	slos []results.SLO // SLO, parsed by WithDefaults
+	slos  []results.SLO     // SLO, parsed by WithDefaults
+	sofar *results.Capacity // the search's result as Capacity builds it
 }
 
 // StepCodeTimes forwards obtained codes to the running step's CodeTimes:
@@ -94,6 +105,9 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if err := cfg.givenZero(); err != nil {
+		return cfg, err
+	}
 	for _, d := range []struct {
 		v   *float64
 		def float64
@@ -122,8 +136,8 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	switch {
 	case strings.TrimSpace(cfg.SLO) == "":
 		return bad("SLO", "", "required: the steps are judged by it (e.g. p99<300ms,error_rate<0.1%)")
-	case math.IsNaN(cfg.Start) || cfg.Start <= 0 || cfg.Start > MaxRate:
-		return bad("Start", rate(cfg.Start), fmt.Sprintf("want a rate > 0 and at most %s/s", rate(MaxRate)))
+	case math.IsNaN(cfg.Start) || cfg.Start < MinRate || cfg.Start > MaxRate:
+		return bad("Start", rate(cfg.Start), fmt.Sprintf("want a rate from %s/s to %s/s", rate(MinRate), rate(MaxRate)))
 	case math.IsNaN(cfg.Factor) || cfg.Factor <= 1 || cfg.Factor > 10:
 		return bad("Factor", rate(cfg.Factor), "want a factor > 1 and at most 10")
 	case math.IsNaN(cfg.Max) || cfg.Max < cfg.Start || cfg.Max > MaxRate:
@@ -136,6 +150,8 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 		return bad("MinRequests", strconv.Itoa(cfg.MinRequests), "must not be negative")
 	case cfg.MaxInFlight < 0:
 		return bad("MaxInFlight", strconv.Itoa(cfg.MaxInFlight), "must be positive")
+	case cfg.MaxInFlight > MaxRequestsInFlight:
+		return bad("MaxInFlight", strconv.Itoa(cfg.MaxInFlight), fmt.Sprintf("at most %d", MaxRequestsInFlight))
 	case cfg.Timeout < 0:
 		return bad("Timeout", cfg.Timeout.String(), "must be positive")
 	}
@@ -154,6 +170,28 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 	}
 	cfg.slos = slos
 	return cfg, nil
+}
+
+// givenZero refuses a zero given explicitly for a setting whose zero is
+// "the default" (Warmup's zero, none, is the caller's to map to -1).
+func (cfg CapacityConfig) givenZero() error {
+	if cfg.Given == nil {
+		return nil
+	}
+	for _, z := range []struct {
+		setting, value string
+		zero           bool
+	}{
+		{"Start", "0", cfg.Start == 0}, {"Factor", "0", cfg.Factor == 0}, {"Max", "0", cfg.Max == 0},
+		{"StepDuration", "0s", cfg.StepDuration == 0}, {"MinRequests", "0", cfg.MinRequests == 0},
+		{"MaxStepDuration", "0s", cfg.MaxStepDuration == 0}, {"MaxInFlight", "0", cfg.MaxInFlight == 0},
+		{"Timeout", "0s", cfg.Timeout == 0},
+	} {
+		if z.zero && cfg.Given(z.setting) {
+			return &SettingError{Setting: z.setting, Value: z.value, Reason: "must be positive (leave it out for the default)"}
+		}
+	}
+	return nil
 }
 
 // CodePipeline is the code pipeline's size for the search: for its highest
@@ -188,12 +226,13 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*results.Capacity, error
 	}
 	tg := cfg.Target
 	res := &results.Capacity{
-		Schema: results.CapacitySchema, Target: results.Target{Source: tg.Source, Issuer: tg.Issuer, TokenEndpoint: tg.TokenEndpoint},
+		Schema: results.CapacitySchema, Target: resultTarget(tg),
 		Profile: tg.Profile.Name, Start: cfg.Now(), MaxSustainableStep: -1,
 		Config: results.CapacitySettings{SLO: cfg.SLO, StartRPS: cfg.Start, Factor: cfg.Factor, StepDurationS: cfg.StepDuration.Seconds(),
 			MinRequests: cfg.MinRequests, MaxStepDurationS: cfg.MaxStepDuration.Seconds(), WarmupS: cfg.Warmup.Seconds(), MaxRPS: cfg.Max,
 			MaxInFlight: cfg.MaxInFlight, TimeoutS: cfg.Timeout.Seconds()},
 	}
+	cfg.sofar = res
 	lastGood, firstBad, runErr := cfg.climb(ctx, res)
 	if lastGood >= 0 {
 		res.MaxSustainableRPS, res.MaxSustainableStep = res.Steps[lastGood].OfferedRPS, lastGood
@@ -306,11 +345,20 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 	r, runErr := Run(ctx, Config{
 		Target: cfg.Target, Codes: &stepCodes{Source: cfg.Codes, base: cfg.Codes.Stats()}, Model: Open, Plan: plan,
 		MaxInFlight: cfg.MaxInFlight, ValidateFraction: cfg.ValidateFraction, Timeout: cfg.Timeout, Warmup: cfg.Warmup,
-		CodeTimes: cfg.CodeTimes.next(), Now: cfg.Now,
+		CodeTimes: cfg.CodeTimes.next(), Now: cfg.Now, OnInterrupt: cfg.interrupted(index, rate, d, confirm),
 	})
 	if r == nil {
 		return nil, runErr
 	}
+	st := cfg.judge(index, rate, d, confirm, r)
+	if cfg.OnStep != nil {
+		cfg.OnStep(*st)
+	}
+	return st, runErr
+}
+
+// judge makes a step of a run's result r at rate, d long.
+func (cfg CapacityConfig) judge(index int, rate float64, d time.Duration, confirm bool, r *results.Load) *results.CapacityStep {
 	r.Tool = results.Tool{Name: "tokenbench"}
 	r.Config = results.RunConfig{Rate: rate, DurationS: d.Seconds(), MaxInFlight: cfg.MaxInFlight, Validate: validateName(cfg.ValidateFraction), TimeoutS: cfg.Timeout.Seconds(), WarmupS: cfg.Warmup.Seconds(), SLO: cfg.SLO}
 	st := &results.CapacityStep{Index: index, OfferedRPS: rate, Confirm: confirm, DurationS: d.Seconds(), Result: r}
@@ -333,7 +381,9 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 		}
 	}
 	r.SLO = st.SLO
-	st.Pass = !results.Breached(st.SLO) && s.Unsent == 0 && !r.Interrupted && r.Aborted == ""
+	// A step no request of which succeeded sustained nothing, whatever
+	// the SLO says of its (fast) errors.
+	st.Pass = !results.Breached(st.SLO) && s.Unsent == 0 && !r.Interrupted && r.Aborted == "" && s.OK > 0
 	// Waits for codes are kept out of the latency; they limited the step
 	// only when it then fell short: it did not keep up with the offered
 	// rate or broke the SLO. A step that met both was limited by nothing
@@ -344,10 +394,7 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 		}
 	}
 	st.Little = results.CheckLittle(r, st.ThroughputRPS)
-	if cfg.OnStep != nil {
-		cfg.OnStep(*st)
-	}
-	return st, runErr
+	return st
 }
 
 // stepCodes reports a shared source's Dropped since the step began.
@@ -374,6 +421,9 @@ func failedSLOs(st results.CapacityStep) string {
 	}
 	if st.Result != nil && st.Result.Summary.Unsent > 0 {
 		out = append(out, fmt.Sprintf("%d requests never sent", st.Result.Summary.Unsent))
+	}
+	if st.Result != nil && st.Result.Summary.OK == 0 {
+		out = append(out, fmt.Sprintf("no request succeeded (%d sent)", st.Result.Summary.Requests))
 	}
 	if len(out) == 0 {
 		return "not judged"

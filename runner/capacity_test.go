@@ -105,21 +105,28 @@ func TestStepDuration(t *testing.T) {
 func TestCapacityConfigErrors(t *testing.T) {
 	t.Parallel()
 	base := CapacityConfig{Target: &target.Target{}, Codes: StaticCodes("x", "y"), SLO: "p99<1s"}
-	for _, tt := range []struct {
+	type capacityCase struct {
 		edit    func(*CapacityConfig)
 		want    string
 		setting string // of the *SettingError; "" for another error
-	}{
+	}
+	cases := []capacityCase{
 		{func(c *CapacityConfig) { c.SLO = "" }, "runner: slo: required: the steps are judged by it", "SLO"},
 		{func(c *CapacityConfig) { c.SLO = "p99<<1s" }, "slo item 1", ""},
 		{func(c *CapacityConfig) { c.SLO = "throughput>101%x" }, "slo item 1", ""},
 		{func(c *CapacityConfig) { c.Factor = 1 }, "runner: factor 1: want a factor > 1", "Factor"},
-		{func(c *CapacityConfig) { c.Start = -1 }, "runner: start -1: want a rate > 0", "Start"},
+		{func(c *CapacityConfig) { c.Start = -1 }, "runner: start -1: want a rate from 0.001/s", "Start"},
+		{func(c *CapacityConfig) { c.Start = 1e-300 }, "runner: start 1e-300: want a rate from 0.001/s", "Start"},
+		{func(c *CapacityConfig) { c.MaxInFlight = MaxRequestsInFlight + 1 }, "runner: max in flight 10001: at most 10000", "MaxInFlight"},
 		{func(c *CapacityConfig) { c.Start, c.Max = 100, 50 }, "runner: max 50: want a rate from the start rate 100/s", "Max"},
 		{func(c *CapacityConfig) { c.StepDuration, c.MaxStepDuration = 2*time.Second, time.Second }, "runner: max step duration 1s: want a duration no shorter than the step duration 2s", "MaxStepDuration"},
 		{func(c *CapacityConfig) { c.MaxInFlight = -1 }, "runner: max in flight -1: must be positive", "MaxInFlight"},
 		{func(c *CapacityConfig) { c.Codes = nil }, "a target and a code source", ""},
-	} {
+	}
+	for _, setting := range []string{"Start", "Factor", "Max", "StepDuration", "MinRequests", "MaxStepDuration", "MaxInFlight", "Timeout"} {
+		cases = append(cases, capacityCase{func(c *CapacityConfig) { c.Given = given(setting) }, "must be positive (leave it out for the default)", setting})
+	}
+	for _, tt := range cases {
 		cfg := base
 		tt.edit(&cfg)
 		_, err := Capacity(context.Background(), cfg)

@@ -53,6 +53,12 @@ type Config struct {
 	// a run split across machines. The caller scales the plan and the
 	// codes (Plan.Shard, ShardCodes); Run does not.
 	Shard *results.Shard
+	// OnInterrupt, when set, is called once when ctx is done during the
+	// run, with the result so far marked interrupted (the requests in
+	// flight not in it), so that it is written at once; Run then waits for
+	// those requests, up to Timeout, and returns the full result. It is
+	// called from a goroutine of Run's, and returns before Run does.
+	OnInterrupt func(*results.Load)
 	// StartAt, when set, is the wall-clock time the schedule starts at
 	// (see Run): the shards of a run split across machines share it.
 	StartAt time.Time
@@ -70,10 +76,11 @@ type ticket struct {
 
 // Run drives the load described by cfg and returns its result. With
 // cfg.StartAt it first waits for that time (see waitStart). It stops
-// scheduling when ctx is done (Ctrl-C), lets requests in flight finish up
-// to the timeout, and returns the result marked interrupted. The error is
-// non-nil only when the code source failed for good, or when ctx ended
-// before the start time (ErrNotStarted, with no result).
+// scheduling when ctx is done (Ctrl-C), hands the result so far to
+// cfg.OnInterrupt, lets requests in flight finish up to the timeout, and
+// returns the result marked interrupted. The error is non-nil only when
+// the code source failed for good, or when ctx ended before the start time
+// (ErrNotStarted, with no result).
 func Run(ctx context.Context, cfg Config) (*results.Load, error) {
 	e, err := newEngine(cfg)
 	if err != nil {
@@ -183,13 +190,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
 	e.rec.method = e.cfg.Target.Auth.Method()
 
-	go func() {
-		select {
-		case <-ctx.Done():
-			e.stop("interrupted")
-		case <-e.stopSend:
-		}
-	}()
+	watched := e.watchInterrupt(ctx)
 
 	var wg sync.WaitGroup
 	tickDone := make(chan struct{})
@@ -209,6 +210,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 		e.schedule(&wg)
 	}
 	wg.Wait()
+	watched()
 	close(tickDone)
 	<-tickStopped
 	end := e.now()
@@ -448,7 +450,7 @@ func classify(x *exchange.Exchange) (string, bool) {
 	case x.Status() >= 500:
 		return "http_5xx", false
 	case x.Status() >= 400:
-		if code := x.OAuthError(); code != "" && len(code) <= 64 {
+		if code := x.OAuthError(); code != "" && len(code) <= MaxOutcomeKeyLen {
 			return code, false
 		}
 		return "http_4xx", false

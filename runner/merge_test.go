@@ -249,8 +249,9 @@ func TestMergeRefuses(t *testing.T) {
 		{"counts", []*results.Load{mk(s(1, 2), nil), mk(s(2, 3), nil)}, results.ErrIncompatible, "one of 3"},
 		{"mixed", []*results.Load{mk(s(1, 2), nil), mk(nil, nil)}, results.ErrIncompatible, "mixed"},
 		{"slo", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Config.SLO = "p99<1s" })}, results.ErrIncompatible, "config slo"},
-		{"no hdr", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Stages[0].Summary.HDR = nil })}, results.ErrNoHistograms, `result 2: stage "3s@50"`},
-		{"bad hdr", []*results.Load{mk(nil, nil), mk(nil, func(r *results.Load) { r.Intervals[1].HDR.Latency = "!!" })}, results.ErrNoHistograms, "hdr.latency"},
+		{"unrelated", []*results.Load{mk(nil, nil), mk(nil, nil)}, results.ErrUnrelated, "hold the same result"},
+		{"no hdr", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Stages[0].Summary.HDR = nil })}, results.ErrNoHistograms, `shard 2/2: stage "3s@50"`},
+		{"bad hdr", []*results.Load{mk(s(1, 2), nil), mk(s(2, 2), func(r *results.Load) { r.Intervals[1].HDR.Latency = "!!" })}, results.ErrNoHistograms, "hdr.latency"},
 		{"none", nil, results.ErrIncompatible, "no results"},
 	}
 	for _, tt := range tests {

@@ -14,6 +14,14 @@ import (
 // MaxRate is the highest arrival rate, per second, that a plan accepts.
 const MaxRate = 1e6
 
+// MinRate is the lowest arrival rate a stage may have (a ramp's end may
+// be 0): one request in about 17 minutes. Below it a schedule's offsets
+// overflow or nothing is ever sent.
+const MinRate = 0.001
+
+// MaxStages bounds a plan's stages: each keeps its own histograms.
+const MaxStages = 50
+
 // MaxStageDuration bounds one stage, so that a plan's offsets cannot
 // overflow and nothing is scheduled for ever.
 const MaxStageDuration = 7 * 24 * time.Hour
@@ -51,6 +59,9 @@ func ParseStages(spec string) (Plan, error) {
 		return Plan{}, &items.Error{What: "stages", Reason: "empty", Want: stagesWant}
 	}
 	its := items.Split(spec)
+	if len(its) > MaxStages {
+		return Plan{}, &items.Error{What: "stages", Reason: fmt.Sprintf("%d stages, more than %d", len(its), MaxStages), Want: stagesWant}
+	}
 	p := Plan{Stages: make([]Stage, 0, len(its))}
 	for _, it := range its {
 		st, reason := parseStage(it.Text)
@@ -108,6 +119,9 @@ func parseStage(item string) (Stage, string) {
 	if st.From == 0 && st.To == 0 {
 		return Stage{}, "ramp rates are both 0"
 	}
+	if max(st.From, st.To) < MinRate {
+		return Stage{}, fmt.Sprintf("ramp rates %q are below %s/s", rs, formatRate(MinRate))
+	}
 	return st, ""
 }
 
@@ -119,6 +133,8 @@ func parseRate(s string, zeroOK bool) (float64, string) {
 		return 0, fmt.Sprintf("rate %q is not a number", s)
 	case r < 0 || (r == 0 && !zeroOK):
 		return 0, fmt.Sprintf("rate %q is not > 0", s)
+	case r > 0 && r < MinRate && !zeroOK:
+		return 0, fmt.Sprintf("rate %q is below %s/s", s, formatRate(MinRate))
 	case r > MaxRate:
 		return 0, fmt.Sprintf("rate %q is above %s/s", s, formatRate(MaxRate))
 	}
@@ -131,8 +147,8 @@ func parseRate(s string, zeroOK bool) (float64, string) {
 // kind; at least one is needed).
 func ConstantPlan(rate float64, d time.Duration, requests int64) (Plan, error) {
 	switch {
-	case math.IsNaN(rate) || rate <= 0 || rate > MaxRate:
-		return Plan{}, fmt.Errorf("runner: rate %s: want a rate > 0 and at most %s per second", formatRate(rate), formatRate(MaxRate))
+	case math.IsNaN(rate) || rate < MinRate || rate > MaxRate:
+		return Plan{}, fmt.Errorf("runner: rate %s: want a rate from %s to %s per second", formatRate(rate), formatRate(MinRate), formatRate(MaxRate))
 	case d < 0 || d > MaxStageDuration:
 		return Plan{}, fmt.Errorf("runner: duration %s: want a duration > 0 and at most %s", d, MaxStageDuration)
 	case requests < 0:

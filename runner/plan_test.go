@@ -419,9 +419,9 @@ func TestConstantPlan(t *testing.T) {
 		n    int64
 		err  string
 	}{
-		{0, time.Second, 0, "runner: rate 0: want a rate > 0 and at most 1000000 per second"},
-		{2e6, time.Second, 0, "runner: rate 2000000: want a rate > 0 and at most 1000000 per second"},
-		{math.NaN(), time.Second, 0, "runner: rate NaN: want a rate > 0 and at most 1000000 per second"},
+		{0, time.Second, 0, "runner: rate 0: want a rate from 0.001 to 1000000 per second"},
+		{2e6, time.Second, 0, "runner: rate 2000000: want a rate from 0.001 to 1000000 per second"},
+		{math.NaN(), time.Second, 0, "runner: rate NaN: want a rate from 0.001 to 1000000 per second"},
 		{10, -time.Second, 0, "runner: duration -1s: want a duration > 0 and at most 168h0m0s"},
 		{10, 0, -1, "runner: requests -1: want a count > 0"},
 		{10, 0, 0, "runner: a constant rate needs a duration or a request count"},

@@ -46,6 +46,8 @@ type recorder struct {
 	requests, errors, codeWaits atomic.Int64
 	perStage                    []atomic.Int64
 
+	outcomes outcomeKeys // bounds the outcome keys from error codes
+
 	mu        sync.Mutex // guards intervals and nextClose
 	intervals []results.Interval
 	nextClose int // the lowest interval not yet closed
@@ -150,7 +152,7 @@ func (r *recorder) Record(shardHint int, s sample) {
 	if s.authed {
 		record(st.auth, s.auth.Microseconds())
 	}
-	c.Outcomes[s.outcome]++
+	c.Outcomes[r.outcomes.bound(s.outcome)]++
 	for _, id := range s.failed {
 		c.CheckFailures[id]++
 	}

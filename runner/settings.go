@@ -42,8 +42,17 @@ func SettingWords(setting string) string {
 	return strings.ToLower(b.String())
 }
 
+// Bounds of the settings, as the README documents them.
+const (
+	// MaxConcurrency bounds the closed model's workers.
+	MaxConcurrency = 10_000
+	// MaxRequestsInFlight bounds the open model's requests in flight.
+	MaxRequestsInFlight = 10_000
+)
+
 // LoadSettings are a load run's settings as given: NewLoad validates them
-// and applies the defaults. Zero values are "not given".
+// and applies the defaults. Zero values are "not given", unless Given says
+// a setting was given: then a zero is an error, never the default.
 type LoadSettings struct {
 	Rate        float64       // open model: arrivals per second (default 50 when nothing else says the model)
 	Concurrency int           // closed model: workers
@@ -70,7 +79,13 @@ type LoadSettings struct {
 	// StaticCode, for benchmarks only, is one code redeemed every time
 	// (see StaticCodes), instead of the target's code source.
 	StaticCode string
+	// Given reports whether a setting (named as its field: "Duration") was
+	// given explicitly; nil: none was.
+	Given func(setting string) bool
 }
+
+// given reports whether the setting was given explicitly.
+func (s LoadSettings) given(setting string) bool { return s.Given != nil && s.Given(setting) }
 
 // LoadJob is a validated load run.
 type LoadJob struct {
@@ -115,6 +130,8 @@ func NewLoad(s LoadSettings) (*LoadJob, error) {
 	switch {
 	case model == Open && s.MaxInFlight <= 0:
 		return nil, &SettingError{Setting: "MaxInFlight", Value: strconv.Itoa(s.MaxInFlight), Reason: "must be positive"}
+	case s.MaxInFlight > MaxRequestsInFlight:
+		return nil, &SettingError{Setting: "MaxInFlight", Value: strconv.Itoa(s.MaxInFlight), Reason: fmt.Sprintf("at most %d", MaxRequestsInFlight)}
 	case s.Timeout <= 0:
 		return nil, &SettingError{Setting: "Timeout", Value: s.Timeout.String(), Reason: "must be positive"}
 	case s.Warmup < 0:
@@ -147,6 +164,22 @@ func (s LoadSettings) plan() (string, Plan, error) {
 			return "", Plan{}, &SettingError{Setting: n.setting, Value: n.value, Reason: "must not be negative"}
 		}
 	}
+	// A zero given explicitly is not the default: --duration 0 is no
+	// duration, not 10 s.
+	for _, z := range []struct {
+		setting, value string
+		zero           bool
+	}{
+		{"Rate", "0", s.Rate == 0}, {"Concurrency", "0", s.Concurrency == 0}, {"Duration", "0s", s.Duration == 0},
+		{"Requests", "0", s.Requests == 0}, {"Stages", `""`, strings.TrimSpace(s.Stages) == ""},
+	} {
+		if z.zero && s.given(z.setting) {
+			return "", Plan{}, &SettingError{Setting: z.setting, Value: z.value, Reason: "must be positive (leave it out for the default)"}
+		}
+	}
+	if s.Concurrency > MaxConcurrency {
+		return "", Plan{}, &SettingError{Setting: "Concurrency", Value: strconv.Itoa(s.Concurrency), Reason: fmt.Sprintf("at most %d workers", MaxConcurrency)}
+	}
 	switch {
 	case s.Rate > 0 && s.Concurrency > 0:
 		return "", Plan{}, &SettingError{Setting: "Concurrency", Reason: "give a rate (open model) or a concurrency (closed model), not both"}
@@ -166,6 +199,12 @@ func (s LoadSettings) plan() (string, Plan, error) {
 	rate := s.Rate
 	if rate == 0 {
 		rate = 50
+	}
+	switch {
+	case math.IsNaN(rate) || rate < MinRate || rate > MaxRate:
+		return "", Plan{}, &SettingError{Setting: "Rate", Value: formatRate(rate), Reason: fmt.Sprintf("want a rate from %s to %s per second", formatRate(MinRate), formatRate(MaxRate))}
+	case d > MaxStageDuration:
+		return "", Plan{}, &SettingError{Setting: "Duration", Value: d.String(), Reason: fmt.Sprintf("at most %s", MaxStageDuration)}
 	}
 	p, err := ConstantPlan(rate, d, s.Requests)
 	if err != nil {

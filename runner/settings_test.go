@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ func TestNewLoad(t *testing.T) {
 		{"a rate and requests", func(s *LoadSettings) { s.Rate, s.Requests = 20, 100 }, "open 100 requests@20 1 1000 0"},
 		{"closed", func(s *LoadSettings) { s.Concurrency, s.Validate = 4, "sample:0.25" }, "closed 4 workers, 10s 0.25 0 4"},
 		{"stages", func(s *LoadSettings) { s.Stages, s.Validate = "1s@5,ramp:2s@5-10", "none" }, "open 1s@5,ramp:2s@5-10 0 1000 0"},
+		{"values given explicitly", func(s *LoadSettings) {
+			s.Rate, s.Duration, s.Given = 5, 2*time.Second, given("Rate", "Duration", "Warmup")
+		}, "open 2s@5 1 1000 0"},
 		{"a shard keeps the stage names", func(s *LoadSettings) { s.Rate, s.Shard = 90, "2/3" }, "open 10s@90 1 1000 0"},
 		{"a closed shard runs its part of the workers", func(s *LoadSettings) { s.Concurrency, s.Shard = 10, "1/4" }, "closed 10 workers, 10s 1 0 3"},
 	} {
@@ -55,7 +59,20 @@ func TestNewLoadErrors(t *testing.T) {
 		{func(s *LoadSettings) { s.Rate, s.Concurrency = 10, 2 }, "Concurrency", "runner: concurrency: give a rate (open model) or a concurrency (closed model), not both"},
 		{func(s *LoadSettings) { s.Stages, s.Rate = "10s@5", 5 }, "Stages", "runner: stages: the stages carry their own rates and durations"},
 		{func(s *LoadSettings) { s.Duration = -time.Second }, "Duration", "runner: duration -1s: must not be negative"},
-		{func(s *LoadSettings) { s.Rate = 2e6 }, "Rate", "runner: rate 2000000: rate 2000000: want a rate > 0 and at most 1000000 per second"},
+		{func(s *LoadSettings) { s.Rate = 2e6 }, "Rate", "runner: rate 2000000: want a rate from 0.001 to 1000000 per second"},
+		{func(s *LoadSettings) { s.Rate = 1e-300 }, "Rate", "runner: rate 0.000"},
+		{func(s *LoadSettings) { s.Duration = 8 * 24 * time.Hour }, "Duration", "runner: duration 192h0m0s: at most 168h0m0s"},
+		{func(s *LoadSettings) { s.Given = given("Duration") }, "Duration", "runner: duration 0s: must be positive (leave it out for the default)"},
+		{func(s *LoadSettings) { s.Given = given("Rate") }, "Rate", "runner: rate 0: must be positive"},
+		{func(s *LoadSettings) { s.Given = given("Requests") }, "Requests", "runner: requests 0: must be positive"},
+		{func(s *LoadSettings) { s.Given = given("Concurrency") }, "Concurrency", "runner: concurrency 0: must be positive"},
+		{func(s *LoadSettings) { s.Given = given("Stages") }, "Stages", `runner: stages "": must be positive`},
+		{func(s *LoadSettings) { s.Concurrency = MaxConcurrency + 1 }, "Concurrency", "runner: concurrency 10001: at most 10000 workers"},
+		{func(s *LoadSettings) { s.MaxInFlight = MaxRequestsInFlight + 1 }, "MaxInFlight", "runner: max in flight 10001: at most 10000"},
+		{func(s *LoadSettings) { s.Warmup = -time.Second }, "Warmup", "runner: warmup -1s: must not be negative"},
+		{func(s *LoadSettings) { s.Stages = strings.Repeat("1s@5,", MaxStages) + "1s@5" }, "", "stages: 51 stages, more than 50"},
+		{func(s *LoadSettings) { s.Stages = "10s@0.0001" }, "", `stages item 1 "10s@0.0001" at column 1: rate "0.0001" is below 0.001/s`},
+		{func(s *LoadSettings) { s.Stages = "ramp:10s@0-0.0001" }, "", `ramp rates "0-0.0001" are below 0.001/s`},
 		{func(s *LoadSettings) { s.Stages = "30x@5" }, "", `stages item 1 "30x@5"`},
 		{func(s *LoadSettings) { s.SLO = "p99<<3ms" }, "", `slo item 1 "p99<<3ms"`},
 		{func(s *LoadSettings) { s.Concurrency, s.SLO = 2, "throughput>=95%" }, "SLO", "the closed model has no target rate"},
@@ -108,4 +125,9 @@ func TestSettingWords(t *testing.T) {
 			t.Errorf("SettingWords(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// given is a LoadSettings.Given naming the settings given explicitly.
+func given(settings ...string) func(string) bool {
+	return func(s string) bool { return slices.Contains(settings, s) }
 }

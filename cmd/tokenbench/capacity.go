@@ -9,6 +9,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -69,7 +70,7 @@ search was interrupted, 2 bad input.`,
 	fl.IntVar(&f.cfg.MinRequests, "min-requests", runner.DefaultCapacityMinRequests, "a step lasts long enough for this many requests...")
 	fl.DurationVar(&f.cfg.MaxStepDuration, "max-step-duration", runner.DefaultCapacityMaxStep, "...but at most this long")
 	fl.Float64Var(&f.cfg.Max, "max", 0, "the highest rate to try (default: no limit but the SLO)")
-	fl.IntVar(&f.cfg.MaxInFlight, "max-in-flight", 1000, "at most this many requests at once")
+	fl.IntVar(&f.cfg.MaxInFlight, "max-in-flight", 1000, fmt.Sprintf("at most this many requests at once (at most %d)", runner.MaxRequestsInFlight))
 	fl.StringVar(&f.validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
 	fl.DurationVar(&f.cfg.Timeout, "timeout", 10*time.Second, "per request")
 	fl.DurationVar(&f.cfg.Warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
@@ -80,8 +81,9 @@ search was interrupted, 2 bad input.`,
 }
 
 // config is the search the flags ask for, validated: --warmup 0 is none.
-func (f capacityFlags) config() (runner.CapacityConfig, error) {
+func (f capacityFlags) config(cmd *cobra.Command) (runner.CapacityConfig, error) {
 	cfg := f.cfg
+	cfg.Given = given(cmd)
 	if cfg.Warmup == 0 {
 		cfg.Warmup = -1 // CapacityConfig's "none"; its 0 is the default
 	}
@@ -93,7 +95,7 @@ func (f capacityFlags) config() (runner.CapacityConfig, error) {
 }
 
 func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
-	cfg, err := f.config()
+	cfg, err := f.config(cmd)
 	if err != nil {
 		return badInput(flagError(cmd, err))
 	}
@@ -117,14 +119,18 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	}
 	a.announceCapacity(cfg, pc.Config, f.path == "")
 	cfg.OnStepStart, cfg.OnStep = a.stepStart, a.stepDone
+	cfg.OnInterrupt = func(r *results.Capacity) {
+		// at the first signal: the search so far, written at once
+		withTool(r)
+		if _, err := reports.WriteCapacity(f.out, r); err == nil {
+			fmt.Fprintf(a.stderr, "\ntokenbench: capacity: the steps so far are in %s, marked interrupted; waiting up to %s for the requests in flight\n", f.out, cfg.Timeout)
+		}
+	}
 	res, runErr := runner.Capacity(cmd.Context(), cfg)
 	if res == nil {
 		return badInput(runErr)
 	}
-	res.Tool = tool()
-	for i := range res.Steps {
-		res.Steps[i].Result.Tool = res.Tool
-	}
+	withTool(res)
 	paths, werr := reports.WriteCapacity(f.out, res)
 	fmt.Fprintln(a.stdout)
 	reports.WriteCapacityText(a.stdout, res)
@@ -147,13 +153,21 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	return nil
 }
 
+// withTool names this program in a search's result and its steps'.
+func withTool(r *results.Capacity) {
+	r.Tool = tool()
+	for i := range r.Steps {
+		r.Steps[i].Result.Tool = r.Tool
+	}
+}
+
 // announceCapacity prints the search's start.
 func (a *app) announceCapacity(cfg runner.CapacityConfig, pc provider.Config, embedded bool) {
 	demo := ""
 	if embedded && pc.Capacity > 0 && pc.Latency > 0 {
 		demo = fmt.Sprintf(" (embedded provider: %d at a time, %s each: at most %.0f/s)", pc.Capacity, pc.Latency, float64(pc.Capacity)/pc.Latency.Seconds())
 	}
-	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", cfg.Target.TokenEndpoint, demo, cfg.SLO, cfg.Start, cfg.Factor)
+	fmt.Fprintf(a.stdout, "tokenbench capacity: %s%s, SLO %s, from %v/s ×%v\n", format.Text(cfg.Target.TokenEndpoint), demo, cfg.SLO, cfg.Start, cfg.Factor)
 }
 
 // stepStart and stepDone print each step of a search as it runs.

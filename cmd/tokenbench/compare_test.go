@@ -287,7 +287,7 @@ func TestLoadShardsMerge(t *testing.T) {
 	}
 	// the same shard twice is refused
 	code, _, errs = runUnwired(t, (*app).reportMergeCmd, filepath.Join(outs[0], "load.json"), filepath.Join(outs[0], "load.json"), "-o", filepath.Join(dir, "x.json"))
-	if code != exitBadInput || !strings.Contains(errs, "shard 1/2 is given twice") {
+	if code != exitBadInput || !strings.Contains(errs, "shard 1/2 is given twice: "+filepath.Join(outs[0], "load.json")+" and "+filepath.Join(outs[0], "load.json")+": the same result") {
 		t.Errorf("shard twice: exit %d %s", code, errs)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/internal/yamlfile"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
+	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/suites"
 )
 
@@ -120,16 +122,25 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	if err != nil {
 		return badInput(err)
 	}
-	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", t.TokenEndpoint, t.Profile.Name)
+	if ctx.Err() != nil {
+		// interrupted before the suites (and their own signal handling) started
+		return failed(fmt.Errorf("conform: interrupted before any row ran"))
+	}
+	fmt.Fprintf(a.stdout, "tokenbench conform: %s (profile %s)\n\n", format.Text(t.TokenEndpoint), t.Profile.Name)
+	// Ginkgo's console output carries provider text (failure messages,
+	// findings): escaped as every terminal line is, so without colours.
+	console := format.NewLinesWriter(a.stdout)
 	rep, err := suites.Run(&suites.Env{Target: t, Codes: src, Race: job.race}, suites.RunOptions{
-		LabelFilter: job.labelFilter, Verbose: job.verbose, NoColor: !isTerminal(a.stdout),
+		LabelFilter: job.labelFilter, Verbose: job.verbose, NoColor: true, Output: console,
 	})
+	console.Flush()
 	if err != nil {
 		return badInput(err)
 	}
 	c := reports.FromGinkgo(rep, reports.Meta{
 		Version: versionString(), Target: t.Source, Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint,
 		Profile: t.Profile.Name, ProfileChain: t.Profile.Chain, LabelFilter: job.labelFilter, Reveal: job.reveal,
+		Notices: runner.Notices(t),
 	}, job.known)
 	paths, werr := reports.WriteConformance(job.out, c)
 	a.printConformSummary(c, paths)

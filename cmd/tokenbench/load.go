@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/items"
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
@@ -58,11 +62,11 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	f.register(cmd)
 	fl := cmd.Flags()
 	fl.Float64Var(&f.Rate, "rate", 0, "open model: arrivals per second (default 50 when neither --rate, --concurrency nor --stages is given)")
-	fl.IntVar(&f.Concurrency, "concurrency", 0, "closed model: workers sending back to back")
+	fl.IntVar(&f.Concurrency, "concurrency", 0, fmt.Sprintf("closed model: workers sending back to back (at most %d)", runner.MaxConcurrency))
 	fl.DurationVar(&f.Duration, "duration", 0, "how long to send (default 10s unless --requests or --stages)")
 	fl.Int64Var(&f.Requests, "requests", 0, "how many requests to send")
-	fl.StringVar(&f.Stages, "stages", "", `open model stages: "30s@50,30s@100" or "ramp:60s@10-500"`)
-	fl.IntVar(&f.MaxInFlight, "max-in-flight", 1000, "open model: at most this many requests at once")
+	fl.StringVar(&f.Stages, "stages", "", fmt.Sprintf(`open model stages: "30s@50,30s@100" or "ramp:60s@10-500" (at most %d stages)`, runner.MaxStages))
+	fl.IntVar(&f.MaxInFlight, "max-in-flight", 1000, fmt.Sprintf("open model: at most this many requests at once (at most %d)", runner.MaxRequestsInFlight))
 	fl.StringVar(&f.Validate, "validate", "all", "validate responses: all, none, or sample:F (a fraction)")
 	fl.StringVar(&f.SLO, "slo", "", `thresholds, e.g. "p99<300ms,error_rate<0.1%,throughput>=95%"`)
 	fl.DurationVar(&f.Timeout, "timeout", 10*time.Second, "per request")
@@ -78,6 +82,7 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 }
 
 func (a *app) load(cmd *cobra.Command, f loadFlags) error {
+	f.Given = given(cmd)
 	f.Getenv = a.env
 	job, err := runner.NewLoad(f.LoadSettings)
 	if err != nil {
@@ -105,7 +110,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
 		return badInput(err)
 	}
-	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", t.TokenEndpoint, c.Model, c.Plan, f.Validate)
+	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate)
 	if sh := c.Shard; sh != nil {
 		part := fmt.Sprintf("rates divided by %d", sh.Count)
 		if c.Model == runner.Closed {
@@ -119,6 +124,14 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	}
 	defer stop()
 	c.Progress = runner.NewProgress(a.stdout, isTerminal(a.stdout), c.Plan, c.Concurrency)
+	c.OnInterrupt = func(r *results.Load) {
+		// at the first signal: what ran so far, written at once
+		r.Tool = tool()
+		job.Judge(r)
+		if _, err := reports.WriteLoad(f.out, r); err == nil {
+			fmt.Fprintf(a.stderr, "tokenbench: load: the results so far are in %s, marked interrupted; waiting up to %s for the requests in flight\n", f.out, c.Timeout)
+		}
+	}
 	res, runErr := runner.Run(cmd.Context(), *c)
 	if errors.Is(runErr, runner.ErrNotStarted) {
 		return failed(fmt.Errorf("load: %w", runErr))
@@ -162,18 +175,36 @@ func (a *app) waitStart(cmd *cobra.Command, job *runner.LoadJob) error {
 	return nil
 }
 
-// loadVerdict is a load result's exit: 1 when it was interrupted, aborted
-// or breached an SLO.
+// loadVerdict is a load result's exit: 1 when it was interrupted, aborted,
+// breached an SLO or had no request succeed (with or without SLOs).
 func loadVerdict(what string, r *results.Load) error {
 	switch {
 	case r.Interrupted:
 		return failed(fmt.Errorf("%s: interrupted; the results so far are written and marked interrupted", what))
 	case r.Aborted != "":
 		return failed(fmt.Errorf("%s: aborted: %s", what, r.Aborted))
+	case r.Summary.OK == 0 && r.Summary.Requests > 0:
+		return failed(fmt.Errorf("%s: every request failed (%d of %d): %s", what, r.Summary.Errors, r.Summary.Requests, outcomesText(r.Summary.Outcomes)))
+	case r.Summary.OK == 0:
+		return failed(fmt.Errorf("%s: no request was sent", what))
 	case results.Breached(r.SLO):
 		return failed(fmt.Errorf("%s: an SLO was breached", what))
 	}
 	return nil
+}
+
+// outcomesText lists the most frequent outcomes: "invalid_client 40".
+func outcomesText(m map[string]int64) string {
+	keys := slices.SortedFunc(maps.Keys(m), func(a, b string) int { return cmp.Or(cmp.Compare(m[b], m[a]), cmp.Compare(a, b)) })
+	var parts []string
+	for i, k := range keys {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d more", len(keys)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // startCPUProfile writes a CPU profile to path ("" for none) until stop.
@@ -205,7 +236,7 @@ func flagError(cmd *cobra.Command, err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
-	name := strings.ReplaceAll(runner.SettingWords(se.Setting), " ", "-")
+	name := flagName(se.Setting)
 	if cmd.Flags().Lookup(name) == nil {
 		return err
 	}
@@ -214,6 +245,21 @@ func flagError(cmd *cobra.Command, err error) error {
 		flag += " " + se.Value
 	}
 	return fmt.Errorf("%s: %s: %s", what, flag, se.Reason)
+}
+
+// flagName is the flag of a runner setting: "MaxInFlight" is
+// "max-in-flight".
+func flagName(setting string) string {
+	return strings.ReplaceAll(runner.SettingWords(setting), " ", "-")
+}
+
+// given reports whether the flag of a runner setting was given on the
+// command line, for the runner to refuse a zero given explicitly.
+func given(cmd *cobra.Command) func(setting string) bool {
+	return func(setting string) bool {
+		f := cmd.Flags().Lookup(flagName(setting))
+		return f != nil && f.Changed
+	}
 }
 
 // tool is this program, as results name it.

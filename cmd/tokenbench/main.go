@@ -16,13 +16,53 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interrupts(os.Stderr, func() { os.Exit(exitFailed) })
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// interrupts returns a context that the first SIGINT or SIGTERM cancels:
+// the command stops, writes what it has (marked interrupted) and finishes
+// what is in flight. The second calls exit: at once, leaving the results
+// the first wrote (a CI job's cancellation sends SIGINT, then SIGTERM, then
+// SIGKILL). stop ends the watch.
+func interrupts(stderr io.Writer, exit func()) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "tokenbench: %s: stopping (a second signal exits at once)\n", signalName(s))
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "tokenbench: %s again: exiting at once\n", signalName(s))
+			exit()
+		case <-done:
+		}
+	}()
+	return ctx, func() { signal.Stop(sigs); close(done); cancel() }
+}
+
+func signalName(s os.Signal) string {
+	if s == os.Interrupt {
+		return "SIGINT"
+	}
+	if s == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return s.String()
 }
 
 // Exit statuses.
@@ -61,6 +101,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // runWith is run with an explicit environment.
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
+	// Standard error is text for a terminal or a CI log, and errors quote
+	// providers: escaped here, in one place (format.Lines).
+	errw := format.NewLinesWriter(stderr)
+	defer errw.Flush()
+	stderr = errw
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "tokenbench: internal error: %v\n(this is a bug in tokenbench; please report it with the command line you ran)\n", r)

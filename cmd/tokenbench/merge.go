@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,12 +13,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // reportMergeCmd is `tokenbench report merge A.json B.json ...|DIR -o FILE`.
 func (a *app) reportMergeCmd() *cobra.Command {
 	var out, slo string
+	var allowUnrelated bool
 	cmd := &cobra.Command{Use: "merge A.json B.json ... | DIR", Args: cobra.MinimumNArgs(1),
 		Short: "Merge the load results of the shards of one run (load --shard I/N) exactly",
 		Long: `merge combines the load.json of several shards of one run (load --shard I/N on
@@ -34,9 +37,14 @@ began are listed.
 their own); without it, the shards' own --slo is judged again on the merged
 figures.
 
-Results of different targets, models, profiles, stage layouts, SLOs or start
-times, shards of different counts and a shard given twice (both files are
-named) are refused. Missing shards are named, and the merge fails.
+Results of different targets, models, profiles, stage layouts or SLOs, shards
+of different counts, a shard given twice (both files are named) and shards
+mixed with unsharded results are refused. So are results that are not
+distinct shards of one run: the same result twice (also a copy), results of
+runs not split with --shard, shards that were to start at other times
+(--start-at), run with other settings, or measured at other times (their
+measured phases must overlap); --allow-unrelated merges those anyway.
+Missing shards are named, and the merge fails.
 
 Writes FILE (schema tokenbench.load/v1, with merged_from listing the parts)
 and, beside it with the same name, .hlog (an HdrHistogram interval log),
@@ -48,15 +56,16 @@ file, results that are not shards of one run, an SLO that does not parse).`,
 		Example: `  tokenbench report merge m1/load.json m2/load.json m3/load.json -o out/load.json
   tokenbench report merge results/ --slo "p99<300ms,error_rate<0.1%" -o out/load.json`,
 		RunE: func(_ *cobra.Command, args []string) error {
-			return a.reportMerge(args, out, slo)
+			return a.reportMerge(args, out, slo, allowUnrelated)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "merged.json", "the merged load.json to write (.hlog, .html and .md beside it)")
 	cmd.Flags().StringVar(&slo, "slo", "", `SLOs judged on the merged result, e.g. "p99<300ms,error_rate<0.1%,throughput>=95%"`)
+	cmd.Flags().BoolVar(&allowUnrelated, "allow-unrelated", false, "merge results that are not distinct shards of one run (the same file twice, separate runs): the sum describes no load an endpoint received")
 	return cmd
 }
 
-func (a *app) reportMerge(args []string, out, slo string) error {
+func (a *app) reportMerge(args []string, out, slo string, allowUnrelated bool) error {
 	if slo != "" {
 		if _, err := results.ParseSLOs(slo); err != nil {
 			return badInput(fmt.Errorf("report merge: --slo: %w", err))
@@ -67,7 +76,10 @@ func (a *app) reportMerge(args []string, out, slo string) error {
 		return err
 	}
 	byShard(loads, paths)
-	m, err := results.MergeWith(results.MergeOptions{SLO: slo, Sources: paths}, loads...)
+	m, err := results.MergeWith(results.MergeOptions{SLO: slo, Sources: paths, AllowUnrelated: allowUnrelated}, loads...)
+	if errors.Is(err, results.ErrUnrelated) {
+		return badInput(fmt.Errorf("report merge: %w (--allow-unrelated merges them anyway)", err))
+	}
 	if err != nil {
 		return badInput(fmt.Errorf("report merge: %w", err))
 	}
@@ -88,7 +100,7 @@ func (a *app) reportMerge(args []string, out, slo string) error {
 			written = append(written, f.path)
 		}
 	}
-	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), partsText(m.MergedFrom))
+	fmt.Fprintf(a.stdout, "tokenbench report merge: %d results: %s\n\n", len(m.MergedFrom), format.Text(partsText(m.MergedFrom)))
 	reports.WriteLoadText(a.stdout, m)
 	for _, p := range written {
 		fmt.Fprintf(a.stdout, "results     %s\n", p)

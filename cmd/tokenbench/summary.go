@@ -6,19 +6,26 @@ import (
 	"strings"
 
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // printConformSummary prints a conform run's verdict, its counts, the root
 // causes with the rows each explains, every other failing, warning and
 // known row on a line of its own, and the report paths.
 func (a *app) printConformSummary(c *reports.Conformance, paths []string) {
-	w := a.stdout
+	// rows quote the provider: escaped
+	w := format.NewLinesWriter(a.stdout)
+	defer w.Flush()
 	s := c.Summary
 	fmt.Fprintf(w, "\nverdict    %s", strings.ToUpper(c.Verdict))
 	if c.Interrupted {
 		fmt.Fprintf(w, " (interrupted: %s)", c.InterruptReason)
 	}
-	fmt.Fprintf(w, "\nrows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
+	fmt.Fprintln(w)
+	for _, n := range c.Target.Notices {
+		fmt.Fprintf(w, "NOTICE     %s\n", n.Text)
+	}
+	fmt.Fprintf(w, "rows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
 		s.Total, s.Pass, s.Fail, s.Warning, s.Known, s.Info, s.Skipped)
 	for _, f := range c.SuiteFailures {
 		fmt.Fprintf(w, "  FAILED  %s: %s\n", f.Node, firstLine(f.Message))

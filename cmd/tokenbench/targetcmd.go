@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/reports/format"
 )
 
 // targetFlags select a target; shared by every command that takes one.
@@ -61,9 +63,10 @@ secret, TLS, code source), obtains one authorization code, redeems it at the
 token endpoint with the client's authentication method, validates the response and its ID token
 against the profile, and prints a short redacted summary.
 
-Exit status: 0 when the exchange succeeded (200 with an access token; check
-findings are listed but run 'conform' for a verdict), 1 when it did not,
-2 on bad input.`,
+Exit status: 0 when the exchange succeeded and the response is valid under
+the profile (SHOULD and INFO findings are listed; run 'conform' for a
+verdict), 1 when it did not or a MUST check failed on the response, 2 on
+bad input.`,
 		Example: `  tokenbench target check
   tokenbench target check --auth-method private_key_jwt
   TOKENBENCH_CLIENT_SECRET=... tokenbench target check --target preprod.yaml --profile bankid`,
@@ -91,12 +94,20 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error
 		return err
 	}
 	defer t.Close()
-	a.printTarget(t)
+	// the exchange and the findings quote the provider: escaped
+	w := format.NewLinesWriter(a.stdout)
+	defer w.Flush()
+	return a.check(ctx, w, t)
+}
+
+// check runs target check's trial on t and writes its summary to w.
+func (a *app) check(ctx context.Context, w io.Writer, t *target.Target) error {
+	printTarget(w, t)
 	tr, err := t.Try(ctx, codeTimeout)
 	if err != nil {
 		return badInput(err)
 	}
-	w, x := a.stdout, tr.Exchange
+	x := tr.Exchange
 	fmt.Fprintf(w, "code       obtained in %s%s\n", round(tr.Code.Took), describeCode(tr.Code))
 	if x.Response == nil {
 		why := t.Redactor.String(target.DescribeTransportError(x.Err))
@@ -116,22 +127,24 @@ func (a *app) targetCheck(ctx context.Context, tf targetFlags, e embedded) error
 		fmt.Fprintln(w, finding(r, t.Redactor.String))
 	}
 	if n.Failed > 0 {
-		fmt.Fprintf(w, "verdict    OK: the exchange succeeded; the response has %d MUST finding(s): run 'tokenbench conform' for the full verdict\n", n.Failed)
-	} else {
-		fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
+		fmt.Fprintf(w, "verdict    FAILED: tokens were issued, but the response breaks %d MUST row(s) of profile %s: run 'tokenbench conform' for the full verdict\n", n.Failed, t.Profile.Name)
+		return failed(fmt.Errorf("target check: the response breaks %d MUST row(s)", n.Failed))
 	}
+	fmt.Fprintln(w, "verdict    OK: the exchange succeeded and the response is valid under the profile")
 	return nil
 }
 
 // printTarget prints what a resolved target points at and where its codes
 // come from.
-func (a *app) printTarget(t *target.Target) {
-	w := a.stdout
+func printTarget(w io.Writer, t *target.Target) {
 	fmt.Fprintf(w, "target     %s\n", t.Source)
 	fmt.Fprintf(w, "issuer     %s\n", t.Issuer)
 	fmt.Fprintf(w, "token      %s\n", t.TokenEndpoint)
 	if t.MTLSTokenEndpoint != "" && t.MTLSTokenEndpoint != t.TokenEndpoint {
 		fmt.Fprintf(w, "mtls token %s (tls_client_auth, self_signed_tls_client_auth)\n", t.MTLSTokenEndpoint)
+	}
+	for _, n := range t.Notices {
+		fmt.Fprintf(w, "NOTICE     %s\n", n.Text)
 	}
 	fmt.Fprintf(w, "profile    %s (%s)\n", t.Profile.Name, strings.Join(t.Profile.Chain, " -> "))
 	fmt.Fprintf(w, "client     %v\n", t.Auth)

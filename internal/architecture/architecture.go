@@ -35,9 +35,12 @@ type Rule struct {
 
 // Rules are tokenbench's import rules, most specific first.
 var Rules = []Rule{
-	{Packages: []string{"internal/catalog", "internal/yamlfile", "internal/jsonscan"},
+	{Packages: []string{"internal/catalog", "internal/jsonscan", "internal/inputfile"},
 		MayImport: nil,
-		Why:       "leaves: the requirement catalogue, strict YAML, JSON scanning"},
+		Why:       "leaves: the requirement catalogue, JSON scanning, bounded reading of the user's files"},
+	{Packages: []string{"internal/yamlfile"},
+		MayImport: []string{"internal/inputfile"},
+		Why:       "strict YAML: errors that name the file, the line and the key"},
 	{Packages: []string{"internal/secrettest"},
 		MayImport: nil,
 		Why:       "for tests: checks that a value masks its secrets wherever it is printed"},
@@ -48,7 +51,7 @@ var Rules = []Rule{
 		MayImport: []string{"internal/jsonscan", "internal/secrettest", "internal/secretscan"},
 		Why:       "masks secrets in everything printed"},
 	{Packages: []string{"profiles"},
-		MayImport: []string{"internal/catalog", "internal/yamlfile"},
+		MayImport: []string{"internal/catalog", "internal/yamlfile", "internal/inputfile"},
 		Why:       "a leaf of data: what a provider documents, and its loader"},
 	{Packages: []string{"internal/provider"},
 		MayImport: []string{"internal/catalog", "internal/yamlfile", "internal/jsonscan", "internal/redact", "internal/secrettest"},

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 )
 
 // maxFileErrors is how many bad lines a File error lists.
@@ -36,7 +38,7 @@ func NewFile(path string, defaults Code, now func() time.Time) (*File, error) {
 	if now == nil {
 		now = time.Now
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxCodes)
 	if err != nil {
 		return nil, fmt.Errorf("codes: file: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -408,6 +409,11 @@ func TestManifestRefuses(t *testing.T) {
 		return p
 	}
 	head := "issuer: https://idp.example\nredirect_uri: https://c.example/cb\n"
+	// a FIFO with no writer: reading it would block for ever
+	fifo := filepath.Join(dir, "ca.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name    string
 		edit    func(*Settings)
@@ -444,6 +450,15 @@ func TestManifestRefuses(t *testing.T) {
 			s.Target = write("t5.yaml", head+"client: {id: c, secret_env: S}\ntls: {ca_file: /nonexistent/ca.pem}\n")
 		}, "Target", "tls.ca_file"},
 		{"a target that does not load", func(s *Settings) { s.Target = write("t6.yaml", "issuer: [\n") }, "Target", "target file"},
+		{"a FIFO as the CA file", func(s *Settings) {
+			s.Target = write("t7.yaml", head+"client: {id: c, secret_env: S}\ntls: {ca_file: "+fifo+"}\n")
+		}, "Target", "tls.ca_file: " + fifo + " is a named pipe (FIFO), not a regular file"},
+		{"a device as the CA file", func(s *Settings) {
+			s.Target = write("t8.yaml", head+"client: {id: c, secret_env: S}\ntls: {ca_file: /dev/zero}\n")
+		}, "Target", "tls.ca_file: /dev/zero is a device, not a regular file"},
+		{"a device as the client key", func(s *Settings) {
+			s.Target = write("t9.yaml", head+"client: {id: c, secret_env: S, key_file: /dev/zero}\n")
+		}, "Target", "client.key_file: /dev/zero is a device, not a regular file"},
 	} {
 		s := settings(tgt, "")
 		tt.edit(&s)

@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/textproto"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/profiles"
 	"gopkg.in/yaml.v3"
@@ -177,14 +177,15 @@ func (s *shipped) placeFiles(f *target.File, dir string, bad func(field, reason 
 			local = filepath.Join(dir, local)
 		}
 		if fl.secret {
-			if _, err := os.Stat(local); err != nil {
+			// only named here; kubectl create secret --from-file reads it
+			if err := inputfile.Regular(local); err != nil {
 				return bad(fl.field, err.Error())
 			}
 			s.secretFiles = append(s.secretFiles, SecretFile{Key: fl.key, Field: fl.field, Path: local})
 			*fl.path = path.Join(SecretDir, fl.key)
 			continue
 		}
-		b, err := os.ReadFile(local)
+		b, err := inputfile.Read(local, inputfile.MaxConfig)
 		if err != nil {
 			return bad(fl.field, err.Error())
 		}

@@ -5,13 +5,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/profiles"
 )
 
@@ -80,7 +80,7 @@ func (t *Target) material(field string, c Client, env func(string) string, tlsFi
 		return nil, bad("secret_env is required for auth_method %s (the environment variable that holds the client secret)", m.method)
 	}
 	if c.KeyFile != "" {
-		data, err := os.ReadFile(t.path(c.KeyFile))
+		data, err := inputfile.Read(t.path(c.KeyFile), inputfile.MaxConfig)
 		if err != nil {
 			return nil, bad("key_file: %v", err)
 		}

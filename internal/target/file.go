@@ -43,7 +43,11 @@ type File struct {
 	// AllowInsecureHTTP permits http:// endpoints on hosts other than
 	// loopback. Tokens and secrets then cross the network unencrypted.
 	AllowInsecureHTTP bool `yaml:"allow_insecure_http,omitempty"`
-	TLS               TLS  `yaml:"tls,omitempty"`
+	// AllowEndpointsOnOtherHosts permits endpoints from discovery on hosts
+	// other than the issuer's (an endpoint the file names is always
+	// allowed). The client secret, codes and tokens then go there.
+	AllowEndpointsOnOtherHosts bool `yaml:"allow_endpoints_on_other_hosts,omitempty"`
+	TLS                        TLS  `yaml:"tls,omitempty"`
 
 	Codes  codes.Config `yaml:"codes"`
 	Expect Expect       `yaml:"expect,omitempty"`

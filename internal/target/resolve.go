@@ -20,6 +20,7 @@ import (
 	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/internal/inputfile"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/redact"
 	"github.com/tokenbench/tokenbench/profiles"
@@ -62,6 +63,9 @@ type Target struct {
 	// login's screenshot, under browser/): the command's --out; "" is the
 	// temporary directory.
 	OutDir string
+	// Notices are what every report of a run with the target says in its
+	// header (each is a warning too).
+	Notices []Notice
 	// Provider is the embedded reference provider, nil for a target file.
 	Provider *provider.Provider
 
@@ -153,7 +157,7 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	if f.Issuer == "" && f.TokenEndpoint == "" {
 		return nil, fmt.Errorf("target: %s: issuer is required (or token_endpoint with the other endpoints)", name)
 	}
-	for _, u := range []struct{ field, value string }{{"issuer", f.Issuer}, {"authorization_endpoint", f.AuthorizationEndpoint}, {"token_endpoint", f.TokenEndpoint}, {"jwks_uri", f.JWKSURI}, {"userinfo_endpoint", f.UserinfoEndpoint}} {
+	for _, u := range []struct{ field, value string }{{"issuer", f.Issuer}, {"authorization_endpoint", f.AuthorizationEndpoint}, {"token_endpoint", f.TokenEndpoint}, {"jwks_uri", f.JWKSURI}, {"userinfo_endpoint", f.UserinfoEndpoint}, {"mtls_token_endpoint", f.MTLSTokenEndpoint}} {
 		if err := t.checkURL(u.field, u.value, f.AllowInsecureHTTP); err != nil {
 			return nil, err
 		}
@@ -190,7 +194,10 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 		d = &Discovery{}
 	}
 	if d.Issuer != "" && d.Issuer != f.Issuer && f.Issuer != "" {
-		t.warn("discovery's issuer %q differs from the target's issuer %q (OpenID Discovery §4.3 requires them identical); ID tokens are checked against %q", d.Issuer, f.Issuer, f.Issuer)
+		t.notice(NoticeIssuerMismatch, "discovery's issuer %q differs from the target's issuer %q (OpenID Discovery §4.3 requires them identical); ID tokens are checked against %q", d.Issuer, f.Issuer, f.Issuer)
+	}
+	if err := t.checkDiscovered(f, d); err != nil {
+		return nil, err
 	}
 	t.AuthorizationEndpoint = first(f.AuthorizationEndpoint, d.AuthorizationEndpoint)
 	t.TokenEndpoint = first(f.TokenEndpoint, d.TokenEndpoint)
@@ -200,14 +207,9 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	if t.TokenEndpoint == "" {
 		return nil, fmt.Errorf("target: %s: no token_endpoint in discovery or the target file", name)
 	}
-	for _, u := range []struct{ field, value string }{{"authorization_endpoint", t.AuthorizationEndpoint}, {"token_endpoint", t.TokenEndpoint}, {"jwks_uri", t.JWKSURI}, {"userinfo_endpoint", t.UserinfoEndpoint}, {"mtls_token_endpoint", t.MTLSTokenEndpoint}} {
-		if err := t.checkURL("discovered "+u.field, u.value, f.AllowInsecureHTTP); err != nil {
-			return nil, err
-		}
-	}
 	if d.IntrospectionEndpoint != "" {
-		// Optional: a URL tokenbench may not use is left out, not fatal.
-		if err := t.checkURL("discovered introspection_endpoint", d.IntrospectionEndpoint, f.AllowInsecureHTTP); err != nil {
+		// Optional: a URL the strict policy refuses is left unused, not fatal.
+		if err := t.checkOptional(f, "introspection_endpoint", d.IntrospectionEndpoint); err != nil {
 			t.warn("introspection_endpoint left unused: %v", err)
 		} else {
 			t.IntrospectionEndpoint = d.IntrospectionEndpoint
@@ -297,12 +299,10 @@ func first(vs ...string) string {
 }
 
 // IsLoopback reports whether host (a name or an IP) is a loopback host.
+// A name (localhost, or under .localhost) counts only when every address it
+// resolves to is loopback (see isLoopback).
 func IsLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
+	return isLoopback(context.Background(), net.DefaultResolver.LookupIPAddr, host)
 }
 
 // checkURL enforces https, except http on loopback or when explicitly allowed.
@@ -321,7 +321,7 @@ func (t *Target) checkURL(field, raw string, allowHTTP bool) error {
 			return fmt.Errorf("target: %s: %s %q uses plain http on a non-loopback host; tokens and the client secret would cross the network unencrypted (RFC 6749 §3.2 requires TLS). Set allow_insecure_http: true to allow it anyway", t.Source, field, raw)
 		}
 		if !t.InsecureHTTP {
-			t.warn("INSECURE: allow_insecure_http is set and %s %q is plain http on a non-loopback host: the client secret, codes and tokens cross the network unencrypted (REQ-TLS)", field, raw)
+			t.notice(NoticeInsecureHTTP, "INSECURE: allow_insecure_http is set and %s %q is plain http on a non-loopback host: the client secret, codes and tokens cross the network unencrypted (REQ-TLS)", field, raw)
 		}
 		t.InsecureHTTP = true
 	}
@@ -331,7 +331,7 @@ func (t *Target) checkURL(field, raw string, allowHTTP bool) error {
 func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if c.CAFile != "" {
-		pem, err := os.ReadFile(t.path(c.CAFile))
+		pem, err := inputfile.Read(t.path(c.CAFile), inputfile.MaxConfig)
 		if err != nil {
 			return nil, fmt.Errorf("target: %s: tls.ca_file: %w", t.Source, err)
 		}
@@ -342,7 +342,7 @@ func (t *Target) tlsConfig(c TLS) (*tls.Config, error) {
 		cfg.RootCAs = pool
 	}
 	if c.InsecureSkipVerify {
-		t.warn("INSECURE: tls.insecure_skip_verify is set: the provider's certificate is not verified")
+		t.notice(NoticeTLSUnverified, "INSECURE: tls.insecure_skip_verify is set: the provider's certificate was not verified, so any host on the path could have answered")
 		cfg.InsecureSkipVerify = true
 	}
 	return cfg, nil

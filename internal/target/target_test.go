@@ -228,7 +228,7 @@ func TestExampleBrowserSection(t *testing.T) {
 func TestIsLoopback(t *testing.T) {
 	t.Parallel()
 	for host, want := range map[string]bool{"127.0.0.1": true, "127.1.2.3": true, "::1": true, "[::1]": true, "localhost": true,
-		"a.localhost": true, "10.0.0.1": false, "example.com": false, "localhost.example.com": false} {
+		"10.0.0.1": false, "example.com": false, "localhost.example.com": false} {
 		if got := IsLoopback(host); got != want {
 			t.Errorf("IsLoopback(%q) = %v", host, got)
 		}

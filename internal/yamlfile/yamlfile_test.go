@@ -11,8 +11,18 @@ type sample struct {
 	Count int      `yaml:"count"`
 	Wait  Duration `yaml:"wait"`
 	Inner struct {
-		Flag bool `yaml:"flag"`
+		Flag   bool     `yaml:"flag"`
+		Secret string   `yaml:"secret_env"`
+		Algs   []string `yaml:"algs"`
 	} `yaml:"inner"`
+	Level level             `yaml:"level"`
+	Rows  map[string]*inner `yaml:"rows"`
+}
+
+type level string
+
+type inner struct {
+	Wait Duration `yaml:"wait"`
 }
 
 func TestDecode(t *testing.T) {
@@ -23,11 +33,21 @@ func TestDecode(t *testing.T) {
 	}{
 		{"ok", "name: a\ncount: 2\nwait: 1m30s\ninner: {flag: true}\n", ""},
 		{"unknown key with line", "name: a\n\ncolour: red\n", `f.yaml:3: unknown key "colour"`},
-		{"unknown nested key", "inner:\n  flg: true\n", `f.yaml:2: unknown key "flg"`},
-		{"wrong type", "count: many\n", `f.yaml:1: wrong type: str "many" where a number was expected`},
-		{"bad duration", "wait: soon\n", `f.yaml:1: "soon" is not a duration`},
+		{"unknown nested key", "inner:\n  flg: true\n", `f.yaml:2: unknown key "flg" in inner (did you mean "flag"?)`},
+		{"unknown key, no likely one", "inner:\n  colour: red\n", `f.yaml:2: unknown key "colour" in inner`},
+		{"unknown key typo", "inner:\n  secret_nev: X\n", `f.yaml:2: unknown key "secret_nev" in inner (did you mean "secret_env"?)`},
+		{"wrong type", "count: many\n", `f.yaml:1: wrong type for count: text "many" where a whole number was expected`},
+		{"wrong type, long value", "count: manymanymany\n", `f.yaml:1: wrong type for count: text "manymanymany" where a whole number was expected`},
+		{"wrong type, named string", "level: [MUST]\n", `f.yaml:1: wrong type for level: a list where text was expected`},
+		{"wrong type, nested", "name: a\ninner: {flag: true, secret_env: [a]}\n", `f.yaml:2: wrong type for inner.secret_env: a list where text was expected`},
+		{"wrong type in a list", "inner:\n  algs:\n    - RS256\n    - {a: b}\n", `f.yaml:4: wrong type for inner.algs[1]: a mapping where text was expected`},
+		{"wrong type for a mapping", "inner: yes\n", `f.yaml:1: wrong type for inner: text "yes" where a mapping (key: value lines) was expected`},
+		{"bad duration", "wait: soon\n", `f.yaml:1: wait: "soon" is not a duration`},
+		{"bad duration in a map", "rows:\n  A:\n    wait: soon\n", `f.yaml:3: rows.A.wait: "soon" is not a duration`},
 		{"malformed", "name: [a\n", "f.yaml:"},
-		{"empty", "  \n", "f.yaml: file is empty"},
+		{"empty", "  \n", "f.yaml: the file is empty"},
+		{"only comments", "# issuer: x\n\n  # client: y\n", "f.yaml: the file holds only comments: no settings"},
+		{"null document", "---\n~\n", "f.yaml:2: the document is empty (null): no settings"},
 		{"two documents", "name: a\n---\nname: b\n", "more than one YAML document"},
 	}
 	for _, tt := range tests {

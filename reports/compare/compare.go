@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokenbench/tokenbench/reports"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // Schema names the version of the comparison JSON.
@@ -37,6 +38,8 @@ type Side struct {
 	TokenEndpoint string    `json:"token_endpoint,omitempty"`
 	Profile       string    `json:"profile,omitempty"`
 	Summary       string    `json:"summary"` // one line: the run's shape and size, or its verdict
+	// Notices are the run's notices about how its target was reached.
+	Notices []results.Notice `json:"notices,omitempty"`
 }
 
 // Result is the outcome of comparing two results of one kind. Load holds

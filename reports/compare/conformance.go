@@ -141,5 +141,5 @@ func conformanceSide(r *reports.Conformance) Side {
 	s := r.Summary
 	sum := fmt.Sprintf("verdict %s, %d rows: %d passed, %d failed, %d warnings, %d known, %d skipped",
 		strings.ToUpper(r.Verdict), s.Total, s.Pass, s.Fail, s.Warning, s.Known, s.Skipped)
-	return Side{Start: r.Start, Version: r.Tool.Version, TokenEndpoint: r.Target.TokenEndpoint, Profile: r.Profile.Name, Summary: sum}
+	return Side{Start: r.Start, Version: r.Tool.Version, TokenEndpoint: r.Target.TokenEndpoint, Profile: r.Profile.Name, Summary: sum, Notices: r.Target.Notices}
 }

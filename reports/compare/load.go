@@ -210,7 +210,7 @@ func loadSide(r *results.Load) Side {
 	case r.Aborted != "":
 		sum += ", ABORTED"
 	}
-	return Side{Start: r.Start, Version: r.Tool.Version, TokenEndpoint: r.Target.TokenEndpoint, Profile: r.Profile, Summary: sum}
+	return Side{Start: r.Start, Version: r.Tool.Version, TokenEndpoint: r.Target.TokenEndpoint, Profile: r.Profile, Summary: sum, Notices: r.Target.Notices}
 }
 
 func loadNotes(b, n *results.Load) []string {

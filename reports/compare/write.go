@@ -3,10 +3,12 @@ package compare
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tokenbench/tokenbench/reports/format"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // part is what a comparison of one kind writes beyond what every
@@ -29,8 +31,13 @@ func (c *Result) part() part {
 	return c.Load
 }
 
-// WriteText writes the comparison as plain text tables.
+// WriteText writes the comparison as plain text tables, escaped for a
+// terminal and a CI log (format.Lines): rows carry providers' messages.
 func (c *Result) WriteText(w io.Writer) error {
+	return format.WriteLines(w, c.writeText)
+}
+
+func (c *Result) writeText(w io.Writer) error {
 	p := c.part()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "compare\t%s results\n", c.Kind)
@@ -42,6 +49,9 @@ func (c *Result) WriteText(w io.Writer) error {
 	for _, n := range c.Notes {
 		fmt.Fprintf(tw, "note\t%s\n", n)
 	}
+	for _, n := range c.notices() {
+		fmt.Fprintf(tw, "NOTICE\t%s\n", n)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -51,6 +61,23 @@ func (c *Result) WriteText(w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "verdict  %s\n", p.verdict(c))
 	return err
+}
+
+// notices are both sides' notices, each said once: "base: ...", "new: ...",
+// "both: ...".
+func (c *Result) notices() []string {
+	var out []string
+	for _, n := range results.MergeNotices(c.Base.Notices, c.New.Notices) {
+		side := "both"
+		switch inBase, inNew := slices.Contains(c.Base.Notices, n), slices.Contains(c.New.Notices, n); {
+		case !inNew:
+			side = "base"
+		case !inBase:
+			side = "new"
+		}
+		out = append(out, side+": "+n.Text)
+	}
+	return out
 }
 
 // WriteMarkdown writes the comparison for a CI job page (GitHub's step
@@ -70,6 +97,9 @@ func (c *Result) WriteMarkdown(w io.Writer) error {
 	}
 	for _, n := range c.Notes {
 		fmt.Fprintf(&b, "- note: %s\n", format.MDCell(n))
+	}
+	for _, n := range c.notices() {
+		fmt.Fprintf(&b, "- **notice**: %s\n", format.MDInline(n))
 	}
 	b.WriteString("\n")
 	p.writeMarkdown(&b)

@@ -110,6 +110,9 @@ type Target struct {
 	Source        string `json:"source"`
 	Issuer        string `json:"issuer"`
 	TokenEndpoint string `json:"token_endpoint"`
+	// Notices are what every report says in its header about how the
+	// target was reached (TLS verification off, another issuer, ...).
+	Notices []Notice `json:"notices,omitempty"`
 }
 
 // RunConfig is the run's settings as given.

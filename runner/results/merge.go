@@ -34,9 +34,8 @@ var (
 	ErrNoHistograms = errors.New("no histograms to merge")
 )
 
-// Merge combines the results of several shards of one run (shards run on
-// several machines, or plain runs of the same plan at once) into the
-// run's result, exactly: the summary's, every stage's and every interval's
+// Merge combines the results of several shards of one run (load --shard
+// I/N on several machines) into the run's result, exactly: the summary's, every stage's and every interval's
 // latency and service time histograms are the sums of the shards' decoded
 // HDR histograms, so a merged percentile is the percentile of all the
 // samples, never an average of percentiles. Counts (requests, ok, errors,
@@ -52,8 +51,10 @@ var (
 // MeanInFlight are sums over the machines (peaks need not coincide, so the
 // sum is an upper bound); GeneratorCPU is the busiest machine's.
 //
-// Results that are not distinct parts of one run are refused with an error
-// matching ErrIncompatible (see checkMergeable). A set of shards with some
+// Results that cannot be added up, or (unless MergeOptions.AllowUnrelated)
+// are not distinct shards of one run, are refused with an error matching
+// ErrIncompatible, and ErrUnrelated for the latter (see checkMergeable, the
+// one check of every merge path). A set of shards with some
 // missing merges, and the merged result names the missing ones
 // (MissingShards, and a LimitIncomplete limit). Merge does not modify its
 // arguments.
@@ -69,6 +70,13 @@ type MergeOptions struct {
 	// Sources name the file each result was read from, by position, for
 	// the messages and MergedPart.Source.
 	Sources []string
+	// AllowUnrelated merges results that add up but are not distinct
+	// shards of one run (the same unsharded result twice, separate runs,
+	// shards run with other settings, start times or at other times): the
+	// sum then describes no load an endpoint received. Shards of other
+	// counts, a shard given twice and shards mixed with unsharded results
+	// are refused even so.
+	AllowUnrelated bool
 }
 
 // MergeWith is Merge with options.
@@ -124,6 +132,9 @@ func MergeWith(o MergeOptions, results ...*Load) (*Load, error) {
 	}
 	out.Start = start
 	out.DurationS = end.Sub(start).Seconds()
+	for _, r := range results {
+		out.Target.Notices = MergeNotices(out.Target.Notices, r.Target.Notices)
+	}
 	out.Aborted = strings.Join(aborted, "; ")
 
 	sums := make([]Summary, len(results))

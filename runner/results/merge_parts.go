@@ -71,12 +71,14 @@ func mergeParts(o MergeOptions, results []*Load) (parts []MergedPart, labels []s
 	return parts, labels
 }
 
-// checkMergeable refuses results that are not distinct parts of one run:
-// different schemas, models, targets (issuer and token endpoint), profiles,
-// stage layouts, SLO expressions (unless o.SLO replaces them) or start
-// times (load --start-at), shards of different counts, a shard given
-// twice, or shards mixed with unsharded results. It is the one check of
-// the merge path; its errors match ErrIncompatible and name the results.
+// checkMergeable is the one check of every merge path. It refuses
+// results that cannot be added up: different schemas, models, targets
+// (issuer and token endpoint), profiles, stage layouts or SLO expressions
+// (unless o.SLO replaces them), shards of different counts, a shard given
+// twice, or shards mixed with unsharded results; its errors match
+// ErrIncompatible and name the results. Unless o.AllowUnrelated, it then
+// refuses results that add up but are not distinct shards of one run (see
+// checkOneRun), with errors that also match ErrUnrelated.
 func checkMergeable(o MergeOptions, results []*Load, parts []MergedPart) error {
 	first := results[0]
 	for i, r := range results {
@@ -105,10 +107,18 @@ func checkMergeable(o MergeOptions, results []*Load, parts []MergedPart) error {
 			}
 		}
 	}
-	return checkParts(parts)
+	if err := checkParts(parts); err != nil {
+		return err
+	}
+	if o.AllowUnrelated {
+		return nil
+	}
+	return checkOneRun(o, results, parts)
 }
 
-// checkParts refuses parts that are not distinct shards of one run.
+// checkParts refuses parts that cannot be added up as shards: a shard
+// that is not I/N, shards mixed with unsharded results, shards of
+// different counts, a shard given twice.
 func checkParts(parts []MergedPart) error {
 	sharded := parts[0].Shard != nil
 	seen := map[int]int{} // shard index: the part that has it
@@ -117,9 +127,6 @@ func checkParts(parts []MergedPart) error {
 		case (p.Shard != nil) != sharded:
 			return fmt.Errorf("results: merge: %w: shards of a run split across machines mixed with results of unsharded runs (%s is %s, %s is %s)",
 				ErrIncompatible, parts[0].where(0), shardWords(parts[0]), p.where(k), shardWords(p))
-		case !startsAgree(p.StartAt, parts[0].StartAt):
-			return fmt.Errorf("results: merge: %w: %s %s, but %s %s: not parts of one run",
-				ErrIncompatible, p.label(k), startWords(p.StartAt), parts[0].label(0), startWords(parts[0].StartAt))
 		case !sharded:
 			continue
 		case p.Shard.Count < 1 || p.Shard.Index < 1 || p.Shard.Index > p.Shard.Count:
@@ -129,7 +136,12 @@ func checkParts(parts []MergedPart) error {
 				ErrIncompatible, p.Shard, p.where(k), p.Shard.Count, parts[0].Shard, parts[0].where(0), parts[0].Shard.Count)
 		}
 		if j, dup := seen[p.Shard.Index]; dup {
-			return fmt.Errorf("results: merge: %w: shard %s is given twice: %s and %s", ErrIncompatible, p.Shard, parts[j].where(j), p.where(k))
+			q := parts[j]
+			what := "shards of different runs"
+			if samePart(p, q) {
+				what = fmt.Sprintf("the same result (started %s, %d requests)", q.Start.UTC().Format(time.RFC3339Nano), q.Requests)
+			}
+			return fmt.Errorf("results: merge: %w: shard %s is given twice: %s and %s: %s", ErrIncompatible, p.Shard, q.where(j), p.where(k), what)
 		}
 		seen[p.Shard.Index] = k
 	}
