@@ -11,13 +11,24 @@ import (
 // client authentication (for the JWT methods a fresh client assertion with
 // a unique jti, signed here), returning when the authentication started and
 // ended: the authenticator's time, measured apart from the exchange.
-func (e *engine) authenticate(code *codes.Code) (exchange.Spec, time.Time, time.Time) {
+//
+// The grant is built again only for another code (a static code is the
+// same *Code each time), and the request's parameters go in w's buffer:
+// nothing holds a Spec's parameters once its exchange is recorded.
+func (e *engine) authenticate(w *worker, code *codes.Code) (exchange.Spec, time.Time, time.Time) {
 	tg := e.cfg.Target
-	spec := exchange.CodeGrant(tg.TokenEndpoint, code.Value, code.RedirectURI, code.CodeVerifier)
-	spec.Probe = "load"
+	if w.grantFor != code || w.grantValue != code.Value {
+		w.grant = exchange.CodeGrant(tg.TokenEndpoint, code.Value, code.RedirectURI, code.CodeVerifier)
+		w.grant.Probe = "load"
+		w.grantFor, w.grantValue = code, code.Value
+	}
+	spec := w.grant
+	spec.Params = append(w.params[:0], w.grant.Params...)
 	start := e.now()
 	tg.Auth.Authenticate(&spec)
-	return spec, start, e.now()
+	end := e.now()
+	w.params = spec.Params[:0] // keeps what Authenticate grew
+	return spec, start, end
 }
 
 // pastDue is the part of a wait of the harness's own, from from to to (a

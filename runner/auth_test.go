@@ -12,7 +12,8 @@ import (
 // TestLoadAuthMethods: every request of a load run carries the target's
 // client authentication; with private_key_jwt each signs a fresh assertion
 // (a replayed jti would be refused), validated like any other, and the
-// time to authenticate is reported apart, per method.
+// time to authenticate is reported apart, per method. Through the load
+// client (FastClient) and through net/http alike.
 func TestLoadAuthMethods(t *testing.T) {
 	t.Parallel()
 	for _, m := range []string{provider.MethodBasic, provider.MethodPrivateKeyJWT, provider.MethodTLS} {
@@ -27,9 +28,16 @@ func TestLoadAuthMethods(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, model := range []string{Open, Closed} {
-				cfg := Config{Target: tg, Codes: src, Model: model, Plan: mustPlan(ConstantPlan(100, 0, 40)), MaxInFlight: 8, ValidateFraction: 1}
-				if model == Closed {
+			for _, run := range []struct {
+				model   string
+				netHTTP bool
+			}{{Open, false}, {Closed, false}, {Open, true}, {Closed, true}} {
+				model := run.model
+				if run.netHTTP {
+					model += " (net/http)"
+				}
+				cfg := Config{Target: tg, Codes: src, Model: run.model, Plan: mustPlan(ConstantPlan(100, 0, 40)), MaxInFlight: 8, ValidateFraction: 1, NetHTTP: run.netHTTP}
+				if run.model == Closed {
 					cfg.Plan, cfg.Concurrency, cfg.MaxInFlight = Plan{Stages: []Stage{{Name: "closed", Requests: 40}}}, 4, 0
 				}
 				res, err := Run(context.Background(), cfg)

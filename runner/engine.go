@@ -1,17 +1,13 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
@@ -53,6 +49,14 @@ type Config struct {
 	// a run split across machines. The caller scales the plan and the
 	// codes (Plan.Shard, ShardCodes); Run does not.
 	Shard *results.Shard
+	// NetHTTP sends with the conformance path's net/http client instead of
+	// the load client (exchange.FastClient): slower, for comparison.
+	NetHTTP bool
+	// BusyWait > 0 (open model) spins, yielding, for this long before each
+	// intended send time: sends precise to microseconds even when the
+	// runtime is too busy to wake the scheduler on time, at the price of up
+	// to a core. Off by default: the scheduler sleeps.
+	BusyWait time.Duration
 	// OnInterrupt, when set, is called once when ctx is done during the
 	// run, with the result so far marked interrupted (the requests in
 	// flight not in it), so that it is written at once; Run then waits for
@@ -109,14 +113,13 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
-	http     *exchange.Client // registers nothing (redact.go)
 	red      *redact.Redactor // the run's; nil with --reveal
 
-	timerLate time.Duration // the scheduler's estimate of how late timers fire
-	slots     chan struct{} // open model: requests in flight
-	pending   chan struct{} // open model: requests started, not finished
-	scratch   sync.Pool     // *scratch
-	seeds     atomic.Uint64
+	client  sender        // registers nothing (redact.go)
+	slots   chan struct{} // open model: requests in flight
+	pending chan struct{} // open model: requests started, not finished
+	work    chan ticket   // open model: to idle senders
+	senders atomic.Int64  // open model: senders started
 
 	stopOnce sync.Once
 	stopSend chan struct{} // closed to stop scheduling
@@ -146,10 +149,12 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(cfg.Plan.Stages) == 0 {
 		return nil, fmt.Errorf("runner: the plan has no stages")
 	}
-	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}),
-		http: cfg.Target.HTTP.Registering(nil), red: cfg.Target.Redactor}
-	e.scratch.New = func() any {
-		return &scratch{rng: rand.New(rand.NewPCG(e.seeds.Add(1), uint64(time.Now().UnixNano())))}
+	http := cfg.Target.HTTP.Registering(nil) // registers nothing (redact.go)
+	e := &engine{cfg: cfg, now: cfg.Now, plan: cfg.Plan, stopSend: make(chan struct{}), red: cfg.Target.Redactor}
+	if cfg.NetHTTP {
+		e.client = http
+	} else {
+		e.client = http.Fast(cfg.Timeout)
 	}
 	if cfg.Warmup > 0 {
 		first := cfg.Plan.Stages[0]
@@ -184,7 +189,10 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	e.cpu0 = processCPU()
 	e.start = e.now()
 	e.measured = e.start.Add(e.plan.StageStart(e.warm))
-	shards := 4 * runtime.GOMAXPROCS(0)
+	// Two shards a processor: two requests recording at once rarely meet
+	// (a Record holds its shard for a tenth of a microsecond), and each
+	// shard is about 1 MiB of histograms.
+	shards := 2 * runtime.GOMAXPROCS(0)
 	// Intervals are whole wall-clock seconds, so that the results of
 	// several machines (shards) line up second by second.
 	e.rec = newRecorder(e.measured.Truncate(time.Second), len(e.cfg.Plan.Stages), shards)
@@ -207,9 +215,13 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	} else {
 		e.slots = make(chan struct{}, e.cfg.MaxInFlight)
 		e.pending = make(chan struct{}, maxPending(e.cfg.MaxInFlight))
+		e.work = make(chan ticket)
 		e.schedule(&wg)
 	}
 	wg.Wait()
+	if f, ok := e.client.(*exchange.FastClient); ok {
+		f.CloseIdle()
+	}
 	watched()
 	close(tickDone)
 	<-tickStopped
@@ -221,244 +233,6 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	}
 	return res, nil
 }
-
-// schedule starts each request at its intended time (open model). A
-// request first waits for its code (the code supply's time, kept out of the
-// latency), then for one of the MaxInFlight slots (queueing, which stays in
-// the latency: it is measured from the intended time). When too many
-// requests are pending the scheduler itself blocks; the requests it then
-// starts late still count from their intended time.
-func (e *engine) schedule(wg *sync.WaitGroup) {
-	pc := e.plan.Pacer()
-	deadline := e.plan.Duration()
-	if e.plan.CountBounded() {
-		// The user asked for a number of requests: they are all sent, late
-		// ones counted late from their intended time, however long it takes.
-		deadline = 0
-	}
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var n int
-	for {
-		off, stage, ok := pc.Next()
-		if !ok {
-			return
-		}
-		if deadline > 0 && e.now().Sub(e.start) > deadline+time.Second {
-			// Hopelessly behind: the plan's time is over. What was not
-			// sent is counted, not silently dropped.
-			e.countUnsent(pc, stage)
-			return
-		}
-		intended := e.start.Add(off)
-		if !e.waitUntil(timer, intended) {
-			e.countUnsent(pc, stage)
-			return
-		}
-		select {
-		case e.pending <- struct{}{}:
-		case <-e.stopSend:
-			e.countUnsent(pc, stage)
-			return
-		}
-		n++
-		wg.Add(1)
-		go func(t ticket, id int) {
-			defer wg.Done()
-			defer func() { <-e.pending }()
-			sc := e.scratch.Get().(*scratch)
-			sc.dst = e.one(id, t, sc.rng, sc.dst)
-			e.scratch.Put(sc)
-		}(ticket{intended: intended, stage: stage - e.warm}, n)
-	}
-}
-
-// waitUntil waits for the intended time; false when scheduling stopped.
-//
-// Timers wake up late, by up to a millisecond on an idle machine (the
-// poller's resolution), and that lateness would be the generator's own in
-// every latency. So the scheduler sleeps until a little before the intended
-// time, by the lateness it has observed (a moving average plus a margin),
-// and yields in a loop for the rest. On a busy machine timers are punctual
-// and the loop is short.
-func (e *engine) waitUntil(timer *time.Timer, intended time.Time) bool {
-	early := e.timerLate + 50*time.Microsecond
-	if wait := intended.Sub(e.now()) - early; wait > 0 {
-		timer.Reset(wait)
-		select {
-		case <-timer.C:
-		case <-e.stopSend:
-			return false
-		}
-		late := e.now().Sub(intended.Add(-early))
-		e.timerLate += (max(late, 0) - e.timerLate) / 8
-	}
-	for e.now().Before(intended) {
-		runtime.Gosched()
-	}
-	return !e.stopped()
-}
-
-// maxPending bounds the requests started but not finished (waiting for a
-// code, a slot, or a response).
-func maxPending(inFlight int) int { return max(4*inFlight, 64) }
-
-// scratch is per-goroutine reusable state.
-type scratch struct {
-	rng *rand.Rand
-	dst []checks.Result
-}
-
-// countUnsent counts the measured requests the plan still had.
-func (e *engine) countUnsent(pc *Pacer, stage int) {
-	if e.stopWhy.Load() == "interrupted" {
-		return // an interrupted run was not meant to send the rest
-	}
-	n := int64(0)
-	if stage >= e.warm {
-		n++
-	}
-	for {
-		_, s, ok := pc.Next()
-		if !ok || n > 1e8 {
-			break
-		}
-		if s >= e.warm {
-			n++
-		}
-	}
-	e.unsent.Add(n)
-}
-
-// closedWorker sends back to back until the plan's duration or request
-// count is reached.
-func (e *engine) closedWorker(id int) {
-	rng := rand.New(rand.NewPCG(uint64(id), uint64(e.start.UnixNano())))
-	var dst []checks.Result
-	st := e.cfg.Plan.Stages[0]
-	for !e.stopped() {
-		now := e.now()
-		stage := e.warm // the measured stage, after a warm-up by time
-		if now.Before(e.measured) {
-			stage = 0
-		}
-		if st.Duration > 0 && now.Sub(e.measured) >= st.Duration {
-			return
-		}
-		if st.Requests > 0 && stage >= e.warm && e.closed.Add(1) > st.Requests {
-			return
-		}
-		dst = e.one(id, ticket{intended: now, stage: stage - e.warm}, rng, dst)
-	}
-}
-
-// one obtains a code, sends one exchange, validates and records it.
-func (e *engine) one(id int, t ticket, rng *rand.Rand, dst []checks.Result) []checks.Result {
-	tg := e.cfg.Target
-	fetch := e.now()
-	cctx, ccancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
-	code, err := e.cfg.Codes.Next(cctx)
-	ccancel()
-	if err != nil {
-		if codes.Permanent(err) {
-			e.codeErr.CompareAndSwap(nil, err)
-			e.stop("the code source failed: " + e.red.String(err.Error()))
-		}
-		if t.stage >= 0 {
-			e.rec.Record(id, sample{stage: t.stage, intended: t.intended, sent: e.now(), done: e.now(), outcome: "code_error"})
-		}
-		return dst
-	}
-	ready := e.now()
-	intended := t.intended
-	var codeWait time.Duration
-	if e.cfg.Model == Closed {
-		codeWait = ready.Sub(fetch) // the worker sat idle this long
-	} else {
-		// The part of the wait for a code that falls after the request was
-		// due is the code supply's: reported apart, and taken out of the
-		// exchange latency by moving the intended time on by as much. A
-		// wait for a free in-flight slot stays in (coordinated omission).
-		codeWait = pastDue(intended, fetch, ready)
-		intended = intended.Add(codeWait)
-	}
-	spec, authStart, authed := e.authenticate(code)
-	if e.cfg.Model == Open {
-		intended = intended.Add(pastDue(intended, authStart, authed))
-	}
-	if spec.Err != nil {
-		if t.stage >= 0 {
-			e.rec.Record(id, sample{stage: t.stage, intended: intended, sent: authed, done: authed, outcome: "auth_error"})
-		}
-		return dst
-	}
-	if e.slots != nil {
-		e.slots <- struct{}{}
-	}
-	rctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
-	if n := e.inFlight.Add(1); n > e.peak.Load() {
-		e.peak.Store(n) // racy max: close enough for a report
-	}
-	flight := e.now()
-	x := e.http.DoScheduled(rctx, spec, intended)
-	e.inFlight.Add(-1)
-	if t.stage >= 0 {
-		e.busy.Add(int64(e.now().Sub(flight)))
-	}
-	cancel()
-	if e.slots != nil {
-		<-e.slots
-	}
-
-	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
-		auth: authed.Sub(authStart), authed: true}
-	if e.cfg.Model == Closed {
-		s.intended = x.Timings.Sent
-	}
-	s.outcome, s.ok = classify(x)
-	s.outcome = outcomeKey(e.red, x, code, s.outcome)
-	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || rng.Float64() < e.cfg.ValidateFraction) {
-		s.validated = true
-		cc := tg.CheckContext(code)
-		dst = checks.Evaluate(checks.NewEvidence(context.Background(), x, cc), cc, e.checks, dst[:0])
-		for _, r := range dst {
-			if !r.Failed() {
-				continue
-			}
-			s.failed = append(s.failed, r.ID)
-			if lvl, _ := tg.Profile.Level(r.ID); lvl == catalog.Must && !r.Warning() {
-				s.ok, s.outcome = false, "invalid_200"
-			}
-		}
-	}
-	e.rec.Record(id, s)
-	return dst
-}
-
-// classify names an exchange's outcome and says whether it counts as ok
-// (before validation).
-func classify(x *exchange.Exchange) (string, bool) {
-	switch {
-	case x.Response == nil && x.IsTimeout():
-		return "timeout", false
-	case x.Response == nil:
-		return "connection_error", false
-	case x.Status() == http.StatusOK && bytes.Contains(x.Response.Body, accessTokenMember):
-		// A cheap look: whether the body really is a valid token response
-		// is validation's business (--validate), which parses it properly.
-		return "ok", true
-	case x.Status() >= 500:
-		return "http_5xx", false
-	case x.Status() >= 400:
-		if code := x.OAuthError(); code != "" && len(code) <= MaxOutcomeKeyLen {
-			return code, false
-		}
-		return "http_4xx", false
-	}
-	return fmt.Sprintf("http_%d", x.Status()), false
-}
-
-var accessTokenMember = []byte(`"access_token"`)
 
 // measuredRate is the target rate at a moment of the measured phase.
 // d counts from the whole second the intervals start at.
@@ -493,7 +267,7 @@ func (e *engine) ticker(done <-chan struct{}, stopped chan<- struct{}) {
 		now := e.now()
 		e.rec.closeIntervals(now, 200*time.Millisecond, false, e.measuredRate)
 		if dt := now.Sub(lastAt); dt >= time.Second {
-			req := e.rec.requests.Load()
+			req, _, _ := e.rec.counts()
 			rate = float64(req-lastReq) / dt.Seconds()
 			lastReq, lastAt = req, now
 		}

@@ -406,12 +406,13 @@ func (e *engine) snapshot(rate float64) Snapshot {
 	elapsed := e.now().Sub(e.start)
 	i := e.plan.StageAt(elapsed)
 	st := e.plan.Stages[i]
+	requests, errors, codeWaits := e.rec.counts()
 	s := Snapshot{
 		Elapsed: elapsed, Stage: i - e.warm, StageName: st.Name,
 		StageElapsed: elapsed - e.plan.StageStart(i), StageDuration: e.plan.StageLength(i),
 		AchievedRate: rate, InFlight: int(e.inFlight.Load()),
-		Requests: e.rec.requests.Load(), Errors: e.rec.errors.Load(),
-		Warmup: i < e.warm, CodeStarved: e.rec.codeWaits.Load() > 0,
+		Requests: requests, Errors: errors,
+		Warmup: i < e.warm, CodeStarved: codeWaits > 0,
 	}
 	if e.cfg.Model == Open {
 		s.TargetRate = e.plan.RateAt(elapsed)

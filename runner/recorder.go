@@ -3,7 +3,6 @@ package runner
 import (
 	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -40,11 +39,14 @@ type recorder struct {
 	start  time.Time
 	method string // the client authentication method, "" not recorded
 	shards []*shard
-	pool   sync.Pool // *pair, for interval histograms
-
-	// live counters for the progress view
-	requests, errors, codeWaits atomic.Int64
-	perStage                    []atomic.Int64
+	// free holds interval histograms for reuse: a closed interval's go
+	// back here (not to a sync.Pool, which a collection empties: each
+	// pair is 400 KiB the collector would have to take back and the next
+	// interval allocate again), and merged is the scratch pair intervals
+	// are merged into.
+	freeMu sync.Mutex
+	free   []*pair
+	merged *pair
 
 	outcomes outcomeKeys // bounds the outcome keys from error codes
 
@@ -75,8 +77,7 @@ type shard struct {
 }
 
 func newRecorder(start time.Time, stages, shards int) *recorder {
-	r := &recorder{start: start, perStage: make([]atomic.Int64, stages)}
-	r.pool.New = func() any { return &pair{lat: results.NewHistogram(), svc: results.NewHistogram()} }
+	r := &recorder{start: start}
 	for range shards {
 		s := &shard{intervals: map[int]*pair{}}
 		for range stages {
@@ -97,15 +98,7 @@ func (r *recorder) Record(shardHint int, s sample) {
 	if s.stage < 0 {
 		return // warm-up
 	}
-	r.requests.Add(1)
-	r.perStage[s.stage].Add(1)
-	if !s.ok {
-		r.errors.Add(1)
-	}
 	waited := s.codeWait > codeWaitThreshold
-	if waited {
-		r.codeWaits.Add(1)
-	}
 	lat := s.done.Sub(s.intended).Microseconds()
 	svc := s.done.Sub(s.sent).Microseconds()
 	lag := s.sent.Sub(s.intended)
@@ -158,7 +151,7 @@ func (r *recorder) Record(shardHint int, s sample) {
 	}
 	p := sh.intervals[k]
 	if p == nil {
-		p = r.pool.Get().(*pair)
+		p = r.getPair()
 		sh.intervals[k] = p
 	}
 	p.requests++
@@ -170,6 +163,25 @@ func (r *recorder) Record(shardHint int, s sample) {
 	}
 	record(p.lat, lat)
 	record(p.svc, svc)
+}
+
+// getPair returns an empty interval pair.
+func (r *recorder) getPair() *pair {
+	r.freeMu.Lock()
+	defer r.freeMu.Unlock()
+	if n := len(r.free); n > 0 {
+		p := r.free[n-1]
+		r.free = r.free[:n-1]
+		return p
+	}
+	return &pair{lat: results.NewHistogram(), svc: results.NewHistogram()}
+}
+
+// putPair keeps an emptied pair for getPair.
+func (r *recorder) putPair(p *pair) {
+	r.freeMu.Lock()
+	r.free = append(r.free, p)
+	r.freeMu.Unlock()
 }
 
 // closeIntervals closes every interval that ended before now - slack:
@@ -197,7 +209,13 @@ func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool
 		top = limit - 1
 	}
 	for k := r.nextClose; k <= top; k++ {
-		merged := &pair{lat: results.NewHistogram(), svc: results.NewHistogram()}
+		if r.merged == nil {
+			r.merged = &pair{lat: results.NewHistogram(), svc: results.NewHistogram()}
+		}
+		merged := r.merged
+		merged.lat.Reset()
+		merged.svc.Reset()
+		merged.requests, merged.errors, merged.codeWait = 0, 0, 0
 		for _, sh := range r.shards {
 			sh.mu.Lock()
 			if p := sh.intervals[k]; p != nil {
@@ -210,7 +228,7 @@ func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool
 				p.lat.Reset()
 				p.svc.Reset()
 				p.requests, p.errors, p.codeWait = 0, 0, 0
-				r.pool.Put(p)
+				r.putPair(p)
 			}
 			sh.mu.Unlock()
 		}
@@ -233,10 +251,32 @@ func (r *recorder) closeIntervals(now time.Time, slack time.Duration, final bool
 
 // stageRequests is the live count of a stage's completed requests.
 func (r *recorder) stageRequests(i int) int64 {
-	if i < 0 || i >= len(r.perStage) {
-		return 0
+	var n int64
+	for _, sh := range r.shards {
+		sh.mu.Lock()
+		if i >= 0 && i < len(sh.stages) {
+			n += sh.stages[i].counts.Requests
+		}
+		sh.mu.Unlock()
 	}
-	return r.perStage[i].Load()
+	return n
+}
+
+// counts are the live totals for the progress view and the abort rule,
+// summed over the shards (counters in the shards, under their locks: a
+// counter all workers shared would pass its cache line between processors
+// on every request).
+func (r *recorder) counts() (requests, errors, codeWaits int64) {
+	for _, sh := range r.shards {
+		sh.mu.Lock()
+		for _, st := range sh.stages {
+			requests += st.counts.Requests
+			errors += st.counts.Requests - st.counts.OK
+			codeWaits += st.counts.Codes.Waits
+		}
+		sh.mu.Unlock()
+	}
+	return requests, errors, codeWaits
 }
 
 // Intervals returns the closed intervals.

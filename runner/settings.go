@@ -79,6 +79,12 @@ type LoadSettings struct {
 	// StaticCode, for benchmarks only, is one code redeemed every time
 	// (see StaticCodes), instead of the target's code source.
 	StaticCode string
+	// HttpClient is fast (exchange.FastClient, the default) or net/http
+	// (the conformance client: slower, for comparison).
+	HttpClient string
+	// BusyWait, open model, spins this long before each intended send time
+	// (see Config.BusyWait); 0, the default, sleeps.
+	BusyWait time.Duration
 	// Given reports whether a setting (named as its field: "Duration") was
 	// given explicitly; nil: none was.
 	Given func(setting string) bool
@@ -136,7 +142,12 @@ func NewLoad(s LoadSettings) (*LoadJob, error) {
 		return nil, &SettingError{Setting: "Timeout", Value: s.Timeout.String(), Reason: "must be positive"}
 	case s.Warmup < 0:
 		return nil, &SettingError{Setting: "Warmup", Value: s.Warmup.String(), Reason: "must not be negative"}
+	case s.HttpClient != "" && s.HttpClient != "fast" && s.HttpClient != "net/http":
+		return nil, &SettingError{Setting: "HttpClient", Value: strconv.Quote(s.HttpClient), Reason: "want fast or net/http"}
+	case s.BusyWait < 0 || s.BusyWait > time.Second:
+		return nil, &SettingError{Setting: "BusyWait", Value: s.BusyWait.String(), Reason: "want a duration from 0 to 1s"}
 	}
+	j.Config.NetHTTP, j.Config.BusyWait = s.HttpClient == "net/http", s.BusyWait
 	if s.Shard != "" {
 		if err := j.shard(s.Shard, s.Getenv); err != nil {
 			return nil, err

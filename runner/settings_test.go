@@ -81,6 +81,8 @@ func TestNewLoadErrors(t *testing.T) {
 		{func(s *LoadSettings) { s.AbortOnErrorRate = "50%/1ms" }, "AbortOnErrorRate", "want RATE%/WINDOW"},
 		{func(s *LoadSettings) { s.MaxInFlight = 0 }, "MaxInFlight", "runner: max in flight 0: must be positive"},
 		{func(s *LoadSettings) { s.Timeout = 0 }, "Timeout", "runner: timeout 0s: must be positive"},
+		{func(s *LoadSettings) { s.HttpClient = "curl" }, "HttpClient", `runner: http client "curl": want fast or net/http`},
+		{func(s *LoadSettings) { s.BusyWait = 2 * time.Second }, "BusyWait", "runner: busy wait 2s: want a duration from 0 to 1s"},
 		{func(s *LoadSettings) { s.Shard = "4/3" }, "Shard", `runner: shard "4/3": I is not from 1 to N`},
 		{func(s *LoadSettings) { s.Concurrency, s.Shard = 2, "1/3" }, "Shard", "2 workers, fewer than the 3 shards"},
 		{func(s *LoadSettings) { s.Requests, s.Shard = 2, "1/3" }, "Shard", "fewer than the 3 shards"},

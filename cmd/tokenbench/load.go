@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -75,6 +76,8 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVar(&f.AbortOnErrorRate, "abort-on-error-rate", "", `stop a run whose error rate over a window exceeds a threshold, e.g. "50%/10s"`)
 	fl.StringVar(&f.StaticCode, "static-code", "", "benchmarks only: redeem this one code every time (for serve --fast), no code source")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the load generator to FILE")
+	fl.StringVar(&f.HttpClient, "http-client", "fast", "fast (tokenbench's own HTTP/1.1 client, which records the same evidence) or net/http (the conformance client: slower, for comparison)")
+	fl.DurationVar(&f.BusyWait, "busy-wait", 0, "open model: spin this long before each intended send time (e.g. 200us) for sends precise to microseconds on a busy machine; burns up to a core (default off: the scheduler sleeps)")
 	fl.StringVar(&f.Shard, "shard", "", "run shard I of N of a run split across machines: the rates (or workers) divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge'); auto: I and N from $JOB_COMPLETION_INDEX and $TOKENBENCH_SHARD_COUNT (a Kubernetes Indexed Job)")
 	fl.StringVar(&f.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, e.g. 2026-12-04T17:20:00Z) to start, so that the shards of a run begin together; past it, start at once and say how late")
 	f.embedded.register(cmd, 30*time.Second)
@@ -90,6 +93,13 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	}
 	if err := writableDir(f.out); err != nil {
 		return badInput(err)
+	}
+	if job.Config.ValidateFraction == 0 && os.Getenv("GOGC") == "" {
+		// Without validation a request's only garbage is its Exchange,
+		// and the collector ran every ~3000 requests: collecting at three
+		// times the live heap instead of twice takes a sixth off the
+		// generator's CPU for about 7 MiB (docs/performance.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
 	}
 	pc, err := f.embedded.config(cmd, f.path != "")
 	if err != nil {

@@ -67,6 +67,8 @@ func TestLoadBadInput(t *testing.T) {
 		{[]string{"load", "--defect", "nosuch"}, `unknown defect "nosuch"`},
 		{[]string{"load", "--profile", "acme"}, `unknown profile "acme"`},
 		{[]string{"load", "--max-in-flight", "0"}, "load: --max-in-flight 0: must be positive"},
+		{[]string{"load", "--http-client", "curl"}, `load: --http-client "curl": want fast or net/http`},
+		{[]string{"load", "--busy-wait", "2s"}, "load: --busy-wait 2s: want a duration from 0 to 1s"},
 		{[]string{"load", "--timeout", "0s"}, "load: --timeout 0s: must be positive"},
 		{[]string{"load", "--rate", "-1"}, "load: --rate -1: must not be negative"},
 	}
