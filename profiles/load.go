@@ -153,6 +153,12 @@ func (p *Profile) Validate() error {
 	oneOf("pkce.support", p.PKCE.Support, "none", "optional", "required", "auto")
 	oneOf("response.scope", p.Response.Scope, "required", "optional")
 	oneOf("response.refresh_token", p.Response.RefreshToken, "forbidden", "optional", "required")
+	oneOf("refresh.rotation", p.Refresh.Rotation, "required", "optional", "none")
+	oneOf("refresh.reuse_revokes_family", p.Refresh.ReuseRevokesFamily, "required", "optional")
+	oneOf("refresh.expires_in", p.Refresh.ExpiresIn, "sent", "absent")
+	if p.Refresh.Lifetime < 0 || p.Refresh.ExpiryMargin < 0 {
+		bad("refresh.lifetime", "lifetime %s and expiry_margin %s must not be negative", p.Refresh.Lifetime, p.Refresh.ExpiryMargin)
+	}
 	oneOf("id_token.azp", p.IDToken.Azp, "required", "multi_aud")
 	oneOf("id_token.at_hash", p.IDToken.AtHash, "required", "optional")
 	oneOf("id_token.auth_time", p.IDToken.AuthTime, "required", "optional")

@@ -30,6 +30,9 @@ type Profile struct {
 	Errors   Errors   `yaml:"errors"`
 	IDToken  IDToken  `yaml:"id_token"`
 
+	Refresh           Refresh           `yaml:"refresh"`
+	ClientCredentials ClientCredentials `yaml:"client_credentials"`
+
 	// Rows changes the level of catalogue rows for this provider, or marks a
 	// row as not applicable (level SKIP) with the reason.
 	Rows map[string]RowRule `yaml:"rows,omitempty"`
@@ -227,7 +230,7 @@ func (p *Profile) Level(id string) (catalog.Level, string) {
 	if reason := p.notApplicable(row.When); reason != "" {
 		return catalog.Skip, reason
 	}
-	return row.Level, ""
+	return p.grantLevel(row)
 }
 
 // notApplicable says why a row's condition does not hold under p, "" when
@@ -238,6 +241,11 @@ func (p *Profile) notApplicable(w catalog.When) string {
 	}
 	if w.NotMethod != "" && p.AcceptsAuthMethod(w.NotMethod) {
 		return fmt.Sprintf("profile %s does not exclude %s (auth.methods: %s)", p.Name, w.NotMethod, methodsOrAny(p.Auth.Methods))
+	}
+	if w.Grant != "" {
+		if reason := p.grantNotApplicable(w.Grant); reason != "" {
+			return reason
+		}
 	}
 	if w.Bound && p.Auth.Binding != BindingRegistered {
 		why := "does not document whether a client may use another method than the one it is registered for"

@@ -101,10 +101,13 @@ func Define(env *Env) {
 		definePKCE()
 		defineResponse()
 		defineRefresh()
+		defineRefreshGrant()
+		defineClientCredentials()
 		defineIDToken()
 		defineUserinfo()
 		defineConcurrency()
 		defineDiscovery()
+		defineDiscoveryGrants()
 		// Last: the ERR-* rows judge every negative answer seen so far.
 		defineErrors()
 	})

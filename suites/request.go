@@ -232,3 +232,11 @@ func defineClientID() {
 // outcome summarises an answer for comparison: status, error code, and
 // whether tokens were issued.
 func outcome(x *exchange.Exchange) string { return answered(x) }
+
+// grantSupported is expectGrant for the rows of the other grants: whether
+// the grant is expected to be supported, and what said so.
+func grantSupported(grant string) (bool, string) {
+	GinkgoHelper()
+	e := expectGrant(context.Background(), grant)
+	return e.supported, e.from
+}

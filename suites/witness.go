@@ -58,7 +58,7 @@ func revocationWitnesses(ctx context.Context, first *exchange.Exchange) []witnes
 	}
 	if rt, _ := first.StringMember("refresh_token"); rt != "" {
 		ws = append(ws, witness{"refreshing with the first refresh token", func(ctx context.Context) bool {
-			x := do(ctx, exchange.RefreshRequest(t().TokenEndpoint, t().Auth, rt).With(exchange.Probe("refresh after the reuse")))
+			x := do(ctx, exchange.RefreshRequest(t().TokenEndpoint, t().Auth, rt, "").With(exchange.Probe("refresh after the reuse")))
 			switch x.OAuthError() {
 			case "unsupported_grant_type", "unauthorized_client":
 				observe("the refresh grant is not open to this client (%s), so the refresh token cannot show revocation", x.OAuthError())

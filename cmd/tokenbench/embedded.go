@@ -19,6 +19,8 @@ type embeddedFlags struct {
 	authMethods       string
 	codeTTL           time.Duration
 	login             string
+	grants            string
+	refreshTTL        time.Duration
 	// shaping (registerShaping): the demo provider's capacity
 	capacity  int
 	latency   time.Duration
@@ -26,7 +28,7 @@ type embeddedFlags struct {
 }
 
 // embeddedSwitches names every switch of embeddedFlags.
-var embeddedSwitches = []string{"defect", "variant", "code-ttl", "login", "hostile", "auth-method", "provider-capacity", "provider-latency", "provider-error-rate"}
+var embeddedSwitches = []string{"defect", "variant", "code-ttl", "provider-grants", "refresh-ttl", "login", "hostile", "auth-method", "provider-capacity", "provider-latency", "provider-error-rate"}
 
 // embedded is the embedded target: its provider's configuration and the
 // client authentication methods of its client and second client.
@@ -42,6 +44,8 @@ func (e *embeddedFlags) register(cmd *cobra.Command, codeTTL time.Duration) {
 	fl.StringVar(&e.defects, "defect", "", "embedded provider only: defects to switch on, NAME[@FRACTION],... (serve --list-defects)")
 	fl.StringVar(&e.variants, "variant", "", "embedded provider only: correct-but-different behaviours, NAME,...")
 	fl.DurationVar(&e.codeTTL, "code-ttl", codeTTL, "embedded provider only: authorization code lifetime")
+	fl.StringVar(&e.grants, "provider-grants", "", "embedded provider only: grant types served besides authorization_code, "+strings.Join(provider.Grants(), ",")+" (use a profile that documents them)")
+	fl.DurationVar(&e.refreshTTL, "refresh-ttl", provider.DefaultRefreshTTL, "embedded provider only: refresh token lifetime")
 	fl.StringVar(&e.login, "login", "", "embedded provider only: js or js-no-session, a login page rendered by JavaScript with a one-time code in an iframe; codes come through headless Chromium (codes.source browser)")
 	fl.StringVar(&e.authMethods, "auth-method", "", "embedded provider only: METHOD[,SECOND]: the client authentication of its client (default client_secret_basic) and of its second client; "+
 		strings.Join(provider.Methods(), ", "))
@@ -117,9 +121,36 @@ func (e *embeddedFlags) provider(cmd *cobra.Command) (provider.Config, error) {
 	case e.errorRate < 0 || e.errorRate > 1:
 		return provider.Config{}, fmt.Errorf("%s: --provider-error-rate %g is not a fraction from 0 to 1", cmd.Name(), e.errorRate)
 	}
+	grants, err := parseGrants(cmd.Name(), "--provider-grants", e.grants)
+	if err != nil {
+		return provider.Config{}, err
+	}
+	if e.refreshTTL <= 0 {
+		return provider.Config{}, fmt.Errorf("%s: --refresh-ttl must be positive", cmd.Name())
+	}
 	if e.login != "" && !slices.Contains(provider.LoginModes(), e.login) {
 		return provider.Config{}, fmt.Errorf("%s: --login %q is not one of %s", cmd.Name(), e.login, strings.Join(provider.LoginModes(), ", "))
 	}
 	return provider.Config{Defects: defects, Variants: variants, Hostile: hostile, CodeTTL: e.codeTTL, Login: e.login,
+		Grants: grants, RefreshTTL: e.refreshTTL,
 		Capacity: e.capacity, Latency: e.latency, ErrorRate: e.errorRate}, nil
+}
+
+// parseGrants parses a comma-separated list of the grant types the
+// provider can serve besides authorization_code.
+func parseGrants(cmd, flag, spec string) ([]string, error) {
+	var out []string
+	for g := range strings.SplitSeq(spec, ",") {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			continue
+		}
+		if !slices.Contains(provider.Grants(), g) {
+			return nil, fmt.Errorf("%s: %s %q: %q is not one of %s", cmd, flag, spec, g, strings.Join(provider.Grants(), ", "))
+		}
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }

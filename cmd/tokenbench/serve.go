@@ -22,6 +22,8 @@ type serveFlags struct {
 	secretEnv                string
 	redirectURIs             []string
 	codeTTL, tokenTTL        time.Duration
+	grants                   string
+	refreshTTL               time.Duration
 	defects, variants, stall string
 	login                    string
 	latency                  time.Duration
@@ -73,6 +75,8 @@ The first line on stdout is "listening http://HOST:PORT".`,
 	fl.StringSliceVar(&f.redirectURIs, "redirect-uri", nil, "registered redirect URIs (repeatable; default two on 127.0.0.1)")
 	fl.DurationVar(&f.codeTTL, "code-ttl", provider.DefaultCodeTTL, "authorization code lifetime")
 	fl.DurationVar(&f.tokenTTL, "token-ttl", provider.DefaultTokenTTL, "access token lifetime (expires_in, ID token exp - iat)")
+	fl.StringVar(&f.grants, "grants", "", "grant types served besides authorization_code: "+strings.Join(provider.Grants(), ","))
+	fl.DurationVar(&f.refreshTTL, "refresh-ttl", provider.DefaultRefreshTTL, "refresh token lifetime")
 	fl.StringVar(&f.defects, "defect", "", "defects to switch on: NAME[@FRACTION],... (see --list-defects)")
 	fl.StringVar(&f.variants, "variant", "", "correct-but-different behaviours: NAME,... (see --list-defects)")
 	fl.DurationVar(&f.latency, "latency", 0, "latency added to every token request")
@@ -162,8 +166,12 @@ func (f serveFlags) config(env func(string) string) (cfg provider.Config, method
 	if f.errorRate < 0 || f.errorRate > 1 {
 		return cfg, nil, "", fmt.Errorf("serve: --error-rate %g is not a fraction in [0, 1]", f.errorRate)
 	}
-	if f.codeTTL <= 0 || f.tokenTTL <= 0 {
-		return cfg, nil, "", fmt.Errorf("serve: --code-ttl and --token-ttl must be positive")
+	if f.codeTTL <= 0 || f.tokenTTL <= 0 || f.refreshTTL <= 0 {
+		return cfg, nil, "", fmt.Errorf("serve: --code-ttl, --token-ttl and --refresh-ttl must be positive")
+	}
+	grants, err := parseGrants("serve", "--grants", f.grants)
+	if err != nil {
+		return cfg, nil, "", err
 	}
 	clients := provider.DefaultClients()
 	if methods, err = parseAuthMethods("serve", f.authMethods); err != nil {
@@ -195,6 +203,7 @@ func (f serveFlags) config(env func(string) string) (cfg provider.Config, method
 		Issuer: f.issuer, Clients: clients, CodeTTL: f.codeTTL, TokenTTL: f.tokenTTL,
 		Defects: defects, Variants: variants, Latency: f.latency, ErrorRate: f.errorRate,
 		Fast: f.fast, StallHold: hold, StallPeriod: period, Capacity: f.capacity, Login: f.login,
+		Grants: grants, RefreshTTL: f.refreshTTL,
 	}
 	return cfg, methods, secretFrom, nil
 }

@@ -43,7 +43,7 @@ import (
 
 // slowRows are the rows labelled slow (they wait for a code to expire):
 // a defect's run includes them only when it trips one.
-var slowRows = []string{"CODE-EXPIRES"}
+var slowRows = []string{"CODE-EXPIRES", "RT-EXPIRES"}
 
 // untoothed are the rows the suite checks under bankid that no defect
 // trips, each with the reason; every other such row is in some defect's
@@ -53,6 +53,7 @@ var untoothed = map[string]string{
 	"AUTH-BASIC-OK":         "the valid exchange every probe starts from: a provider that fails it fails nearly every row",
 	"CODE-FAILED-AUTH-BURN": "an INFO row: it records what the provider does, either answer is correct",
 	"RESP-EXTRA-MEMBERS":    "a client-side rule (unknown members are no failure): the extra-members variant must pass it",
+	"RT-SCOPE-NARROW":       "an INFO row: it records the scope a narrower refresh gets, or the error; either is correct",
 }
 
 // teethCase is what one defect's run must show, derived from its Rows and
@@ -84,12 +85,38 @@ func everyMethodProfile(t *testing.T) string {
 	return path
 }
 
+// refreshTTL is the grant runs' refresh token lifetime: short enough for
+// RT-EXPIRES to wait it out, long enough for a loaded machine to finish a
+// chain before it.
+const refreshTTL = "10s"
+
+// everyGrantProfile writes the profile of the runs that show the refresh
+// token and client credentials defects: bankid, with both grants served,
+// refresh tokens required, with the given rotation and family revocation
+// on reuse required, and the runs' refresh lifetime.
+func everyGrantProfile(t *testing.T, rotation string) string {
+	t.Helper()
+	body := "name: every-grant\nextends: bankid\nrequest:\n  grant_types: [authorization_code, refresh_token, client_credentials]\n" +
+		"response:\n  refresh_token: required\nrefresh:\n  rotation: " + rotation + "\n  reuse_revokes_family: required\n  lifetime: " + refreshTTL + "\n" +
+		"client_credentials:\n  scope: tokenbench.api\n"
+	path := filepath.Join(t.TempDir(), "every-grant-"+rotation+".yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// grantArgs are the arguments of a run whose provider serves both grants.
+func grantArgs(profile string) []string {
+	return []string{"--provider-grants", strings.Join(provider.Grants(), ","), "--refresh-ttl", refreshTTL, "--profile", profile}
+}
+
 // teethCases derives every defect's expectations from provider.Defects.
 func teethCases(t *testing.T) []teethCase {
 	t.Helper()
-	every := everyMethodProfile(t)
+	every, grants := everyMethodProfile(t), everyGrantProfile(t, "required")
 	profs := map[string]*profiles.Profile{}
-	for _, name := range []string{"bankid", every} {
+	for _, name := range []string{"bankid", every, grants} {
 		p, err := profiles.Load(name)
 		if err != nil {
 			t.Fatal(err)
@@ -99,8 +126,11 @@ func teethCases(t *testing.T) []teethCase {
 	var cases []teethCase
 	for _, d := range provider.Defects() {
 		c := teethCase{defect: d.Name, filter: "!slow", profile: "bankid"}
-		if d.Auth != "" {
+		switch {
+		case d.Auth != "":
 			c.profile, c.args = every, []string{"--auth-method", d.Auth, "--profile", every}
+		case d.Grants:
+			c.profile, c.args = grants, grantArgs(grants)
 		}
 		for _, id := range d.Rows {
 			switch lvl, _ := profs[c.profile].Level(id); lvl {
@@ -234,6 +264,10 @@ func TestEveryRowHasTeeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	grants, err := profiles.Load(everyGrantProfile(t, "required"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tripped := map[string]bool{}
 	for _, d := range provider.Defects() {
 		for _, id := range d.Rows {
@@ -244,6 +278,9 @@ func TestEveryRowHasTeeth(t *testing.T) {
 		lvl, _ := bankid.Level(r.ID)
 		if lvl == catalog.Skip {
 			lvl, _ = every.Level(r.ID)
+		}
+		if lvl == catalog.Skip {
+			lvl, _ = grants.Level(r.ID)
 		}
 		_, exempt := untoothed[r.ID]
 		switch {
@@ -313,17 +350,25 @@ func TestCleanAndVariantsPass(t *testing.T) {
 	}
 	t.Parallel()
 	runs := [][]string{{}} // the clean provider, slow rows included
+	// Serving refresh_token and client_credentials, slow rows included.
+	runs = append(runs, grantArgs(everyGrantProfile(t, "required")))
+	optional := everyGrantProfile(t, "optional")
 	var bankid, all []string
 	for _, v := range provider.Variants() {
-		all = append(all, v.Name)
-		if v.Profile == "" {
+		switch {
+		case provider.GrantVariant(v.Name):
+			// Under a profile that allows it (refresh.rotation: optional).
+			runs = append(runs, append([]string{"--variant", v.Name, "--label-filter", "!slow"}, grantArgs(optional)...))
+			continue
+		case v.Profile != "":
+			// The provider is shaped by the bankid document: under the oidc
+			// profile it is correct with the nonce claim absent, not null.
+			runs = append(runs, []string{"--variant", v.Name + ",nonce-absent", "--profile", v.Profile, "--label-filter", "!slow"})
+		default:
 			bankid = append(bankid, v.Name)
 			runs = append(runs, []string{"--variant", v.Name, "--label-filter", "!slow"})
-			continue
 		}
-		// The provider is shaped by the bankid document: under the oidc
-		// profile it is correct with the nonce claim absent, not null.
-		runs = append(runs, []string{"--variant", v.Name + ",nonce-absent", "--profile", v.Profile, "--label-filter", "!slow"})
+		all = append(all, v.Name)
 	}
 	// Every client authentication method, each the one valid exchanges use.
 	every := everyMethodProfile(t)
@@ -385,9 +430,11 @@ func TestReportsHoldNoSecrets(t *testing.T) {
 		t.Skip("runs the suite twice")
 	}
 	t.Parallel()
+	grants := grantArgs(everyGrantProfile(t, "required"))
 	scan := func(reveal bool) []string {
 		out := t.TempDir()
-		args := []string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}
+		// Serving both grants: the refresh chains' evidence is scanned too.
+		args := append([]string{"conform", "--out", out, "--label-filter", "!slow", "--defect", "code-reusable,refresh-token,no-pragma"}, grants...)
 		if reveal {
 			args = append(args, "--reveal")
 		}

@@ -39,6 +39,8 @@ const (
 	AreaCode      Area = "code"
 	AreaPkce      Area = "pkce"
 	AreaResponse  Area = "response"
+	AreaRefresh   Area = "refresh"
+	AreaClientCC  Area = "client_credentials"
 	AreaError     Area = "error"
 	AreaIdToken   Area = "id_token"
 	AreaDiscovery Area = "discovery"
@@ -46,7 +48,7 @@ const (
 )
 
 // Areas lists every area in report order.
-var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaError, AreaIdToken, AreaDiscovery, AreaLoad}
+var Areas = []Area{AreaRequest, AreaAuth, AreaCode, AreaPkce, AreaResponse, AreaRefresh, AreaClientCC, AreaError, AreaIdToken, AreaDiscovery, AreaLoad}
 
 // Title is the human name of an area.
 func (a Area) Title() string {
@@ -61,6 +63,10 @@ func (a Area) Title() string {
 		return "PKCE"
 	case AreaResponse:
 		return "Success response"
+	case AreaRefresh:
+		return "Refresh tokens"
+	case AreaClientCC:
+		return "Client credentials"
 	case AreaError:
 		return "Error responses"
 	case AreaIdToken:
@@ -99,6 +105,9 @@ type When struct {
 	// Bound: the profile binds client authentication methods to the
 	// client's registration.
 	Bound bool
+	// Grant: the profile serves this grant type (refresh_token,
+	// client_credentials) and, for refresh_token, issues refresh tokens.
+	Grant string
 }
 
 // Refs returns links for the row's sources (RFC sections and the OIDC spec).
@@ -145,8 +154,9 @@ var (
 	mtls  = []string{"tls_client_auth", "self_signed_tls_client_auth"}
 )
 
-// rows transcribes shared/REQUIREMENTS.md.
-var rows = []Row{
+// coreRows transcribes shared/REQUIREMENTS.md up to the refresh token and
+// client credentials rows (grants.go).
+var coreRows = []Row{
 	{ID: "REQ-METHOD-POST", Area: AreaRequest, Level: Must, Source: "6749 §3.2; seed", Strength: "MUST",
 		Probe:    "valid exchange sent as GET with query parameters",
 		Expected: "4xx (405 or 400), no tokens"},

@@ -33,6 +33,10 @@ type Defect struct {
 	Rows    []string
 	Also    []string
 	Auth    string
+	// Grants: the run's provider serves the refresh_token and
+	// client_credentials grants (Config.Grants), under a profile that
+	// documents them (rotation and family revocation required).
+	Grants bool
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.
@@ -364,6 +368,7 @@ func Defects() []Defect {
 		{Name: dUserinfoOtherSub, Rows: rows("IDT-USERINFO-SUB"),
 			Summary: "userinfo answers a different user's sub"},
 	}
+	ds = append(ds, grantDefects()...)
 	slices.SortFunc(ds, func(a, b Defect) int { return strings.Compare(a.Name, b.Name) })
 	return ds
 }

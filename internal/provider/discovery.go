@@ -23,7 +23,7 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 		{"subject_types_supported", []string{"public"}},
 		{"id_token_signing_alg_values_supported", []string{"RS256"}},
 		{"token_endpoint_auth_methods_supported", methods},
-		{"grant_types_supported", []string{"authorization_code"}},
+		{"grant_types_supported", p.grantTypes(act)},
 		{"code_challenge_methods_supported", []string{"S256"}},
 		{"scopes_supported", supportedScopes()},
 		{"claims_supported", []string{"amr", "at_hash", "aud", "auth_time", "azp", "birthdate", "exp",

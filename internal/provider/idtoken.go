@@ -35,6 +35,8 @@ type idTokenInput struct {
 	authTime     time.Time
 	now          time.Time
 	accessToken  string
+	sub          string // "" = the test user's
+	refreshed    bool   // a refresh's ID token: no nonce (OIDC Core §12.2)
 }
 
 // atHash is the OIDC at_hash of an access token for RS256: base64url of the
@@ -148,6 +150,9 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 		nonce = inventedNonce
 	}
 	sub := userSub
+	if in.sub != "" {
+		sub = in.sub
+	}
 	switch {
 	case act.on(dEmptySub):
 		sub = ""
@@ -182,7 +187,7 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 	if act.on(dNoAzp) {
 		claims = without(claims, "azp")
 	}
-	if nonce == nil && p.variants.on(vNonceAbsent) {
+	if in.refreshed || nonce == nil && p.variants.on(vNonceAbsent) {
 		claims = without(claims, "nonce")
 	}
 	if p.variants.on(vShuffledMembers) {

@@ -44,8 +44,8 @@ func (c Config) String() string {
 	for _, name := range slices.Sorted(maps.Keys(c.Defects)) {
 		defects = append(defects, fmt.Sprintf("%s@%g", name, c.Defects[name]))
 	}
-	return fmt.Sprintf("provider.Config{issuer %q, clients [%s], code TTL %s, token TTL %s, defects [%s], variants %v, key %s}",
-		c.Issuer, strings.Join(ids, " "), c.CodeTTL, c.TokenTTL, strings.Join(defects, " "), c.Variants, key)
+	return fmt.Sprintf("provider.Config{issuer %q, clients [%s], code TTL %s, token TTL %s, grants %v, refresh TTL %s, defects [%s], variants %v, key %s}",
+		c.Issuer, strings.Join(ids, " "), c.CodeTTL, c.TokenTTL, c.Grants, c.RefreshTTL, strings.Join(defects, " "), c.Variants, key)
 }
 
 // GoString is String, so that %#v shows no secret either.

@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +27,10 @@ type Config struct {
 	Clients  []Client      // empty = DefaultClients()
 	CodeTTL  time.Duration // authorization code lifetime; 0 = 60s
 	TokenTTL time.Duration // access token lifetime, expires_in and ID token exp - iat; 0 = 3600s
+	// Grants are the grant types served besides authorization_code
+	// (Grants: refresh_token, client_credentials); none, as the seed says.
+	Grants     []string
+	RefreshTTL time.Duration // refresh token lifetime; 0 = DefaultRefreshTTL
 
 	// Defects maps a defect name (see Defects) to the fraction of affected
 	// responses in [0, 1]; 1 is every response, 0 is off.
@@ -116,6 +122,17 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.RefreshTTL == 0 {
+		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	for _, g := range cfg.Grants {
+		if !slices.Contains(Grants(), g) {
+			return nil, fmt.Errorf("provider: grant %q is not one of %s", g, strings.Join(Grants(), ", "))
+		}
+	}
+	if cfg.RefreshTTL < 0 {
+		return nil, fmt.Errorf("provider: RefreshTTL %v is negative", cfg.RefreshTTL)
 	}
 	if cfg.CodeTTL < 0 || cfg.TokenTTL < time.Second {
 		return nil, fmt.Errorf("provider: CodeTTL %v and TokenTTL %v must be positive (TokenTTL at least 1s)", cfg.CodeTTL, cfg.TokenTTL)

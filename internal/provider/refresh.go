@@ -7,67 +7,14 @@ import (
 	"time"
 )
 
-// refreshToken is a refresh token issued under the refresh-undiscovered
-// variant: for the client and code it came from, and the scope granted.
-type refreshToken struct {
-	clientID string
-	code     string
-	scope    string
-	revoked  bool
-}
-
-// addRefresh records a refresh token issued from code. When the code has
-// been revoked meanwhile (a concurrent reuse), the token is born revoked.
-func (s *store) addRefresh(token string, rt refreshToken) {
+// refreshActive reports whether token is a refresh token that is known,
+// not expired, not rotated away and of a family not revoked (what
+// introspection calls active).
+func (s *store) refreshActive(token string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.codes[rt.code]; g != nil {
-		g.refresh = append(g.refresh, token)
-		rt.revoked = rt.revoked || g.revoked
-	}
-	s.refresh[token] = &rt
-}
-
-// lookupRefresh returns a refresh token that is known and not revoked.
-func (s *store) lookupRefresh(token string) (refreshToken, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rt := s.refresh[token]
-	if rt == nil || rt.revoked {
-		return refreshToken{}, false
-	}
-	return *rt, true
-}
-
-// refresh answers the refresh_token grant (refresh-undiscovered variant):
-// a known, unrevoked refresh token of the authenticated client gets a new
-// access token, without rotation and without an ID token (OIDC Core §12.2
-// makes it optional).
-//
-// https://datatracker.ietf.org/doc/html/rfc6749#section-6
-func (p *Provider) refresh(w http.ResponseWriter, act active, client Client, params url.Values) *oauthError {
-	token := params.Get("refresh_token")
-	if token == "" {
-		return invalidRequest("refresh_token is required")
-	}
-	rt, ok := p.store.lookupRefresh(token)
-	if !ok || rt.clientID != client.ID {
-		return invalidGrant("the refresh token is unknown, revoked or issued to another client")
-	}
-	at, err := p.randomToken()
-	if err != nil {
-		return serverError("could not create a token")
-	}
-	now := p.now()
-	p.store.addToken(at, accessToken{clientID: client.ID, code: rt.code, expires: now.Add(p.cfg.TokenTTL)},
-		now, p.keepCodes(), p.keepUnusedCodes())
-	p.writeSuccess(w, act, object([]member{
-		{"access_token", at},
-		{"expires_in", int64(p.cfg.TokenTTL / time.Second)},
-		{"scope", rt.scope},
-		{"token_type", "Bearer"},
-	}))
-	return nil
+	r := s.refresh[token]
+	return r != nil && !r.fam.revoked && !r.rotated && now.Before(r.expires)
 }
 
 // handleIntrospect is the token introspection endpoint of the
@@ -102,7 +49,7 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	token := req.params.Get("token")
 	active := p.store.tokenValid(token, p.now())
 	if !active {
-		_, active = p.store.lookupRefresh(token)
+		active = p.store.refreshActive(token, p.now())
 	}
 	body, _ := json.Marshal(map[string]any{"active": active})
 	w.Header().Set("Cache-Control", cacheNoStore)

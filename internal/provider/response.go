@@ -95,6 +95,7 @@ const (
 	errInvalidClient        = "invalid_client"
 	errInvalidGrant         = "invalid_grant"
 	errUnsupportedGrantType = "unsupported_grant_type"
+	errInvalidScope         = "invalid_scope"
 	errServerError          = "server_error"
 	errTemporarily          = "temporarily_unavailable"
 )
@@ -179,7 +180,7 @@ type tokenResponse struct {
 	expiresIn    int64 // seconds
 	idToken      string
 	scope        string
-	refreshToken string // "" for none (refresh-token defect, refresh-undiscovered variant)
+	refreshToken string // "" for none
 }
 
 // successBody encodes r in the seed's member order (access_token,
@@ -206,10 +207,10 @@ func (p *Provider) successBody(act active, r tokenResponse) []byte {
 		{"scope", r.scope},
 		{"token_type", tokenType},
 	}
-	if act.on(dNoIDToken) {
+	if act.on(dNoIDToken) || r.idToken == "" {
 		ms = without(ms, "id_token")
 	}
-	if act.on(dNoScope) {
+	if act.on(dNoScope) || r.scope == "" {
 		ms = without(ms, "scope")
 	}
 	if r.refreshToken != "" {

@@ -21,7 +21,9 @@ type grant struct {
 	used    bool     // redeemed (successfully or not)
 	revoked bool     // reused: tokens from this code are revoked
 	tokens  []string // access tokens issued from this code
-	refresh []string // refresh tokens issued from this code
+
+	families     []*family // refresh token families issued from this code
+	keepFamilies bool      // refresh-survives-code-reuse: a reuse leaves them
 }
 
 // accessToken is an issued access token, as userinfo sees it.
@@ -30,6 +32,7 @@ type accessToken struct {
 	code     string
 	expires  time.Time
 	revoked  bool
+	fam      *family // the refresh token family it was issued in; nil for none
 }
 
 // store holds codes and access tokens in memory. Its methods are safe for
@@ -77,6 +80,11 @@ func (s *store) maybeSweep(now time.Time, keep time.Duration, keepUnused bool) {
 			delete(s.tokens, t)
 		}
 	}
+	for t, r := range s.refresh {
+		if now.After(r.expires.Add(keep)) {
+			delete(s.refresh, t)
+		}
+	}
 }
 
 // redeemStatus is the outcome of looking up a code for redemption.
@@ -90,9 +98,10 @@ const (
 
 // redeemOptions switch the defects that change redemption.
 type redeemOptions struct {
-	reusable bool          // code-reusable: a used code redeems again
-	noRevoke bool          // reuse-no-revoke: a reuse revokes nothing
-	window   time.Duration // code-race: time between the check and the mark
+	reusable     bool          // code-reusable: a used code redeems again
+	noRevoke     bool          // reuse-no-revoke: a reuse revokes nothing
+	keepFamilies bool          // refresh-survives-code-reuse: a reuse leaves the refresh tokens
+	window       time.Duration // code-race: time between the check and the mark
 }
 
 // redeem looks up code and marks it used, atomically unless opt.window > 0.
@@ -116,9 +125,10 @@ func (s *store) redeem(ctx context.Context, code string, opt redeemOptions) (gra
 					a.revoked = true
 				}
 			}
-			for _, t := range g.refresh {
-				if rt := s.refresh[t]; rt != nil {
-					rt.revoked = true
+			g.keepFamilies = opt.keepFamilies
+			for _, f := range g.families {
+				if !opt.keepFamilies {
+					s.revokeFamily(f)
 				}
 			}
 		}
@@ -126,7 +136,7 @@ func (s *store) redeem(ctx context.Context, code string, opt redeemOptions) (gra
 		return grant{}, redeemReused
 	}
 	snapshot := *g
-	snapshot.tokens, snapshot.refresh = nil, nil
+	snapshot.tokens, snapshot.families = nil, nil
 	if opt.window <= 0 {
 		g.used = true
 		s.mu.Unlock()
@@ -146,11 +156,15 @@ func (s *store) redeem(ctx context.Context, code string, opt redeemOptions) (gra
 func (s *store) addToken(token string, a accessToken, now time.Time, keep time.Duration, keepUnused bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if g := s.codes[a.code]; g != nil {
+	if g := s.codes[a.code]; g != nil && a.code != "" {
 		g.tokens = append(g.tokens, token)
 		if g.revoked {
 			a.revoked = true
 		}
+	}
+	if a.fam != nil {
+		a.fam.access = append(a.fam.access, token)
+		a.revoked = a.revoked || a.fam.revoked
 	}
 	s.tokens[token] = &a
 	s.maybeSweep(now, keep, keepUnused)
@@ -162,5 +176,5 @@ func (s *store) tokenValid(token string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.tokens[token]
-	return a != nil && !a.revoked && now.Before(a.expires)
+	return a != nil && !a.revoked && (a.fam == nil || !a.fam.revoked) && now.Before(a.expires)
 }

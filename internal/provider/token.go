@@ -63,6 +63,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	params := req.params
 
 	client, method, e := p.authenticate(r, params, act)
+	if e != nil && p.unauthenticatedCC(r, params, act) {
+		client, method, e = p.cfg.Clients[0], authPost, nil
+	}
 	if e != nil {
 		return e
 	}
@@ -74,8 +77,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	switch gt := params.Get("grant_type"); {
 	case gt == "" && !act.on(dGrantMissingAccepted):
 		return invalidRequest("grant_type is required")
-	case gt == "refresh_token" && p.variants.on(vRefreshHidden):
-		return p.refresh(w, act, client, params)
+	case gt == GrantRefreshToken && p.serves(gt):
+		return p.refreshGrant(w, act, p.issuerFor(r), client, params)
+	case gt == GrantClientCredentials && p.serves(gt):
+		return p.clientCredentials(w, act, p.issuerFor(r), client, params)
 	case gt != "" && gt != "authorization_code":
 		if act.on(dWrongGrantError) {
 			return invalidGrant("grant type is not supported")
@@ -212,7 +217,7 @@ func jsonParams(body []byte) (url.Values, error) {
 
 // redeemOptions maps the active defects to the store's redemption options.
 func (p *Provider) redeemOptions(act active) redeemOptions {
-	o := redeemOptions{reusable: act.on(dCodeReusable), noRevoke: act.on(dReuseNoRevoke)}
+	o := redeemOptions{reusable: act.on(dCodeReusable), noRevoke: act.on(dReuseNoRevoke), keepFamilies: act.on(dRefreshSurvivesCodeReuse)}
 	switch {
 	case act.on(dCodeRace):
 		o.window = raceWindow
@@ -270,24 +275,25 @@ func s256Matches(challenge, verifier string) bool {
 // issue creates the access token and ID token for a redeemed code and
 // writes the success response.
 func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, client Client, code string, g grant, now time.Time) *oauthError {
-	at, err := p.randomToken()
+	var f *family // the refresh token family the code starts
+	if p.serves(GrantRefreshToken) && !act.on(dRefreshNotIssued) {
+		f = &family{clientID: client.ID, code: code, scope: g.scope, authTime: g.authTime}
+		p.store.addFamily(f)
+	}
+	at, err := p.newAccessToken(act, client, code, f, now)
 	if err != nil {
 		return serverError("could not create a token")
 	}
-	if act.on(dAccessTokenBadChars) {
-		at = at[:20] + " \u00e9" + at[20:]
-	}
-	p.store.addToken(at, accessToken{clientID: client.ID, code: code, expires: now.Add(p.cfg.TokenTTL)},
-		now, p.keepCodes(), p.keepUnusedCodes())
 
 	resp := tokenResponse{accessToken: at, expiresIn: int64(p.cfg.TokenTTL / time.Second), scope: g.scope}
-	if act.on(dRefreshToken) || p.variants.on(vRefreshHidden) {
-		if resp.refreshToken, err = p.randomToken(); err != nil {
-			return serverError("could not create a token")
-		}
-		if p.variants.on(vRefreshHidden) {
-			p.store.addRefresh(resp.refreshToken, refreshToken{clientID: client.ID, code: code, scope: g.scope})
-		}
+	switch {
+	case f != nil:
+		resp.refreshToken, err = p.newRefresh(act, f, now)
+	case act.on(dRefreshToken):
+		resp.refreshToken, err = p.randomToken()
+	}
+	if err != nil {
+		return serverError("could not create a token")
 	}
 	resp.idToken, err = p.idToken(act, idTokenInput{
 		issuer:       issuer,

@@ -34,7 +34,19 @@ const (
 	vRefreshHidden     = "refresh-undiscovered"
 	vNonceRequired     = "nonce-required"
 	vSessionNeedsACR   = "session-needs-acr"
+
+	// With the refresh_token and client_credentials grants served.
+	vRefreshNoRotation = "refresh-no-rotation"
+	vRefreshNoIDToken  = "refresh-no-id-token"
+	vCCNoScope         = "cc-no-scope"
 )
+
+// GrantVariant reports whether a variant changes only the refresh_token or
+// client_credentials grants: it shows only when they are served, under a
+// profile that allows it (refresh-no-rotation: refresh.rotation optional).
+func GrantVariant(name string) bool {
+	return slices.Contains([]string{vRefreshNoRotation, vRefreshNoIDToken, vCCNoScope}, name)
+}
 
 // sessionACR is the acr_values under which the session-needs-acr variant
 // honours a login session.
@@ -59,6 +71,9 @@ func Variants() []Variant {
 		{Name: vRefreshHidden, Profile: "oidc", Summary: "every code exchange also issues a refresh token, and the refresh_token grant works (RFC 6749 §6), while discovery's grant_types_supported still lists authorization_code only, as real providers' metadata sometimes does; correct where refresh tokens are allowed (not under bankid)"},
 		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
+		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
+		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
+		{Name: vCCNoScope, Summary: "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs

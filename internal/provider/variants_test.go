@@ -117,7 +117,7 @@ func TestVariantsAtTheWire(t *testing.T) {
 	t.Parallel()
 	probes := variantProbes()
 	for _, v := range Variants() {
-		if _, ok := probes[v.Name]; !ok {
+		if _, ok := probes[v.Name]; !ok && !GrantVariant(v.Name) { // TestGrantDefectsAtTheWire
 			t.Errorf("variant %s has no wire test", v.Name)
 		}
 	}
@@ -232,7 +232,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) < 9 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 18 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }
