@@ -29,7 +29,7 @@ var verdictCases = []struct {
 		"CODE-BOUND-TO-CLIENT", "skipped", []string{"cannot redeem a code of its own", "does not form-urlencode-decode Basic credentials"}},
 	// 2. A refresh token issued in the run sets the expectation before
 	// discovery does (before: fail, unsupported_grant_type expected).
-	{"grant observed in the run", []string{"--profile", "oidc", "--variant", "refresh-undiscovered,nonce-absent"},
+	{"grant observed in the run", []string{"--profile", "oidc", "--variant", "nonce-absent", "--provider-grants", "refresh_token", "--defect", "disc-grants-code-only"},
 		"REQ-GRANT-ONLY-CODE [refresh_token]", "skipped", []string{"refresh_token is supported", "observed in this run"}},
 	{"grant expectation from the profile", nil,
 		"REQ-GRANT-ONLY-CODE [password]", "pass", []string{"came from profile bankid"}},
@@ -39,7 +39,7 @@ var verdictCases = []struct {
 	// revocation (before: skipped).
 	{"revocation by introspection", []string{"--variant", "no-userinfo,introspection", "--defect", "reuse-no-revoke"},
 		"CODE-REUSE-REVOKES", "warning", []string{"introspection after the reuse: the provider answered 200 OK", `"active": false`}},
-	{"revocation by refresh", []string{"--profile", "oidc", "--variant", "no-userinfo,refresh-undiscovered,nonce-absent", "--defect", "reuse-no-revoke"},
+	{"revocation by refresh", []string{"--profile", "oidc", "--variant", "no-userinfo,nonce-absent", "--provider-grants", "refresh_token", "--defect", "reuse-no-revoke,refresh-survives-code-reuse"},
 		"CODE-REUSE-REVOKES", "warning", []string{"refresh after the reuse: the provider answered 200 OK with tokens"}},
 	{"nothing shows revocation", []string{"--variant", "no-userinfo", "--defect", "reuse-no-revoke"},
 		"CODE-REUSE-REVOKES", "skipped", []string{"nothing can show revocation"}},
@@ -225,12 +225,12 @@ func TestReuseRevokesEveryMethod(t *testing.T) {
 		t.Run(m, func(t *testing.T) {
 			t.Parallel()
 			rows := conformRows(t, "--label-filter", "TE:CODE-REUSE-REVOKES", "--profile", prof, "--auth-method", m,
-				"--variant", "no-userinfo,refresh-undiscovered,nonce-absent")
+				"--variant", "no-userinfo,nonce-absent", "--provider-grants", "refresh_token")
 			if r := rows["CODE-REUSE-REVOKES"]; r.Status != "pass" {
 				t.Errorf("CODE-REUSE-REVOKES with %s against a provider that revokes: %s, want pass\n%s", m, r.Status, r.Message)
 			}
 			rows = conformRows(t, "--label-filter", "TE:CODE-REUSE-REVOKES", "--profile", prof, "--auth-method", m,
-				"--variant", "no-userinfo,refresh-undiscovered,nonce-absent", "--defect", "reuse-no-revoke")
+				"--variant", "no-userinfo,nonce-absent", "--provider-grants", "refresh_token", "--defect", "reuse-no-revoke,refresh-survives-code-reuse")
 			if r := rows["CODE-REUSE-REVOKES"]; r.Status != "warning" || !strings.Contains(r.Message, "refresh after the reuse: the provider answered 200 OK with tokens") {
 				t.Errorf("CODE-REUSE-REVOKES with %s against reuse-no-revoke: %s, want warning from the refresh\n%s", m, r.Status, r.Message)
 			}

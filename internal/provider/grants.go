@@ -24,11 +24,7 @@ const DefaultRefreshTTL = 8 * time.Hour
 const ccScope = "tokenbench.api"
 
 // serves reports whether the provider serves grant (beyond the code).
-// Under the refresh-undiscovered variant it serves refresh_token without
-// listing it in discovery (grantTypes lists Config.Grants only).
-func (p *Provider) serves(grant string) bool {
-	return slices.Contains(p.cfg.Grants, grant) || grant == GrantRefreshToken && p.variants.on(vRefreshHidden)
-}
+func (p *Provider) serves(grant string) bool { return slices.Contains(p.cfg.Grants, grant) }
 
 // grantTypes are the grant types discovery lists.
 func (p *Provider) grantTypes(act active) []string {

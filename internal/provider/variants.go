@@ -31,7 +31,6 @@ const (
 	vLoneSecretIgnored = "lone-secret-ignored"
 	vNoUserinfo        = "no-userinfo"
 	vIntrospection     = "introspection"
-	vRefreshHidden     = "refresh-undiscovered"
 	vNonceRequired     = "nonce-required"
 	vSessionNeedsACR   = "session-needs-acr"
 
@@ -68,7 +67,6 @@ func Variants() []Variant {
 		{Name: vLoneSecretIgnored, Summary: "a client_secret without client_id next to Basic is no second authentication method and is ignored; Basic plus client_id and client_secret is still refused (RFC 6749 §2.3)"},
 		{Name: vNoUserinfo, Summary: "there is no userinfo endpoint: discovery lists none (OIDC Discovery §3: RECOMMENDED, not required) and /userinfo answers 404"},
 		{Name: vIntrospection, Summary: "discovery lists an introspection_endpoint (RFC 8414 §2) that answers RFC 7662 token introspection for registered clients (HTTP Basic)"},
-		{Name: vRefreshHidden, Profile: "oidc", Summary: "every code exchange also issues a refresh token, and the refresh_token grant works (RFC 6749 §6), while discovery's grant_types_supported still lists authorization_code only, as real providers' metadata sometimes does; correct where refresh tokens are allowed (not under bankid)"},
 		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},

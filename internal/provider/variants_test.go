@@ -57,22 +57,6 @@ func variantProbes() map[string]defectProbe {
 			return fmt.Sprintf("%v, %d %s, %d %s, %s", d["introspection_endpoint"] != nil, valid.status, valid.body, unknown.status, unknown.body, noAuth.outcome())
 		}, "false, 404 404 page not found\n, 404 404 page not found\n, 404 ",
 			`true, 200 {"active":true}, 200 {"active":false}, 401 invalid_client`},
-		vRefreshHidden: {func(t *testing.T, h *harness) string {
-			var d struct {
-				Grants []string `json:"grant_types_supported"`
-			}
-			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
-			code := h.code(authz{})
-			first := h.token(treq{form: validForm(code)})
-			rt := first.str("refresh_token")
-			refreshed := h.token(treq{form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
-			other := h.token(treq{auth: basic(clientB, secretB), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
-			h.token(treq{form: validForm(code)}) // reuse: revokes what the code gave
-			revoked := h.token(treq{form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
-			return fmt.Sprintf("%v, refresh token %v, refresh %s, other client %s, after reuse %s", d.Grants, rt != "",
-				refreshed.outcome(), other.outcome(), revoked.outcome())
-		}, "[authorization_code], refresh token false, refresh 400 unsupported_grant_type, other client 400 unsupported_grant_type, after reuse 400 unsupported_grant_type",
-			"[authorization_code], refresh token true, refresh 200 tokens, other client 400 invalid_grant, after reuse 400 invalid_grant"},
 		vSessionNeedsACR: {func(t *testing.T, h *harness) string {
 			lh := newHarness(t, Config{Login: LoginJS, Variants: h.p.cfg.Variants})
 			c := newLoginClient(lh)
@@ -171,7 +155,7 @@ func checkConformant(t *testing.T, h *harness, variant string) {
 	if !vschar(at) || !strings.EqualFold(r.str("token_type"), "Bearer") || !slices.Contains(strings.Fields(r.str("scope")), "openid") {
 		t.Errorf("access_token %q, token_type %q, scope %q", at, r.str("token_type"), r.str("scope"))
 	}
-	if _, ok := m["refresh_token"]; ok != (variant == vRefreshHidden) {
+	if _, ok := m["refresh_token"]; ok {
 		t.Errorf("refresh_token present: %v", ok)
 	}
 
@@ -232,7 +216,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) != 18 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 17 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }
