@@ -66,7 +66,9 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 	if cfg.CodeTimes != nil {
 		res.Summary.Codes = cfg.CodeTimes.stats(res.Summary.Codes)
 	}
-	res.Summary.Codes.Dropped = cfg.Codes.Stats().Dropped
+	if cfg.Codes != nil {
+		res.Summary.Codes.Dropped = cfg.Codes.Stats().Dropped
+	}
 	if wall := end.Sub(e.start); wall > 0 {
 		res.GeneratorCPU = (processCPU() - e.cpu0).Seconds() / (wall.Seconds() * float64(runtime.NumCPU()))
 	}

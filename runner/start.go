@@ -26,6 +26,32 @@ func (e *engine) waitStart(ctx context.Context) error {
 	return waitUntil(ctx, e.cfg.StartAt, e.now)
 }
 
+// NotStarted is the result of a run stopped before its start time
+// (ErrNotStarted): nothing was sent, and it is marked interrupted, so that
+// a stopped shard leaves a result that says so (a merge of the run's
+// shards names it) rather than no result at all.
+func NotStarted(cfg Config) (*results.Load, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.cpu0 = processCPU()
+	e.start = e.now()
+	// Measured from the start time it waited for: a merge of the run's
+	// shards spans the run, not the wait.
+	e.measured = e.start
+	if cfg.StartAt.After(e.start) {
+		e.measured = cfg.StartAt
+	}
+	e.rec = newRecorder(e.measured.Truncate(time.Second), len(cfg.Plan.Stages), 1)
+	if cfg.Target != nil && cfg.Target.Auth != nil {
+		e.rec.method = cfg.Target.Auth.Method()
+	}
+	res := e.result(e.measured, true)
+	e.stampStart(res)
+	return res, nil
+}
+
 // CodeLead is how long before its start time a run opens its code source
 // (see LoadJob.WaitStart): long enough to fill the pipeline, short of a
 // code's lifetime.

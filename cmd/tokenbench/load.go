@@ -115,7 +115,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	t.OutDir = f.out
 	c.Target, c.CodeTimes = t, runner.NewCodeTimes()
 	if err := a.waitStart(cmd, job); err != nil {
-		return err
+		return a.notStarted(job, f.out, err)
 	}
 	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
 		return badInput(err)
@@ -144,7 +144,7 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	}
 	res, runErr := runner.Run(cmd.Context(), *c)
 	if errors.Is(runErr, runner.ErrNotStarted) {
-		return failed(fmt.Errorf("load: %w", runErr))
+		return a.notStarted(job, f.out, runErr)
 	}
 	if res == nil {
 		return badInput(runErr)
@@ -179,10 +179,26 @@ func (a *app) waitStart(cmd *cobra.Command, job *runner.LoadJob) error {
 	} else {
 		fmt.Fprintf(a.stdout, "tokenbench load: LATE: the start time %s (--start-at) passed %s ago; starting at once (the result says by how much)\n", stamp, (-d).Round(time.Millisecond))
 	}
-	if err := job.WaitStart(cmd.Context(), runner.CodeLead); err != nil {
+	return job.WaitStart(cmd.Context(), runner.CodeLead)
+}
+
+// notStarted writes the result of a run stopped before its start time
+// (runner.NotStarted: nothing sent, marked interrupted) and exits 1.
+func (a *app) notStarted(job *runner.LoadJob, out string, err error) error {
+	res, rerr := runner.NotStarted(job.Config)
+	if rerr != nil {
 		return failed(fmt.Errorf("load: %w", err))
 	}
-	return nil
+	res.Tool = tool()
+	job.Judge(res)
+	paths, werr := reports.WriteLoad(out, res)
+	for _, p := range paths {
+		fmt.Fprintf(a.stdout, "results     %s\n", p)
+	}
+	if werr != nil {
+		return failed(fmt.Errorf("load: %w; writing the result marked interrupted: %v", err, werr))
+	}
+	return failed(fmt.Errorf("load: %w; the result in %s is marked interrupted", err, out))
 }
 
 // loadVerdict is a load result's exit: 1 when it was interrupted, aborted,

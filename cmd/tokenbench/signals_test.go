@@ -212,3 +212,33 @@ func TestConformCICancellation(t *testing.T) {
 		t.Errorf("stdout has a goroutine dump:\n%s", s)
 	}
 }
+
+// TestLoadSignalBeforeStartAt: a shard stopped while it waits for its
+// --start-at time (a cancelled Kubernetes Job, Ctrl-C) exits 1 and leaves a
+// result marked interrupted, with nothing sent and the start time, so that
+// the run's merge names it rather than finding it missing.
+func TestLoadSignalBeforeStartAt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a subprocess run")
+	}
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "out")
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	p := startCLI(t, nil, "load", "--rate", "10", "--duration", "2s", "--start-at", at.Format(time.RFC3339), "--out", out)
+	waitFor(t, "the wait for the start time", func() bool { return strings.Contains(p.stdout.String(), "(--start-at), in ") || !p.running() })
+	p.cmd.Process.Signal(os.Interrupt)
+	waitFor(t, "the exit", func() bool { return !p.running() })
+	if code := p.cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Errorf("exit %d, want 1\n%s\n%s", code, p.stdout.String(), p.stderr.String())
+	}
+	r := markedLoad(filepath.Join(out, "load.json"))
+	if r == nil {
+		t.Fatalf("no load.json marked interrupted\n%s\n%s", p.stdout.String(), p.stderr.String())
+	}
+	if r.Summary.Requests != 0 || r.StartAt == nil || !r.StartAt.Equal(at) {
+		t.Errorf("load.json: %d requests, start_at %v, want 0 and %s", r.Summary.Requests, r.StartAt, at)
+	}
+	if !strings.Contains(p.stderr.String(), "stopped before the start time") {
+		t.Errorf("stderr does not say the run stopped before its start time:\n%s", p.stderr.String())
+	}
+}
