@@ -181,6 +181,12 @@ func (p *Profile) Validate() error {
 	if p.Code.RaceConcurrency < 0 || p.Code.RaceConcurrency > 1000 {
 		bad("code.race_concurrency", "%d is not between 2 and 1000", p.Code.RaceConcurrency)
 	}
+	if p.Code.RaceRounds < 0 || p.Code.RaceRounds > 1000 {
+		bad("code.race_rounds", "%d is not between 1 and 1000", p.Code.RaceRounds)
+	}
+	if p.IDToken.MaxAuthAge < 0 {
+		bad("id_token.max_auth_age", "%s is negative", p.IDToken.MaxAuthAge)
+	}
 	if p.IDToken.Lifetime.Max != 0 && p.IDToken.Lifetime.Min > p.IDToken.Lifetime.Max {
 		bad("id_token.lifetime", "min %s is above max %s", p.IDToken.Lifetime.Min, p.IDToken.Lifetime.Max)
 	}

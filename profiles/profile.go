@@ -178,6 +178,10 @@ type Code struct {
 	MinEntropyBits float64 `yaml:"min_entropy_bits,omitempty"`
 	// RaceConcurrency is N for CODE-SINGLE-USE-RACE.
 	RaceConcurrency int `yaml:"race_concurrency,omitempty"`
+	// RaceRounds is how many codes CODE-SINGLE-USE-RACE races for, each
+	// with RaceConcurrency redemptions: the rounds its detection rate is
+	// stated from.
+	RaceRounds int `yaml:"race_rounds,omitempty"`
 }
 
 // Response is the documented successful token response.
@@ -219,6 +223,10 @@ type IDToken struct {
 	AtHash string `yaml:"at_hash,omitempty"`
 	// AuthTime is "required" or "optional" (checked when present).
 	AuthTime string `yaml:"auth_time,omitempty"`
+	// MaxAuthAge is the longest a login may lie before the ID token's iat
+	// (the provider's maximum session age): an older auth_time is
+	// implausible for a code obtained moments ago. 0: 24 h.
+	MaxAuthAge yamlfile.Duration `yaml:"max_auth_age,omitempty"`
 	// NonceNull allows "nonce": null when the authorization request sent none.
 	NonceNull bool `yaml:"nonce_null,omitempty"`
 	// AMRContains are values the amr array must contain.

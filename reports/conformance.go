@@ -77,7 +77,9 @@ type Conformance struct {
 	SuiteFailures []SuiteFailure `json:"suite_failures,omitempty"`
 	Verdict       string         `json:"verdict"` // "pass" or "fail"
 	Summary       Counts         `json:"summary"`
-	Rows          []Row          `json:"rows"` // in run order
+	// Causes group failing rows that one deviation explains (see Cause).
+	Causes []Cause `json:"causes,omitempty"`
+	Rows   []Row   `json:"rows"` // in run order
 }
 
 // Tool names the program that made the report.
@@ -146,6 +148,9 @@ type Row struct {
 	Exchanges     []ExchangeEntry `json:"exchanges,omitempty"`
 	Location      string          `json:"location,omitempty"` // file:line of the failure
 	DurationMS    float64         `json:"duration_ms"`
+	// Cause is the row ("ID" or "ID [entry]") whose deviation explains this
+	// row's failure, the row itself for that one; "" when none does.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Name is the row's test name: "ID: It text [entry]".

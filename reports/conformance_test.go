@@ -338,7 +338,7 @@ func TestDecodeEntryForms(t *testing.T) {
 			if err := decodeEntry(tt.val, &got); err != nil {
 				t.Fatal(err)
 			}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})

@@ -17,7 +17,9 @@ import (
 // own spec states; there is no parallel bookkeeping.
 const (
 	// EntryRow identifies the catalogue row a spec checks: a RowEntry,
-	// attached once, first, by every spec.
+	// attached first by every spec. A spec may attach another later to
+	// restate its level (an INFO observation where the row could only
+	// record what the provider did); the last one counts.
 	EntryRow = "tokenbench.row"
 	// EntryExchange is one redacted exchange the spec made: an
 	// ExchangeEntry, in the order they were made.
@@ -43,6 +45,9 @@ type RowEntry struct {
 // ExchangeEntry is one exchange, already redacted, its request and its
 // response apart.
 type ExchangeEntry struct {
+	// Seq numbers the exchange within the run: the same exchange attached
+	// to several rows has the same Seq, and findings name exchanges by it.
+	Seq        int     `json:"seq,omitempty"`
 	Probe      string  `json:"probe"`
 	Method     string  `json:"method"`
 	URL        string  `json:"url"`
@@ -111,4 +116,10 @@ type FindingEntry struct {
 	Message  string `json:"message"`
 	Expected string `json:"expected,omitempty"`
 	Observed string `json:"observed,omitempty"`
+	// Exchanges are the Seq of the exchanges the finding is about: those a
+	// failed assertion judged.
+	Exchanges []int `json:"exchanges,omitempty"`
 }
+
+// String is how Ginkgo prints the entry (with -v): the kind, then the message.
+func (f FindingEntry) String() string { return f.Kind + ": " + f.Message }

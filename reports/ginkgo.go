@@ -78,6 +78,8 @@ func FromGinkgo(r types.Report, meta Meta, expected map[string]string) *Conforma
 		}
 	}
 
+	c.Causes = rootCauses(c.Rows)
+
 	c.Verdict = VerdictPass
 	if c.Summary.Fail > 0 || c.Interrupted || len(c.SuiteFailures) > 0 {
 		c.Verdict = VerdictFail
@@ -108,11 +110,7 @@ func (ctx rowContext) row(sr types.SpecReport, expected map[string]string) (row 
 	for _, e := range sr.ReportEntries {
 		switch e.Name {
 		case EntryRow:
-			decodeInto(e, &bad, func(v RowEntry) {
-				if re == nil {
-					re = &v
-				}
-			})
+			decodeInto(e, &bad, func(v RowEntry) { re = &v }) // a later one restates the level (see EntryRow)
 		case EntryExchange:
 			decodeInto(e, &bad, func(v ExchangeEntry) { xs = append(xs, v) })
 		case EntryFinding:

@@ -26,6 +26,7 @@ type htmlView struct {
 	Known         []indexedRow
 	Unexpected    []indexedRow
 	SkipReasons   []reasonCount
+	Causes        []htmlCause
 }
 
 type htmlGroup struct {
@@ -56,6 +57,7 @@ func (c *Conformance) WriteHTML(w io.Writer) error {
 		Warnings:      c.ordered(StatusWarning),
 		Known:         c.ordered(StatusKnown),
 		SkipReasons:   c.skipReasons(),
+		Causes:        c.htmlCauses(),
 	}
 	if !c.Start.IsZero() {
 		v.StartText = c.Start.Format("2006-01-02 15:04:05 MST")

@@ -60,6 +60,7 @@ var layout = template.Must(template.New("layout").Funcs(template.FuncMap{
 	"upper":       strings.ToUpper,
 	"inc":         func(i int) int { return i + 1 },
 	"plural":      format.Plural,
+	"rowKey":      rowKey,
 	"showMessage": showMessage,
 	"trimNL":      func(s string) string { return strings.TrimRight(s, "\n") },
 	"evidence": func(status string) bool {

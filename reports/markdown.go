@@ -74,6 +74,16 @@ func (c *Conformance) WriteMarkdown(w io.Writer) error {
 			p("| %s | %s |\n", format.MDCell(f.Node), format.MDCell(format.FirstLine(f.Message)))
 		}
 	}
+	if len(c.Causes) > 0 {
+		p("\n### Root causes\n\n")
+		for _, cs := range c.Causes {
+			keys := make([]string, len(cs.Rows))
+			for i, k := range cs.Rows {
+				keys[i] = "`" + format.MDCode(k) + "`"
+			}
+			p("- %s. Rows: %s\n", format.MDCell(cs.Text), strings.Join(keys, ", "))
+		}
+	}
 	if rows := c.ordered(StatusFail); len(rows) > 0 {
 		p("\n### Failures\n\n| ID | Level | Requirement | Message |\n|---|---|---|---|\n")
 		for _, r := range rows {

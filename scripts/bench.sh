@@ -224,6 +224,17 @@ if [ -x /usr/bin/chromium ]; then
   echo >>"$report"
 fi
 
+say "race detection: last-byte synchronisation against goroutines (code-race-narrow, 200 rounds each)"
+TOKENBENCH_TIMING=1 go test -count=1 -run 'TestRaceDetection$' -v ./cmd/tokenbench >"$out/race-test.txt" 2>&1 || { cat "$out/race-test.txt"; exit 1; }
+{
+echo "## CODE-SINGLE-USE-RACE: detection per round of 10 racers (code-race-narrow: 300 µs between check and mark)"
+echo
+echo '```'
+sed -n 's/^ *race_measure_test.go:[0-9]*: //p' "$out/race-test.txt"
+echo '```'
+echo
+} >>"$report"
+
 say "Go benchmarks"
 {
   echo "## Go benchmarks (hot path)"

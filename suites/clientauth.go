@@ -9,7 +9,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/onsi/gomega/types"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
@@ -34,7 +33,7 @@ func defineAuthMethods() {
 		rowIt("AUTH-POST-WRONG-SECRET", "refuses client_secret_post with a wrong secret with invalid_client", func(ctx context.Context) {
 			a, c := methodAuth(ctx, exchange.MethodPost)
 			x := do(ctx, validAs(c, a).With(exchange.Probe("client_secret_post, wrong secret"), exchange.WrongSecret()))
-			Expect(x).To(refusedClient(), "a wrong client secret must fail client authentication (RFC 6749 §5.2)")
+			Expect(x).To(refusedClient().Because("a wrong client secret must fail client authentication (RFC 6749 §5.2)"))
 		})
 		rowIt("AUTH-METHOD-BOUND", "refuses a client's credentials sent by a method other than the one it is registered for", func(ctx context.Context) {
 			ps, why := boundProbes()
@@ -44,7 +43,10 @@ func defineAuthMethods() {
 			for _, p := range ps {
 				By(fmt.Sprintf("authenticating %s %q, registered for %s, with %s", p.field, p.auth.ClientID(), p.registered, p.auth.Method()))
 				x := do(ctx, validAs(codeFor(ctx, p.auth, p.second), p.auth).With(exchange.Probe(p.auth.Method()+" by a client registered for "+p.registered)))
-				Expect(x).To(refusedClient(), "the client is registered for %s (token_endpoint_auth_method, OpenID Connect Registration §2) and the profile binds it to that method", p.registered)
+				Expect(x).To(refusedClient().Because("the client is registered for %s (token_endpoint_auth_method, OpenID Connect Registration §2) and the profile binds it to that method", p.registered))
+				if p.auth.Method() == exchange.MethodBasic {
+					Expect(x).To(haveChallengeOn401("Basic"))
+				}
 			}
 		})
 		DescribeTable("issues tokens for a valid private_key_jwt client assertion",
@@ -59,7 +61,7 @@ func defineAuthMethods() {
 						aud = t().Issuer
 					}
 					x := do(ctx, validAs(c, a).With(exchange.Probe("private_key_jwt, aud "+audience), exchange.AssertionWith(exchange.Audience(aud))))
-					Expect(x).To(IssueTokens(), "iss = sub = the client id, aud %s, exp, iat and a unique jti, signed with the registered key (RFC 7523 §3, OIDC Core §9)", aud)
+					Expect(x).To(IssueTokens().Because("iss = sub = the client id, aud %s, exp, iat and a unique jti, signed with the registered key (RFC 7523 §3, OIDC Core §9)", aud))
 				})
 			},
 			rowEntry("AUTH-JWT-OK", "aud the token endpoint URL", profiles.AudienceTokenEndpoint),
@@ -73,7 +75,7 @@ func defineAuthMethods() {
 				checkRow(id, entry, func() {
 					a, c := methodAuth(ctx, exchange.MethodPrivateKeyJWT)
 					x := do(ctx, validAs(c, a).With(exchange.Probe("client assertion: "+entry), m))
-					Expect(x).To(refusedClient(), rule)
+					Expect(x).To(refusedClient().Because("%s", rule))
 				})
 			},
 			jwtRefused("AUTH-JWT-AUD", "aud another audience", "the assertion's aud must identify the authorization server (RFC 7523 §3 (3))",
@@ -107,7 +109,7 @@ func defineAuthMethods() {
 			By("redeeming another code with the same assertion")
 			x := do(ctx, validAs(codeFor(ctx, a, second), a).With(
 				exchange.Probe("the same assertion again"), exchange.Set(exchange.ParamClientAssertion, assertion)))
-			Expect(x).To(refusedClient(), "the JWT MUST only be used once (OIDC Core §9; RFC 7523 §3 (7))")
+			Expect(x).To(refusedClient().Because("the JWT MUST only be used once (OIDC Core §9; RFC 7523 §3 (7))"))
 		})
 		rowIt("AUTH-SECRET-JWT-OK", "issues tokens for an HMAC client assertion keyed with the client secret (client_secret_jwt)", func(ctx context.Context) {
 			a, c := methodAuth(ctx, exchange.MethodSecretJWT)
@@ -125,19 +127,19 @@ func defineAuthMethods() {
 			}
 			a, c := tlsAuth(ctx)
 			x := do(ctx, validAs(c, a).With(exchange.Probe(a.Method()+" without a certificate"), exchange.NoCertificate()))
-			Expect(x).To(refusedClient(), "the client authenticates with its certificate (RFC 8705 §2)")
+			Expect(x).To(refusedClient().Because("the client authenticates with its certificate (RFC 8705 §2)"))
 		})
 		rowIt("AUTH-MTLS-WRONG-CERT", "refuses a certificate not registered for the client", func(ctx context.Context) {
 			a, c := tlsAuth(ctx)
 			x := do(ctx, validAs(c, a).With(exchange.Probe(a.Method()+" with a foreign certificate of the same subject"), exchange.ForeignCertificate()))
-			Expect(x).To(refusedClient(), "the certificate must chain to a trusted CA and match the registration (tls_client_auth, RFC 8705 §2.1.2) or be the registered one (self_signed_tls_client_auth, §2.2.2)")
+			Expect(x).To(refusedClient().Because("the certificate must chain to a trusted CA and match the registration (tls_client_auth, RFC 8705 §2.1.2) or be the registered one (self_signed_tls_client_auth, §2.2.2)"))
 		})
 	})
 }
 
 // refusedClient is the answer to failed client authentication: 400 or 401
 // invalid_client, no tokens (RFC 6749 §5.2).
-func refusedClient() types.GomegaMatcher { return HaveOAuthError("invalid_client") }
+func refusedClient() *exchangeMatcher { return HaveOAuthError("invalid_client") }
 
 // validAs is the valid token request for code c, authenticated by a, with
 // a DPoP proof when the target uses DPoP.

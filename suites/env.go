@@ -14,12 +14,10 @@ package suites
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -61,6 +59,13 @@ type run struct {
 
 	mu        sync.Mutex
 	negatives []*exchange.Exchange // token endpoint answers >= 400, for the ERR-* rows
+	seqs      map[*exchange.Exchange]int
+	// issued says a token request succeeded; refreshIssued is the first
+	// success that carried a refresh token (what the run observed).
+	issued        bool
+	refreshIssued *exchange.Exchange
+
+	row *rowRun // the row whose spec is running
 }
 
 // success is the shared valid exchange that RESP-* and IDT-* rows inspect.
@@ -76,14 +81,17 @@ func Define(env *Env) {
 	if state != nil {
 		panic("suites: Define called twice")
 	}
-	state = &run{env: env}
+	state = &run{env: env, seqs: map[*exchange.Exchange]int{}}
 	if a, ok := codes.AsAuthorizer(env.Codes); ok {
 		state.authorizer = a
 	}
 	format.MaxLength = 20000
-	// One top-level container keeps the specs in catalogue order (Ginkgo
-	// shuffles top-level containers only).
-	Describe("token endpoint "+env.Target.TokenEndpoint, func() {
+	RegisterFailHandler(failHandler)
+	// One Ordered container runs the specs in the order defined here (Ginkgo
+	// otherwise sorts them by the file and line of their containers, which
+	// ran the ERR-* rows before half the others); ContinueOnFailure keeps a
+	// failed row from skipping the rest.
+	Describe("token endpoint "+env.Target.TokenEndpoint, Ordered, ContinueOnFailure, func() {
 		defineRequest()
 		defineGrantType()
 		defineCode()
@@ -119,81 +127,14 @@ func level(id string) (catalog.Level, string) { return t().Profile.Level(id) }
 
 // labels returns the decorators of a spec checking row id.
 func labels(id string, extra ...string) Labels {
-	row := catalog.MustLookup(id)
 	lvl, _ := level(id)
-	return Label(append([]string{"TE:" + id, string(lvl), "area:" + string(row.Area)}, extra...)...)
+	return labelsAt(id, lvl, extra...)
 }
 
-// Spec timeouts.
-const (
-	specTimeout = 60 * time.Second
-)
-
-// rowIt declares the spec for row id: It(text) with the row's labels, a
-// timeout, and the body run through checkRow.
-func rowIt(id, text string, body func(ctx context.Context), decorators ...any) bool {
-	args := append([]any{labels(id)}, decorators...)
-	if !hasTimeout(decorators) {
-		args = append(args, SpecTimeout(specTimeout))
-	}
-	args = append(args, func(ctx SpecContext) { checkRow(id, "", func() { body(ctx) }) })
-	return It(text, args...)
-}
-
-func hasTimeout(ds []any) bool {
-	for _, d := range ds {
-		if _, ok := d.(SpecTimeout); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// rowEntry declares a table entry for row id; the table body receives the
-// row ID and the entry name first.
-func rowEntry(id, name string, args ...any) TableEntry {
-	return Entry(name, append([]any{labels(id), SpecTimeout(specTimeout), id, name}, args...)...)
-}
-
-// checkRow attaches the row to the spec, skips a row that does not apply,
-// and runs body. A failed assertion fails a MUST row, and is recorded as a
-// warning for a SHOULD row and as an observation for an INFO row.
-func checkRow(id, entry string, body func()) {
-	lvl, reason := level(id)
+// labelsAt is labels with the level lvl.
+func labelsAt(id string, lvl catalog.Level, extra ...string) Labels {
 	row := catalog.MustLookup(id)
-	AddReportEntry(reports.EntryRow, reports.RowEntry{ID: id, Level: string(lvl), Area: string(row.Area), Entry: entry, SkipReason: reason}, ReportEntryVisibilityNever)
-	if lvl == catalog.Skip {
-		Skip("not applicable under profile " + t().Profile.Name + ": " + reason)
-	}
-	err := InterceptGomegaFailure(body)
-	if err == nil {
-		return
-	}
-	// The report names the row; a check's own "ROW-ID: " prefix would repeat it.
-	msg := strings.ReplaceAll(redacted(err.Error()), id+": ", "")
-	warningOnly := strings.HasPrefix(msg, warningPrefix)
-	switch {
-	case lvl == catalog.Must && !warningOnly:
-		finding(reports.FindingFailure, msg)
-		Fail(msg, 1)
-	case lvl == catalog.Info:
-		finding(reports.FindingObservation, msg)
-	default:
-		finding(reports.FindingWarning, strings.TrimPrefix(msg, warningPrefix))
-	}
-}
-
-// warningPrefix marks an assertion failure that is only a warning even on
-// a MUST row (ERR-DESCRIPTION-CHARSET's CR/LF/TAB).
-const warningPrefix = "warning: "
-
-func finding(kind, msg string) {
-	AddReportEntry(reports.EntryFinding, reports.FindingEntry{Kind: kind, Message: msg}, ReportEntryVisibilityFailureOrVerbose)
-}
-
-// observe records what an INFO row (or any row) saw.
-func observe(format string, args ...any) {
-	finding(reports.FindingObservation, redacted(fmt.Sprintf(format, args...)))
+	return Label(append([]string{"TE:" + id, string(lvl), "area:" + string(row.Area)}, extra...)...)
 }
 
 func redactor() *redact.Redactor {
@@ -250,10 +191,25 @@ func record(x *exchange.Exchange) {
 		attach(x.NonceRetry)
 	}
 	attach(x)
-	if x.Status() >= 400 && isTokenEndpoint(x.Request.URL) {
-		state.mu.Lock()
+	note(x)
+}
+
+// note keeps the token endpoint's negative answers for the ERR-* rows and
+// notes what the successes carried, without attaching x to the spec.
+func note(x *exchange.Exchange) {
+	if !isTokenEndpoint(x.Request.URL) {
+		return
+	}
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	switch {
+	case x.Status() >= 400:
 		state.negatives = append(state.negatives, x)
-		state.mu.Unlock()
+	case issuedTokens(x):
+		state.issued = true
+		if rt, _ := x.StringMember("refresh_token"); rt != "" && state.refreshIssued == nil {
+			state.refreshIssued = x
+		}
 	}
 }
 
@@ -261,7 +217,7 @@ func record(x *exchange.Exchange) {
 func attach(x *exchange.Exchange) {
 	r := x.Redacted(redactor())
 	e := reports.ExchangeEntry{
-		Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
+		Seq: exchangeSeq(x), Probe: r.Probe, Method: r.Request.Method, URL: r.Request.URL, Status: x.Status(),
 		DurationMS: float64(x.Timings.Done.Sub(x.Timings.Sent).Microseconds()) / 1000,
 		Request:    r.FormatRequest(), Response: r.FormatResponse(),
 	}
@@ -269,6 +225,19 @@ func attach(x *exchange.Exchange) {
 		e.Error = redacted(target.DescribeTransportError(x.Err))
 	}
 	AddReportEntry(reports.EntryExchange, e, ReportEntryVisibilityNever)
+}
+
+// exchangeSeq returns the exchange's number in the run, the same in every
+// spec it is attached to: findings name the exchanges they are about by it.
+func exchangeSeq(x *exchange.Exchange) int {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	n, ok := state.seqs[x]
+	if !ok {
+		n = len(state.seqs) + 1
+		state.seqs[x] = n
+	}
+	return n
 }
 
 // isTokenEndpoint reports whether a request went to the token endpoint or
@@ -287,9 +256,10 @@ func seenNegatives() []*exchange.Exchange {
 
 // fresh returns a new code from the target's code source.
 func fresh(ctx context.Context) *codes.Code {
+	GinkgoHelper()
 	c, err := state.env.Codes.Next(ctx)
 	if err != nil {
-		Fail("no authorization code from the code source: " + redacted(err.Error()))
+		fail("no authorization code from the code source: " + err.Error())
 	}
 	return c
 }
@@ -297,9 +267,10 @@ func fresh(ctx context.Context) *codes.Code {
 // authorize returns a code obtained with specific authorization request
 // options, or skips the spec when the code source cannot vary the request.
 func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *codes.Code {
+	GinkgoHelper()
 	c, refused := tryAuthorize(ctx, what, edit)
 	if refused != nil {
-		Fail("no authorization code " + what + ": " + redacted(refused.Error()))
+		fail("no authorization code " + what + ": " + redacted(refused.Error()))
 	}
 	return c
 }
@@ -307,6 +278,7 @@ func authorize(ctx context.Context, what string, edit func(o *codes.Options)) *c
 // tryAuthorize is authorize, but returns the authorization endpoint's
 // refusal (an error redirect) instead of failing the spec.
 func tryAuthorize(ctx context.Context, what string, edit func(o *codes.Options)) (*codes.Code, *codes.AuthorizeError) {
+	GinkgoHelper()
 	if state.authorizer == nil {
 		Skip("the code source cannot make an authorization request " + what + " (use the authorize or embedded source)")
 	}
@@ -318,7 +290,7 @@ func tryAuthorize(ctx context.Context, what string, edit func(o *codes.Options))
 		return nil, refused
 	}
 	if err != nil {
-		Fail("no authorization code " + what + ": " + redacted(err.Error()))
+		fail("no authorization code " + what + ": " + err.Error())
 	}
 	return c, nil
 }
@@ -340,6 +312,7 @@ func valid(c *codes.Code) exchange.Spec { return validAs(c, t().Auth) }
 
 // probe is valid(fresh code) with mutations, sent.
 func probe(ctx context.Context, name string, ms ...exchange.Mutation) *exchange.Exchange {
+	GinkgoHelper()
 	c := fresh(ctx)
 	return do(ctx, valid(c).With(append([]exchange.Mutation{exchange.Probe(name)}, ms...)...))
 }
@@ -350,6 +323,7 @@ func checkContext(c *codes.Code) *checks.Context { return t().CheckContext(c) }
 // shared returns the one valid exchange the response and ID token rows
 // inspect, made on first use, and attaches it to the current spec.
 func shared(ctx context.Context) (*codes.Code, *exchange.Exchange) {
+	GinkgoHelper()
 	state.successOnce.Do(func() {
 		s := &success{}
 		s.code, s.err = state.env.Codes.Next(ctx)
@@ -360,7 +334,7 @@ func shared(ctx context.Context) (*codes.Code, *exchange.Exchange) {
 	})
 	s := state.success
 	if s.err != nil {
-		Fail("no authorization code from the code source: " + redacted(s.err.Error()))
+		fail("no authorization code from the code source: " + s.err.Error())
 	}
 	record(s.x)
 	return s.code, s.x

@@ -27,7 +27,7 @@ func defineErrors() {
 			{"ERR-CODE-CHARSET", "uses registered error codes in the RFC 6749 character set"},
 			{"ERR-DESCRIPTION-CHARSET", "keeps error_description in the RFC 6749 character set"},
 			{"ERR-URI", "gives error_uri, when present, as a URI reference"},
-			{"ERR-NO-STORE", "sends Cache-Control: no-store with errors too"},
+			{"ERR-NO-STORE", "records whether errors carry Cache-Control: no-store too"},
 			{"ERR-NO-5XX", "never answers a negative probe with a 5xx"},
 		} {
 			rowIt(r.id, r.text, func(ctx context.Context) { checkErrorProbes(ctx, r.id) })
@@ -60,12 +60,16 @@ func errorProbes(ctx context.Context) []*exchange.Exchange {
 // not an OAuth error response). ERR-NO-5XX looks at every answer. The own
 // probes are attached as evidence, the others when they fail.
 func checkErrorProbes(ctx context.Context, id string) {
+	GinkgoHelper()
 	ch, ok := checks.Lookup(id)
 	if !ok {
-		Fail("no check for row " + id)
+		fail("no check for row " + id)
 	}
 	own := errorProbes(ctx)
-	var errs []error
+	var (
+		errs []error
+		bad  []*exchange.Exchange
+	)
 	applied := 0
 	judge := func(x *exchange.Exchange, own bool) {
 		cc := checkContext(nil)
@@ -80,6 +84,7 @@ func checkErrorProbes(ctx context.Context, id string) {
 		default:
 			applied++
 			errs = append(errs, prefixed(x.Probe, err))
+			bad = append(bad, x)
 		}
 	}
 	for _, x := range own {
@@ -97,7 +102,7 @@ func checkErrorProbes(ctx context.Context, id string) {
 	if applied == 0 {
 		Skip("no negative answer gave this row anything to check")
 	}
-	expectCheck(errors.Join(errs...))
+	expectCheck(id, errors.Join(errs...), bad...)
 }
 
 // oauthShaped reports whether a request was a POST with a form body, the

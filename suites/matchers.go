@@ -18,11 +18,22 @@ import (
 // failure messages show the response redacted: they never go through
 // Gomega's default formatting, which would print secrets.
 
-// exchangeMatcher is a matcher over an exchange with a redacted message.
+// exchangeMatcher is a matcher over an exchange whose failure message
+// starts with what the provider did, then what the row expects, then the
+// rule (RFC section) when one was given with Because.
 type exchangeMatcher struct {
 	want  string                          // "status 400 with error invalid_grant"
 	match func(*exchange.Exchange) bool   // the rule
-	show  func(*exchange.Exchange) string // what was observed (default: describe)
+	show  func(*exchange.Exchange) string // what was observed (default: answered)
+	rule  string                          // why, with its source
+}
+
+// Because adds the requirement the expectation comes from to the failure
+// message, after what was observed.
+func (m *exchangeMatcher) Because(format string, args ...any) *exchangeMatcher {
+	c := *m
+	c.rule = fmt.Sprintf(format, args...)
+	return &c
 }
 
 func (m *exchangeMatcher) Match(actual any) (bool, error) {
@@ -33,29 +44,78 @@ func (m *exchangeMatcher) Match(actual any) (bool, error) {
 	return m.match(x), nil
 }
 
-func (m *exchangeMatcher) observed(actual any) string {
-	x, _ := actual.(*exchange.Exchange)
-	if m.show != nil {
-		return m.show(x)
+func (m *exchangeMatcher) observed(x *exchange.Exchange) string {
+	if m.show != nil && x != nil && x.Response != nil {
+		return "answered " + statusText(x) + ", " + m.show(x)
 	}
-	return describe(x)
+	return answered(x)
 }
 
 func (m *exchangeMatcher) FailureMessage(actual any) string {
-	return fmt.Sprintf("expected %s\n observed %s", m.want, m.observed(actual))
+	x, _ := actual.(*exchange.Exchange)
+	faulty(x)
+	return m.message(x, "the row expects "+m.want)
 }
 
 func (m *exchangeMatcher) NegatedFailureMessage(actual any) string {
-	return fmt.Sprintf("expected anything but %s\n observed %s", m.want, m.observed(actual))
+	x, _ := actual.(*exchange.Exchange)
+	faulty(x)
+	return m.message(x, "the row expects anything but "+m.want)
 }
 
-// describe renders what came back, redacted, on one or two lines.
-func describe(x *exchange.Exchange) string {
+// message is "PROBE: the provider answered ...; EXPECTS", then the
+// response's body on its own line, then the rule.
+func (m *exchangeMatcher) message(x *exchange.Exchange, expects string) string {
+	var b strings.Builder
+	if x != nil && x.Probe != "" {
+		b.WriteString(x.Probe + ": ")
+	}
+	b.WriteString("the provider " + m.observed(x) + "; " + expects)
+	if body := bodyLine(x); body != "" && m.show == nil {
+		b.WriteString("\n" + body)
+	}
+	if m.rule != "" {
+		b.WriteString("\n" + m.rule)
+	}
+	return b.String()
+}
+
+// answered says what came back in a few words: the status, the OAuth error
+// code or the tokens, and the Content-Type when the body is not JSON.
+func answered(x *exchange.Exchange) string {
 	if x == nil {
-		return "no exchange"
+		return "made no exchange"
 	}
 	if x.Response == nil {
-		return "no response: " + redacted(errText(x.Err))
+		return "gave no response (" + redacted(errText(x.Err)) + ")"
+	}
+	s := "answered " + statusText(x)
+	_, jsonErr := x.Members()
+	switch {
+	case x.HasTokens():
+		s += " with tokens"
+	case x.Has("error"):
+		if code, ok := x.StringMember("error"); ok {
+			s += fmt.Sprintf(" with error %q", code)
+		} else {
+			s += " with a non-string error member"
+		}
+	case jsonErr != nil:
+		s += ", not a JSON object"
+	}
+	return s
+}
+
+// statusText is "400 Bad Request".
+func statusText(x *exchange.Exchange) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s", x.Status(), http.StatusText(x.Status())))
+}
+
+// bodyLine shows the response's Content-Type and body, redacted, on one
+// line ("" without a response).
+func bodyLine(x *exchange.Exchange) string {
+	if x == nil || x.Response == nil {
+		return ""
 	}
 	r := x.Redacted(redactor())
 	body := strings.Join(strings.Fields(string(r.Response.Body)), " ")
@@ -69,7 +129,7 @@ func describe(x *exchange.Exchange) string {
 	if body == "" {
 		body = "(empty body)"
 	}
-	return fmt.Sprintf("%d %s, Content-Type %s: %s", x.Status(), http.StatusText(x.Status()), ct, body)
+	return "response: Content-Type " + ct + ", body " + body
 }
 
 func errText(err error) string {
@@ -80,7 +140,7 @@ func errText(err error) string {
 }
 
 // HaveStatus succeeds when the response status is one of statuses.
-func HaveStatus(statuses ...int) types.GomegaMatcher {
+func HaveStatus(statuses ...int) *exchangeMatcher {
 	return &exchangeMatcher{
 		want:  "status " + joinInts(statuses, " or "),
 		match: func(x *exchange.Exchange) bool { return slices.Contains(statuses, x.Status()) },
@@ -88,7 +148,7 @@ func HaveStatus(statuses ...int) types.GomegaMatcher {
 }
 
 // HaveClientErrorStatus succeeds on a 4xx response.
-func HaveClientErrorStatus() types.GomegaMatcher {
+func HaveClientErrorStatus() *exchangeMatcher {
 	return &exchangeMatcher{
 		want:  "a 4xx status",
 		match: func(x *exchange.Exchange) bool { return x.Status() >= 400 && x.Status() < 500 },
@@ -97,7 +157,7 @@ func HaveClientErrorStatus() types.GomegaMatcher {
 
 // HaveNoTokens succeeds when there is a response and it carries no access,
 // ID or refresh token: what every negative probe must get.
-func HaveNoTokens() types.GomegaMatcher {
+func HaveNoTokens() *exchangeMatcher {
 	return &exchangeMatcher{
 		want:  "a response without tokens",
 		match: func(x *exchange.Exchange) bool { return x.Response != nil && !x.HasTokens() },
@@ -106,7 +166,7 @@ func HaveNoTokens() types.GomegaMatcher {
 
 // IssueTokens succeeds on a 2xx response with an access token. The exact
 // status is RESP-STATUS-200's business, so that a 201 fails that row alone.
-func IssueTokens() types.GomegaMatcher {
+func IssueTokens() *exchangeMatcher {
 	return &exchangeMatcher{
 		want:  "a 2xx response with an access_token",
 		match: issuedTokens,
@@ -124,13 +184,13 @@ func issuedTokens(x *exchange.Exchange) bool {
 // of codes, and no tokens.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-5.2
-func HaveOAuthError(codes ...string) types.GomegaMatcher {
+func HaveOAuthError(codes ...string) *exchangeMatcher {
 	return HaveOAuthErrorWithStatus(nil, codes...)
 }
 
 // HaveOAuthErrorWithStatus is HaveOAuthError with explicit statuses (nil:
 // 400, and 401 too when invalid_client is one of codes).
-func HaveOAuthErrorWithStatus(statuses []int, codes ...string) types.GomegaMatcher {
+func HaveOAuthErrorWithStatus(statuses []int, codes ...string) *exchangeMatcher {
 	st := statuses
 	if st == nil {
 		st = []int{http.StatusBadRequest}
@@ -150,7 +210,7 @@ func HaveOAuthErrorWithStatus(statuses []int, codes ...string) types.GomegaMatch
 // received on the wire, carries the no-store directive.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-5.1
-func HaveNoStoreCacheControl() types.GomegaMatcher {
+func HaveNoStoreCacheControl() *exchangeMatcher {
 	return &exchangeMatcher{
 		want: "Cache-Control: no-store",
 		match: func(x *exchange.Exchange) bool {
@@ -165,9 +225,6 @@ func HaveNoStoreCacheControl() types.GomegaMatcher {
 			return false
 		},
 		show: func(x *exchange.Exchange) string {
-			if x == nil || x.Response == nil {
-				return describe(x)
-			}
 			vs := x.RawHeaderValues("Cache-Control")
 			if len(vs) == 0 {
 				return "no Cache-Control header line"
@@ -179,12 +236,18 @@ func HaveNoStoreCacheControl() types.GomegaMatcher {
 
 // HaveMediaType succeeds when the response's media type, parameters
 // ignored, is mt.
-func HaveMediaType(mt string) types.GomegaMatcher {
+func HaveMediaType(mt string) *exchangeMatcher {
 	return &exchangeMatcher{
 		want: "media type " + mt,
 		match: func(x *exchange.Exchange) bool {
 			got, _, err := mime.ParseMediaType(x.Header("Content-Type"))
 			return err == nil && strings.EqualFold(got, mt)
+		},
+		show: func(x *exchange.Exchange) string {
+			if ct := x.Header("Content-Type"); ct != "" {
+				return "Content-Type " + ct
+			}
+			return "no Content-Type"
 		},
 	}
 }
@@ -192,7 +255,7 @@ func HaveMediaType(mt string) types.GomegaMatcher {
 // BeValidIDToken succeeds when every ID token check passes for the
 // response (rows the profile skips and checks that do not apply are left
 // out); its failure lists each failing row.
-func BeValidIDToken(c *checks.Context) types.GomegaMatcher {
+func BeValidIDToken(c *checks.Context) *exchangeMatcher {
 	var idt []checks.Check
 	for _, ch := range checks.Success() {
 		if strings.HasPrefix(ch.ID, "IDT-") {
@@ -212,10 +275,7 @@ func BeValidIDToken(c *checks.Context) types.GomegaMatcher {
 		want:  "a valid ID token",
 		match: func(x *exchange.Exchange) bool { return len(failures(x)) == 0 },
 		show: func(x *exchange.Exchange) string {
-			if x == nil {
-				return describe(x)
-			}
-			return strings.Join(failures(x), "\n  ")
+			return "an ID token that fails " + strings.Join(failures(x), "; ")
 		},
 	}
 }

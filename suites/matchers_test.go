@@ -27,6 +27,9 @@ func resp(status int, body string, header ...string) *exchange.Exchange {
 	}
 }
 
+// probed names the probe of x.
+func probed(name string, x *exchange.Exchange) *exchange.Exchange { x.Probe = name; return x }
+
 const tokens = `{"access_token":"AT-secret-value","token_type":"Bearer","id_token":"eyJ.secret.sig"}`
 
 func TestMatcherFailureText(t *testing.T) {
@@ -40,29 +43,33 @@ func TestMatcherFailureText(t *testing.T) {
 	}{
 		{"oauth error matches", HaveOAuthError("invalid_grant"), resp(400, `{"error":"invalid_grant"}`, json...), true, ""},
 		{"oauth error on a success", HaveOAuthError("invalid_grant"), resp(200, tokens, json...), false,
-			"expected status 400 with error invalid_grant and no tokens\n observed 200 OK, Content-Type application/json: " +
-				`{"access_token":"[REDACTED] (15 chars)","token_type":"Bearer","id_token":"[REDACTED] (14 chars)"}`},
+			"the provider answered 200 OK with tokens; the row expects status 400 with error invalid_grant and no tokens\n" +
+				`response: Content-Type application/json, body {"access_token":"[REDACTED] (15 chars)","token_type":"Bearer","id_token":"[REDACTED] (14 chars)"}`},
 		{"invalid_client may be 401", HaveOAuthError("invalid_client"), resp(401, `{"error":"invalid_client"}`, json...), true, ""},
 		{"other errors may not be 401", HaveOAuthError("invalid_grant"), resp(401, `{"error":"invalid_grant"}`, json...), false,
-			"expected status 400 with error invalid_grant and no tokens\n observed 401 Unauthorized, Content-Type application/json: {\"error\":\"invalid_grant\"}"},
+			"the provider answered 401 Unauthorized with error \"invalid_grant\"; the row expects status 400 with error invalid_grant and no tokens\nresponse: Content-Type application/json, body {\"error\":\"invalid_grant\"}"},
 		{"explicit statuses", HaveOAuthErrorWithStatus([]int{401}, "invalid_client"), resp(400, `{"error":"invalid_client"}`, json...), false,
-			"expected status 401 with error invalid_client and no tokens\n observed 400 Bad Request, Content-Type application/json: {\"error\":\"invalid_client\"}"},
+			"the provider answered 400 Bad Request with error \"invalid_client\"; the row expects status 401 with error invalid_client and no tokens\nresponse: Content-Type application/json, body {\"error\":\"invalid_client\"}"},
 		{"no-store among directives", HaveNoStoreCacheControl(), resp(200, "{}", "Cache-Control", "no-cache, No-Store"), true, ""},
 		{"no-cache is not no-store", HaveNoStoreCacheControl(), resp(200, "{}", "Cache-Control", "no-cache"), false,
-			"expected Cache-Control: no-store\n observed Cache-Control: no-cache"},
+			"the provider answered 200 OK, Cache-Control: no-cache; the row expects Cache-Control: no-store"},
 		{"absent cache-control", HaveNoStoreCacheControl(), resp(200, "{}", "Pragma", "no-cache"), false,
-			"expected Cache-Control: no-store\n observed no Cache-Control header line"},
+			"the provider answered 200 OK, no Cache-Control header line; the row expects Cache-Control: no-store"},
 		{"status", HaveStatus(400, 401), resp(500, "", "Content-Type", "text/plain"), false,
-			"expected status 400 or 401\n observed 500 Internal Server Error, Content-Type text/plain: (empty body)"},
+			"the provider answered 500 Internal Server Error, not a JSON object; the row expects status 400 or 401\nresponse: Content-Type text/plain, body (empty body)"},
 		{"no tokens", HaveNoTokens(), resp(400, tokens, json...), false,
-			"expected a response without tokens\n observed 400 Bad Request, Content-Type application/json: " +
-				`{"access_token":"[REDACTED] (15 chars)","token_type":"Bearer","id_token":"[REDACTED] (14 chars)"}`},
+			"the provider answered 400 Bad Request with tokens; the row expects a response without tokens\n" +
+				`response: Content-Type application/json, body {"access_token":"[REDACTED] (15 chars)","token_type":"Bearer","id_token":"[REDACTED] (14 chars)"}`},
 		{"no response has no tokens but fails", HaveNoTokens(), &exchange.Exchange{Err: errors.New("connection refused")}, false,
-			"expected a response without tokens\n observed no response: connection refused"},
+			"the provider gave no response (connection refused); the row expects a response without tokens"},
 		{"issue tokens", IssueTokens(), resp(201, tokens, json...), true, ""},
+		{"probe first, rule last", HaveOAuthError("invalid_grant").Because("the code is single-use (RFC 6749 §%s)", "4.1.2"),
+			probed("second redemption", resp(403, `{"error":"invalid_code"}`, json...)), false,
+			"second redemption: the provider answered 403 Forbidden with error \"invalid_code\"; the row expects status 400 with error invalid_grant and no tokens\n" +
+				"response: Content-Type application/json, body {\"error\":\"invalid_code\"}\nthe code is single-use (RFC 6749 §4.1.2)"},
 		{"media type with charset", HaveMediaType("application/json"), resp(200, "{}", "Content-Type", "Application/JSON; charset=utf-8"), true, ""},
 		{"media type", HaveMediaType("application/json"), resp(200, "x", "Content-Type", "text/plain"), false,
-			"expected media type application/json\n observed 200 OK, Content-Type text/plain: x"},
+			"the provider answered 200 OK, Content-Type text/plain; the row expects media type application/json"},
 	}
 	for _, tt := range tests {
 		ok, err := tt.m.Match(tt.x)
@@ -97,7 +104,7 @@ func TestBeValidIDTokenListsEveryRow(t *testing.T) {
 		t.Fatalf("Match = %v, %v", ok, err)
 	}
 	msg := m.FailureMessage(x)
-	if !strings.HasPrefix(msg, "expected a valid ID token\n observed IDT-JWS: ") {
+	if !strings.HasPrefix(msg, "the provider answered 200 OK, an ID token that fails IDT-JWS: ") {
 		t.Errorf("message:\n%s", msg)
 	}
 }

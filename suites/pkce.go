@@ -22,13 +22,13 @@ func definePKCE() {
 			requirePKCE()
 			c := authorize(ctx, "with a PKCE challenge", func(o *codes.Options) { o.PKCE = true })
 			x := do(ctx, valid(c).With(exchange.Probe("wrong code_verifier"), exchange.WrongVerifier()))
-			Expect(x).To(HaveOAuthError("invalid_grant"), "the verifier does not match the challenge (RFC 7636 §4.6)")
+			Expect(x).To(HaveOAuthError("invalid_grant").Because("the verifier does not match the challenge (RFC 7636 §4.6)"))
 		})
 		rowIt("PKCE-MISSING-VERIFIER", "rejects a code issued with a challenge and redeemed without code_verifier", func(ctx context.Context) {
 			requirePKCE()
 			c := authorize(ctx, "with a PKCE challenge", func(o *codes.Options) { o.PKCE = true })
 			x := do(ctx, valid(c).With(exchange.Probe("no code_verifier"), exchange.Drop("code_verifier")))
-			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_request"), "a challenge was sent, so the verifier is required (RFC 9700 §2.1.1)")
+			Expect(x).To(HaveOAuthError("invalid_grant", "invalid_request").Because("a challenge was sent, so the verifier is required (RFC 9700 §2.1.1)"))
 		})
 		rowIt("PKCE-DOWNGRADE", "rejects a code_verifier for a code issued without a challenge", func(ctx context.Context) {
 			requirePKCE()
@@ -38,7 +38,7 @@ func definePKCE() {
 				return
 			}
 			x := do(ctx, valid(c).With(exchange.Probe("code_verifier without a challenge"), exchange.WrongVerifier()))
-			Expect(x).To(HaveClientErrorStatus(), "a verifier for a code issued without a challenge must be rejected (RFC 9700 §2.1.1)")
+			Expect(x).To(HaveClientErrorStatus().Because("a verifier for a code issued without a challenge must be rejected (RFC 9700 §2.1.1)"))
 			Expect(x).To(HaveNoTokens())
 		})
 		rowIt("PKCE-REQUIRED", "issues no code without a PKCE challenge, or refuses to redeem it", func(ctx context.Context) {

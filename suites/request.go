@@ -2,7 +2,6 @@ package suites
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,23 +21,26 @@ func defineRequest() {
 	Describe("request format", func() {
 		rowIt("REQ-TLS", "is reached over TLS, or over plain http only on loopback", func(ctx context.Context) {
 			u, err := url.Parse(t().TokenEndpoint)
-			Expect(err).NotTo(HaveOccurred())
+			if err != nil {
+				failf("the token endpoint %q is not a URL: %v", t().TokenEndpoint, err)
+			}
 			By("token endpoint " + t().TokenEndpoint)
 			if u.Scheme == "http" {
-				Expect(target.IsLoopback(u.Hostname())).To(BeTrue(),
-					"the token endpoint %s is plain http on a non-loopback host (allowed only by allow_insecure_http): the client secret, codes and tokens cross the network unencrypted", t().TokenEndpoint)
+				if !target.IsLoopback(u.Hostname()) {
+					failf("the token endpoint %s is plain http on a non-loopback host (allowed only by allow_insecure_http); the row expects https\nthe client secret, codes and tokens cross the network unencrypted (RFC 6749 §1.6, §3.2)", t().TokenEndpoint)
+				}
 				observe("plain http on loopback %s: acceptable for a local test provider only", u.Host)
 			}
 		})
 		rowIt("REQ-METHOD-POST", "refuses a valid exchange sent as GET with query parameters", func(ctx context.Context) {
 			By("sending the valid parameters and Basic authentication as a GET")
 			x := probe(ctx, "GET with query parameters", exchange.Method(http.MethodGet))
-			Expect(x).To(HaveClientErrorStatus(), "a token request must be a POST (RFC 6749 §3.2); 405 or 400 expected")
+			Expect(x).To(HaveClientErrorStatus().Because("a token request must be a POST (RFC 6749 §3.2); 405 or 400 expected"))
 			Expect(x).To(HaveNoTokens())
 		})
 		rowIt("REQ-FORM-ONLY", "refuses valid parameters sent as a JSON body, without a 5xx", func(ctx context.Context) {
 			x := probe(ctx, "JSON body", exchange.JSONBody())
-			Expect(x).To(HaveClientErrorStatus(), "parameters are application/x-www-form-urlencoded only (RFC 6749 §4.1.3)")
+			Expect(x).To(HaveClientErrorStatus().Because("parameters are application/x-www-form-urlencoded only (RFC 6749 §4.1.3)"))
 			Expect(x).To(HaveNoTokens())
 		})
 		rowIt("REQ-EMPTY-AS-OMITTED", "treats an empty redirect_uri exactly as an omitted one", func(ctx context.Context) {
@@ -49,15 +51,18 @@ func defineRequest() {
 			// RFC 6749 §3.2: a parameter sent without a value MUST be treated as
 			// if it were omitted. Whether omitting it is right is
 			// REQ-REDIRECT-MISSING's business; this row wants the same answer.
-			Expect(outcome(empty)).To(Equal(outcome(omitted)), "redirect_uri= must be answered as if redirect_uri were omitted (RFC 6749 §3.2)")
+			if outcome(empty) != outcome(omitted) {
+				faulty(empty)
+				failf("redirect_uri empty: the provider answered %s, and %s with redirect_uri omitted; the row expects the same answer\nredirect_uri= must be answered as if redirect_uri were omitted (RFC 6749 §3.2)", outcome(empty), outcome(omitted))
+			}
 		})
 		rowIt("REQ-UNKNOWN-IGNORED", "ignores an unknown parameter in a valid exchange", func(ctx context.Context) {
 			x := probe(ctx, "unknown parameter foo=bar", exchange.Add("foo", "bar"))
-			Expect(x).To(IssueTokens(), "unrecognised request parameters must be ignored (RFC 6749 §3.2)")
+			Expect(x).To(IssueTokens().Because("unrecognised request parameters must be ignored (RFC 6749 §3.2)"))
 		})
 		rowIt("REQ-NO-DUPLICATES", "rejects a request that sends code twice with invalid_request", func(ctx context.Context) {
 			x := probe(ctx, "code sent twice", exchange.Duplicate("code"))
-			Expect(x).To(HaveOAuthError("invalid_request"), "request parameters must not be included more than once (RFC 6749 §3.2)")
+			Expect(x).To(HaveOAuthError("invalid_request").Because("request parameters must not be included more than once (RFC 6749 §3.2)"))
 		})
 	})
 }
@@ -74,9 +79,9 @@ func defineGrantType() {
 		DescribeTable("answers other grant types with unsupported_grant_type",
 			func(ctx SpecContext, id, entry, grant string, extra []exchange.Param) {
 				checkRow(id, entry, func() {
-					supported, from := grantSupported(grant)
-					if supported {
-						Skip(grant + " is supported (" + from + "); this row checks unsupported grant types")
+					e := expectGrant(ctx, grant)
+					if e.supported {
+						Skip(grant + " is supported (" + e.from + "); this row checks unsupported grant types")
 					}
 					ms := []exchange.Mutation{exchange.Probe("grant_type=" + grant), exchange.Set("grant_type", grant), exchange.Drop("code"), exchange.Drop("redirect_uri"), exchange.Drop("code_verifier")}
 					for _, p := range extra {
@@ -84,12 +89,13 @@ func defineGrantType() {
 					}
 					x := do(ctx, exchange.TokenRequest(t().TokenEndpoint, t().Auth, "", "", "").With(ms...))
 					want := []string{"unsupported_grant_type"}
-					if from == "discovery" {
+					if e.source == sourceDiscovery {
 						// Not in discovery's list, but the server may
 						// implement it and not allow it for this client.
 						want = append(want, "unauthorized_client")
 					}
-					Expect(x).To(HaveOAuthError(want...), "grant types: %s", from)
+					Expect(x).To(HaveOAuthError(want...).Because("%s is not a supported grant type: %s (RFC 6749 §5.2)", grant, e.from))
+					observe("the expectation that %s is unsupported came from %s", grant, e.from)
 				})
 			},
 			rowEntry("REQ-GRANT-ONLY-CODE", "refresh_token", "refresh_token", []exchange.Param{{Name: "refresh_token", Value: "tokenbench-not-a-refresh-token"}}),
@@ -100,17 +106,59 @@ func defineGrantType() {
 	})
 }
 
-// grantSupported reports whether the provider supports a grant type, and
-// where that is said: the profile's exhaustive list, or discovery.
-func grantSupported(grant string) (bool, string) {
-	if gs := t().Profile.Request.GrantTypes; len(gs) > 0 {
-		return slices.Contains(gs, grant), "profile " + t().Profile.Name + " lists " + strings.Join(gs, ", ")
+// Where the expectation for a grant type came from, first to last.
+const (
+	sourceProfile   = "profile"
+	sourceRun       = "run"
+	sourceDiscovery = "discovery"
+)
+
+// grantExpectation is whether a grant type is expected to be supported,
+// which source said so, and how (for the report).
+type grantExpectation struct {
+	supported    bool
+	source, from string
+}
+
+// expectGrant decides whether the provider supports a grant type: what the
+// profile documents first (its list is complete), what the run observed
+// second (a refresh token was issued, so the refresh_token grant is
+// offered: RFC 6749 §1.5), and discovery's grant_types_supported third.
+func expectGrant(ctx context.Context, grant string) grantExpectation {
+	GinkgoHelper()
+	p := t().Profile
+	if gs := p.Request.GrantTypes; len(gs) > 0 {
+		return grantExpectation{slices.Contains(gs, grant), sourceProfile, "profile " + p.Name + " documents the grant types " + strings.Join(gs, ", ")}
+	}
+	if grant == "refresh_token" {
+		if x := refreshIssued(ctx); x != nil {
+			attach(x)
+			return grantExpectation{true, sourceRun, "observed in this run: \"" + x.Probe + "\" issued a refresh_token"}
+		}
 	}
 	if d := t().Discovery; d != nil && len(d.GrantTypesSupported) > 0 {
-		return slices.Contains(d.GrantTypesSupported, grant), "discovery"
+		return grantExpectation{slices.Contains(d.GrantTypesSupported, grant), sourceDiscovery, "discovery's grant_types_supported lists " + strings.Join(d.GrantTypesSupported, ", ")}
 	}
-	// OpenID Discovery: the default is authorization_code and implicit.
-	return grant == "authorization_code" || grant == "implicit", "discovery"
+	// OpenID Discovery §3: the default is authorization_code and implicit.
+	return grantExpectation{grant == "authorization_code" || grant == "implicit", sourceDiscovery,
+		"discovery lists no grant_types_supported, whose default is authorization_code, implicit"}
+}
+
+// refreshIssued returns a successful token response of the run that
+// carried a refresh token, or nil. When the run has seen no successful
+// response yet, it redeems a code to see.
+func refreshIssued(ctx context.Context) *exchange.Exchange {
+	GinkgoHelper()
+	state.mu.Lock()
+	x, seen := state.refreshIssued, state.issued
+	state.mu.Unlock()
+	if x == nil && !seen {
+		probe(ctx, "valid exchange, to see whether refresh tokens are issued")
+		state.mu.Lock()
+		x = state.refreshIssued
+		state.mu.Unlock()
+	}
+	return x
 }
 
 // defineRedirectURI: the redirect_uri parameter.
@@ -120,7 +168,7 @@ func defineRedirectURI() {
 	Describe("redirect_uri", func() {
 		rowIt("REQ-REDIRECT-MISSING", "rejects a valid code redeemed without redirect_uri", func(ctx context.Context) {
 			x := probe(ctx, "no redirect_uri", exchange.Drop("redirect_uri"))
-			Expect(x).To(HaveOAuthError("invalid_request", "invalid_grant"), "redirect_uri is required when it was in the authorization request (RFC 6749 §4.1.3)")
+			Expect(x).To(HaveOAuthError("invalid_request", "invalid_grant").Because("redirect_uri is required when it was in the authorization request (RFC 6749 §4.1.3)"))
 		})
 		DescribeTable("rejects a redirect_uri that differs from the authorization request's with invalid_grant",
 			func(ctx SpecContext, id, entry string, change func(string) string) {
@@ -132,7 +180,7 @@ func defineRedirectURI() {
 					}
 					By("redeeming a code issued for " + c.RedirectURI + " with redirect_uri " + other)
 					x := do(ctx, valid(c).With(exchange.Probe("redirect_uri "+entry), exchange.Set("redirect_uri", other)))
-					Expect(x).To(HaveOAuthError("invalid_grant"), "redirect_uri must be identical to the one in the authorization request (RFC 6749 §4.1.3)")
+					Expect(x).To(HaveOAuthError("invalid_grant").Because("redirect_uri must be identical to the one in the authorization request (RFC 6749 §4.1.3)"))
 				})
 			},
 			rowEntry("REQ-REDIRECT-MISMATCH", "trailing slash", func(u string) string { return u + "/" }),
@@ -171,18 +219,24 @@ func defineClientID() {
 		rowIt("REQ-CLIENT-ID-REJECTED", "rejects client_id in the body next to valid Basic authentication, and issues no tokens", func(ctx context.Context) {
 			a, c := methodAuth(ctx, exchange.MethodBasic)
 			x := do(ctx, validAs(c, a).With(exchange.Probe("client_id in the body with Basic"), exchange.ClientIDInBody()))
-			Expect(x).To(HaveOAuthError(t().Profile.Request.ClientIDError...), "the provider documents the client_id parameter as not supported")
+			Expect(x).To(HaveOAuthError(t().Profile.Request.ClientIDError...).Because("the provider documents the client_id parameter as not supported"))
 		})
 		rowIt("AUTH-PUBLIC-CLIENT", "refuses a confidential client's code redeemed with client_id alone (no authentication)", func(ctx context.Context) {
 			x := probe(ctx, "client_id in the body, no authentication", exchange.PublicClient())
-			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_client", "invalid_request", "unauthorized_client"),
-				"a confidential client must authenticate (RFC 6749 §3.2.1)")
+			Expect(x).To(HaveOAuthErrorWithStatus([]int{400, 401}, "invalid_client", "invalid_request", "unauthorized_client").
+				Because("a confidential client must authenticate (RFC 6749 §3.2.1)"))
 		})
 	})
 }
 
 // outcome summarises an answer for comparison: status, error code, and
 // whether tokens were issued.
-func outcome(x *exchange.Exchange) string {
-	return fmt.Sprintf("status %d, error %q, tokens issued: %v", x.Status(), x.OAuthError(), x.HasTokens())
+func outcome(x *exchange.Exchange) string { return answered(x) }
+
+// grantSupported is expectGrant for the rows of the other grants: whether
+// the grant is expected to be supported, and what said so.
+func grantSupported(grant string) (bool, string) {
+	GinkgoHelper()
+	e := expectGrant(context.Background(), grant)
+	return e.supported, e.from
 }

@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
-	. "github.com/onsi/gomega"
 )
 
 // RunOptions configure Run.
@@ -53,8 +52,7 @@ func Run(env *Env, o RunOptions) (Report, error) {
 	}
 	var rep Report
 	env.Report = func(r Report) { rep = r }
-	Define(env)
-	RegisterFailHandler(Fail)
+	Define(env) // registers the specs' fail handler
 	sc, rc := GinkgoConfiguration()
 	sc.LabelFilter = o.LabelFilter
 	sc.RandomizeAllSpecs = false

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
@@ -44,7 +43,6 @@ func TestSuites(t *testing.T) {
 			t.Errorf("writing reports: %v", err)
 		}
 	}
-	Define(env)
-	RegisterFailHandler(Fail)
+	Define(env) // registers the specs' fail handler
 	RunSpecs(t, "tokenbench conformance")
 }

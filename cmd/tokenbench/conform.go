@@ -156,50 +156,6 @@ func (a *app) conform(ctx context.Context, job *conformJob) error {
 	return nil
 }
 
-func (a *app) printConformSummary(c *reports.Conformance, paths []string) {
-	// rows quote the provider: escaped
-	w := format.NewLinesWriter(a.stdout)
-	defer w.Flush()
-	s := c.Summary
-	fmt.Fprintf(w, "\nverdict    %s", strings.ToUpper(c.Verdict))
-	if c.Interrupted {
-		fmt.Fprintf(w, " (interrupted: %s)", c.InterruptReason)
-	}
-	fmt.Fprintln(w)
-	for _, n := range c.Target.Notices {
-		fmt.Fprintf(w, "NOTICE     %s\n", n.Text)
-	}
-	fmt.Fprintf(w, "rows       %d: %d passed, %d failed, %d warnings, %d known deviations, %d info, %d skipped\n",
-		s.Total, s.Pass, s.Fail, s.Warning, s.Known, s.Info, s.Skipped)
-	for _, f := range c.SuiteFailures {
-		fmt.Fprintf(w, "  FAILED  %s: %s\n", f.Node, firstLine(f.Message))
-	}
-	for _, r := range c.Rows {
-		switch r.Status {
-		case "fail", "warning", "known":
-			name := r.ID
-			if r.Entry != "" {
-				name += " [" + r.Entry + "]"
-			}
-			fmt.Fprintf(w, "  %-7s %-6s %s: %s\n", strings.ToUpper(r.Status), r.Level, name, firstLine(r.Message))
-		}
-	}
-	for _, p := range paths {
-		fmt.Fprintf(w, "report     %s\n", p)
-	}
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 160 {
-		s = s[:160] + "..."
-	}
-	return s
-}
-
 // readExpectedFailures reads a YAML mapping of ROW-ID: reason.
 func readExpectedFailures(path string) (map[string]string, error) {
 	if path == "" {

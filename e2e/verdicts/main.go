@@ -12,9 +12,10 @@
 //	RESP-PRAGMA: {verdict: warning, reason: "no Pragma: no-cache (RFC 6749 §5.1); verified with curl -i"}
 //
 // A row whose outcome depends on timing (a race the probe catches only
-// sometimes) names the other verdict it may show, and its reason says why:
+// sometimes) names the other verdict it may show, and its reason says why
+// with the detection rate measured ("caught in 7 of 20 rounds", "35%"):
 //
-//	CODE-SINGLE-USE-RACE: {verdict: fail, flaky: pass, reason: "..."}
+//	CODE-SINGLE-USE-RACE: {verdict: fail, flaky: pass, reason: "... 7 of 20 rounds ..."}
 //
 // It prints one line per difference (row, expected, got, and the report's
 // message) and exits 1 when there is any: a changed verdict, a row of the
@@ -33,11 +34,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
+
+// measuredRate finds a measured figure in a flaky row's reason: "7 of 20"
+// or "35%".
+var measuredRate = regexp.MustCompile(`\d+ of \d+|\d+(\.\d+)? ?%`)
 
 // Verdicts as the expectation file writes them.
 var verdicts = []string{"pass", "fail", "warning", "skip", "info", "known"}
@@ -258,6 +264,8 @@ func compare(rep *report, exp map[string]expectation, order []string) []differen
 			diffs = append(diffs, difference{Key: k, Expected: e.expected(), Got: r.verdict(), Note: note(r)})
 		case (e.Verdict != "pass" || e.Flaky != "") && strings.TrimSpace(e.Reason) == "":
 			diffs = append(diffs, difference{Key: k, Expected: e.expected(), Got: r.verdict(), Note: "the expectation gives no reason for a non-pass"})
+		case e.Flaky != "" && !measuredRate.MatchString(e.Reason):
+			diffs = append(diffs, difference{Key: k, Expected: e.expected(), Got: r.verdict(), Note: "a flaky row's reason must give its measured detection rate (\"N of M rounds\" or a percentage)"})
 		}
 	}
 	for _, k := range order {

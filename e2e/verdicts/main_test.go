@@ -65,10 +65,10 @@ REQ-GONE: {verdict: pass}
 			},
 		},
 		{
-			name: "flaky rows accept either verdict, and need a reason",
-			expect: `REQ-METHOD-POST: {verdict: fail, flaky: pass, reason: "a race (RFC 6749 §4.1.2)"}
+			name: "flaky rows accept either verdict, and need a reason with a measured rate",
+			expect: `REQ-METHOD-POST: {verdict: fail, flaky: pass, reason: "a race (RFC 6749 §4.1.2), caught in 7 of 20 rounds"}
 RESP-PRAGMA: {verdict: pass, flaky: warning}
-"REQ-GRANT-ONLY-CODE [password]": {verdict: pass, flaky: skip, reason: x}
+"REQ-GRANT-ONLY-CODE [password]": {verdict: pass, flaky: skip, reason: x 35%}
 REQ-CLIENT-ID-REJECTED: {verdict: skip, reason: profile}
 `,
 			code: 1,
@@ -77,6 +77,12 @@ REQ-CLIENT-ID-REJECTED: {verdict: skip, reason: profile}
 				"RESP-PRAGMA", "expected pass|warning got warning   the expectation gives no reason",
 				"REQ-GRANT-ONLY-CODE [password]", "expected pass|skip got fail",
 			},
+		},
+		{
+			name:   "a flaky row without a measured rate",
+			expect: "REQ-METHOD-POST: {verdict: fail, flaky: pass, reason: \"a race, sometimes\"}\nRESP-PRAGMA: {verdict: warning, reason: x}\n\"REQ-GRANT-ONLY-CODE [password]\": {verdict: fail, reason: x}\nREQ-CLIENT-ID-REJECTED: {verdict: skip, reason: profile}\n",
+			code:   1,
+			want:   []string{"1 differ from", "REQ-METHOD-POST", "must give its measured detection rate"},
 		},
 		{name: "flaky is the verdict itself", expect: "REQ-METHOD-POST: {verdict: pass, flaky: pass, reason: x}\n", code: 2, want: []string{`flaky "pass" is not another verdict`}},
 		{name: "unknown verdict", expect: "REQ-METHOD-POST: {verdict: ok}\n", code: 2, want: []string{`verdict "ok" is not one of`}},

@@ -47,7 +47,7 @@ func TestRefs(t *testing.T) {
 		{"CODE-REUSE-REVOKES", []string{
 			"RFC 6749 §4.1.2|https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2",
 			"RFC 9700 §4.2.4|https://www.rfc-editor.org/rfc/rfc9700#section-4.2.4"}},
-		{"AUTH-MALFORMED", []string{"robustness|"}},
+		{"AUTH-MALFORMED", []string{"robustness|", "RFC 7235 §3.1|https://www.rfc-editor.org/rfc/rfc7235#section-3.1"}},
 		{"AUTH-METHOD-BOUND", []string{
 			"OIDC Registration §2|https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata",
 			"RFC 9700 §2.5|https://www.rfc-editor.org/rfc/rfc9700#section-2.5"}},

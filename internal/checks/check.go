@@ -60,6 +60,7 @@ type Context struct {
 const (
 	DefaultSkew             = 60 * time.Second
 	DefaultExpiresTolerance = 60 * time.Second
+	DefaultMaxAuthAge       = 24 * time.Hour
 )
 
 func (c *Context) profile() *profiles.Profile {
@@ -81,6 +82,13 @@ func (c *Context) skew() time.Duration {
 		return c.Profile.IDToken.Skew.D()
 	}
 	return DefaultSkew
+}
+
+func (c *Context) maxAuthAge() time.Duration {
+	if c.Profile != nil && c.Profile.IDToken.MaxAuthAge != 0 {
+		return c.Profile.IDToken.MaxAuthAge.D()
+	}
+	return DefaultMaxAuthAge
 }
 
 func (c *Context) algs() []string {

@@ -59,6 +59,7 @@ const (
 	ErrIssuedAfterExp = ruleError("checks: iat after exp")
 	ErrLifetime       = ruleError("checks: ID token lifetime outside the profile range")
 	ErrAuthTime       = ruleError("checks: auth_time after iat")
+	ErrAuthTimeStale  = ruleError("checks: auth_time implausibly long before iat")
 	ErrSubject        = ruleError("checks: sub is not a valid subject identifier")
 	ErrSubjectChanged = ruleError("checks: sub differs from the expected subject")
 	ErrNonce          = ruleError("checks: nonce differs from the one sent")
@@ -145,6 +146,8 @@ func collectFailures(err error, out *[]*Failure) {
 		for _, inner := range e.Unwrap() {
 			collectFailures(inner, out)
 		}
+	case interface{ Unwrap() error }:
+		collectFailures(e.Unwrap(), out)
 	default:
 		var f *Failure
 		if errors.As(err, &f) {

@@ -7,10 +7,13 @@ import (
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/lestrrat-go/jwx/v2/jws"
+
+	"github.com/tokenbench/tokenbench/internal/yamlfile"
 )
 
 func claim(name string, v any) func(testing.TB, *scenario) {
@@ -312,6 +315,15 @@ func TestIDTAuthTime(t *testing.T) {
 		{name: "absent under bankid", mutate: noClaim("auth_time"), want: fails(ErrMissing, "auth_time")},
 		{name: "absent under oidc", profile: "oidc", mutate: noClaim("auth_time"), want: pass},
 		{name: "after iat", mutate: claim("auth_time", now+300), want: fails(ErrAuthTime, "auth_time")},
+		{name: "zero", mutate: claim("auth_time", 0), want: fails(ErrAuthTimeStale, "auth_time")},
+		{name: "25 h before iat", mutate: claim("auth_time", now-25*3600), want: fails(ErrAuthTimeStale, "auth_time")},
+		{name: "23 h before iat", mutate: claim("auth_time", now-23*3600), want: pass},
+		{name: "2 h before iat, 1 h session", mutate: func(_ testing.TB, s *scenario) {
+			p := *s.ctx.Profile
+			p.IDToken.MaxAuthAge = yamlfile.Duration(time.Hour)
+			s.ctx.Profile = &p
+			claim("auth_time", now-2*3600)(nil, s)
+		}, want: fails(ErrAuthTimeStale, "auth_time")},
 		{name: "string", mutate: claim("auth_time", "yesterday"), want: fails(ErrType, "auth_time")},
 	})
 }

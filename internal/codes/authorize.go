@@ -190,6 +190,9 @@ func (a *Authorize) authorize(ctx context.Context, o Options) (*Code, error) {
 			if t := pageTitle(body); t != "" {
 				title = fmt.Sprintf("%q", t)
 			}
+			if a.hasSession() {
+				return nil, mark(ErrLoginPage, fmt.Errorf("codes: authorize: the provider answered with a login page (200 text/html, %s) instead of redirecting with a code, although %s; %s", title, a.sessionGiven(), sessionHint(req.URL)))
+			}
 			return nil, mark(ErrLoginPage, fmt.Errorf("codes: authorize: the provider answered with a login page (200 text/html, %s) instead of redirecting with a code; configure codes.cookies/headers for an authenticated session, or use the command or file source", title))
 		}
 		fallthrough
@@ -290,6 +293,10 @@ func (a *Authorize) fromRedirect(c *Code, reqURL, redirect *url.URL, location st
 		if loc.Query().Get("code") == "" && loc.Query().Get("error") == "" {
 			// Most providers send a browser without a session to their own
 			// login or consent page.
+			if a.hasSession() {
+				return mark(ErrLoginPage, fmt.Errorf("codes: authorize: the provider redirected to %q%s (a login or consent page?) instead of to the redirect URI %q with a code, although %s; %s",
+					withoutQuery(loc), paramNames(loc.Query()), c.RedirectURI, a.sessionGiven(), sessionHint(reqURL)))
+			}
 			return mark(ErrLoginPage, fmt.Errorf("codes: authorize: the provider redirected to %q (a login or consent page?) instead of to the redirect URI %q with a code; configure codes.cookies or codes.headers for an authenticated session that has already consented, or use the command or file source", withoutQuery(loc), c.RedirectURI))
 		}
 		return fmt.Errorf("codes: authorize: the provider redirected to %q, not to the redirect URI %q", withoutQuery(loc), c.RedirectURI)

@@ -70,6 +70,9 @@ func redirect(status int, params ...string) func(http.ResponseWriter, *http.Requ
 	}
 }
 
+// noSession takes the session cookies and headers away.
+func noSession(c *AuthorizeConfig) { c.Cookies, c.Header = nil, nil }
+
 func TestAuthorize(t *testing.T) {
 	t.Parallel()
 	var b64url = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -225,6 +228,7 @@ func TestAuthorize(t *testing.T) {
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				fmt.Fprint(w, "<html><head><TITLE>\n  Sign in &amp; go </TITLE></head><body><form></form></body></html>")
 			},
+			config:  noSession,
 			wantErr: ErrLoginPage,
 			wantMsg: []string{`codes: authorize: the provider answered with a login page (200 text/html, "Sign in & go") instead of redirecting with a code; configure codes.cookies/headers for an authenticated session, or use the command or file source`},
 		},
@@ -234,8 +238,35 @@ func TestAuthorize(t *testing.T) {
 				w.Header().Set("Location", "/interaction/abc123?prompt=login")
 				w.WriteHeader(http.StatusSeeOther)
 			},
+			config:  noSession,
 			wantErr: ErrLoginPage,
 			wantMsg: []string{`/interaction/abc123" (a login or consent page?)`, "configure codes.cookies or codes.headers"},
+		},
+		{
+			name: "login page although a session cookie was given",
+			respond: func(w http.ResponseWriter, r *http.Request, _ string) {
+				// A login app that honours its session only with its own parameter.
+				if _, err := r.Cookie("sid"); err == nil && r.URL.Query().Get("tenant") == "acme" {
+					t.Error("the session was honoured")
+				}
+				w.Header().Set("Location", "/login?return_to=x&ticket=one-time")
+				w.WriteHeader(http.StatusFound)
+			},
+			config:  func(c *AuthorizeConfig) { c.Params = url.Values{"foo": {"bar"}} },
+			wantErr: ErrLoginPage,
+			wantMsg: []string{`redirected to "http://127.0.0.1:`, `/login" (query parameters return_to, ticket) (a login or consent page?)`,
+				"although codes.cookies gave a session (cookies sid)", "client_id=client-1 ", "state=…", "foo=…", "scope=openid",
+				"parameters its own login app adds", "add them under codes.params", "more cookies than those given"},
+		},
+		{
+			name: "login page at the authorization endpoint although a session header was given",
+			respond: func(w http.ResponseWriter, r *http.Request, _ string) {
+				w.Header().Set("Content-Type", "text/html")
+				fmt.Fprint(w, "<title>Log in</title>")
+			},
+			config:  func(c *AuthorizeConfig) { c.Header = http.Header{"Cookie": {"sid=session-secret-value"}} },
+			wantErr: ErrLoginPage,
+			wantMsg: []string{`(200 text/html, "Log in") instead of redirecting with a code, although codes.cookies gave a session (cookies sid) and codes.headers sent Cookie;`, "response_type=code", "codes.params"},
 		},
 		{
 			name: "server error",
@@ -306,7 +337,7 @@ func TestAuthorize(t *testing.T) {
 			}
 			st := a.Stats()
 			if tt.wantErr != nil || tt.wantMsg != nil {
-				mustErr(t, err, tt.wantErr, tt.wantMsg, secretCode)
+				mustErr(t, err, tt.wantErr, tt.wantMsg, secretCode, "cookie-value", "hdr-value", "session-secret-value", "one-time")
 				if st.Errors != 1 || st.Obtained != 0 {
 					t.Errorf("stats %+v, want 1 error, 0 obtained", st)
 				}

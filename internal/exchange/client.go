@@ -34,6 +34,8 @@ type Client struct {
 	now       func() time.Time
 	userAgent string
 	registry  *redact.Redactor
+	// onRaceStep sees Race's steps in order (tests only).
+	onRaceStep func(step string, racer int)
 
 	pools *certPools // shared by the copies Registering makes
 }

@@ -107,7 +107,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			granted = append(granted, s)
 		}
 	}
-	if p.cfg.RequireNonce && q.Get("nonce") == "" {
+	if (p.cfg.RequireNonce || p.variants.on(vNonceRequired)) && q.Get("nonce") == "" {
 		fail("invalid_request", "nonce is required")
 		return
 	}

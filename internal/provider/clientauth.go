@@ -65,10 +65,16 @@ func (p *Provider) authenticate(r *http.Request, params url.Values, act active) 
 	if !ok {
 		return malformed("the Basic credentials have no colon")
 	}
-	if params.Has("client_secret") && !act.on(dTwoMethodsAccepted) {
+	// RFC 6749 §2.3: one method per request. Under lone-secret-ignored, a
+	// client_secret without client_id is no second method and is ignored.
+	secondMethod := params.Has("client_secret") && (params.Has("client_id") || !p.variants.on(vLoneSecretIgnored))
+	if secondMethod && !act.on(dTwoMethodsAccepted) {
 		return Client{}, 0, invalidRequest("more than one client authentication method (Basic and client_secret)")
 	}
 	if params.Has("client_assertion") {
+		if act.on(dTwoMethodsAssertion) {
+			return p.authenticateAssertion(r, params, act)
+		}
 		return Client{}, 0, invalidRequest("more than one client authentication method (Basic and client_assertion)")
 	}
 	if !act.on(dBasicNotDecoded) {
@@ -170,7 +176,9 @@ func (p *Provider) verifyClient(id, secret string, act active) (Client, *oauthEr
 		return Client{}, e
 	}
 	if !c.secretMatches(secret) {
-		return Client{}, invalidClient("client authentication failed")
+		e := invalidClient("client authentication failed")
+		e.wrongSecret = true
+		return Client{}, e
 	}
 	return c, nil
 }

@@ -181,6 +181,10 @@ func authMethodProbes() map[string]defectProbe {
 			b := h.token(treq{auth: basic(clientJWT, secretJWT), form: validForm(h.code(authz{client: clientJWT}))}).outcome()
 			return b + ", post " + postOutcome(clientJWT, secretJWT)(t, h)
 		}, "401 invalid_client, post 401 invalid_client", "200 tokens, post 200 tokens"},
+		dTwoMethodsAssertion: {func(t *testing.T, h *harness) string {
+			return h.token(treq{auth: basic(clientJWT, secretJWT), form: formWith(h.code(authz{client: clientJWT}),
+				"client_assertion_type", assertionTypeJWT, "client_assertion", h.newAssertion(clientJWT).sign(t))}).outcome()
+		}, "400 invalid_request", "200 tokens"},
 		dPrivateKeyJWTUnsupported: {func(t *testing.T, h *harness) string {
 			return jwtOutcome(clientJWT, nil)(t, h) + ", listed " + discoveryLists(h, MethodPrivateKeyJWT)
 		}, "200 tokens, listed true", "401 invalid_client, listed false"},

@@ -196,6 +196,15 @@ func defectProbes() map[string]defectProbe {
 			r := h.token(treq{auth: basic(clientA, "wrong"), form: validForm(h.code(authz{}))})
 			return r.outcome() + " " + r.header.Get("WWW-Authenticate")
 		}, `401 invalid_client Basic realm="tokenbench"`, "401 invalid_client "},
+		dChallengeWrongSecret: {func(t *testing.T, h *harness) string {
+			var out []string
+			for _, auth := range []string{basic(clientA, "wrong"), basic("nobody", "x"), "Basic !!!", basic(clientJWT, secretJWT)} {
+				r := h.token(treq{auth: auth, form: validForm(h.code(authz{}))})
+				out = append(out, r.outcome()+" "+r.header.Get("WWW-Authenticate"))
+			}
+			return strings.Join(out, ", ")
+		}, `401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench", 401 invalid_client Basic realm="tokenbench"`,
+			`401 invalid_client Basic realm="tokenbench", 401 invalid_client , 401 invalid_client , 401 invalid_client `},
 		dUnknownClient400: {outcomeOf(func(h *harness) treq {
 			return treq{auth: basic("nobody", "x"), form: validForm(h.code(authz{}))}
 		}), "401 invalid_client", "400 invalid_client"},
@@ -238,6 +247,14 @@ func defectProbes() map[string]defectProbe {
 			}
 			return sequential + ", one"
 		}, "400 invalid_grant, one", "400 invalid_grant, several"},
+		dCodeRaceNarrow: {func(t *testing.T, h *harness) string {
+			// Whether concurrent redemptions overlap in 300 µs depends on
+			// the machine: the teeth test races for it; here the window
+			// and the sequential reuse, which must stay refused.
+			code := h.code(authz{})
+			h.token(treq{form: validForm(code)})
+			return fmt.Sprintf("window %v, sequential reuse %s", h.p.redeemOptions(h.p.roll()).window, h.token(treq{form: validForm(code)}).outcome())
+		}, "window 0s, sequential reuse 400 invalid_grant", "window 300µs, sequential reuse 400 invalid_grant"},
 		dReuseNoRevoke: {func(t *testing.T, h *harness) string {
 			code := h.code(authz{})
 			first := h.token(treq{form: validForm(code)})
@@ -371,6 +388,10 @@ func defectProbes() map[string]defectProbe {
 			c := h.exchange().idToken(t).claims
 			return fmt.Sprint(num(c, "auth_time") <= num(c, "iat"))
 		}, "true", "false"},
+		dAuthTimeZero: {func(t *testing.T, h *harness) string {
+			c := h.exchange().idToken(t).claims
+			return fmt.Sprintf("now %v, zero %v", num(c, "auth_time") == h.clock.Now().Unix(), num(c, "auth_time") == 0)
+		}, "now true, zero false", "now false, zero true"},
 		dEmptySub: {claimProbe("sub", authz{}), `"9578-6000-4-30799"`, `""`},
 		dUnstableSub: {func(t *testing.T, h *harness) string {
 			a, b := h.exchange().idToken(t), h.exchange().idToken(t)

@@ -6,8 +6,9 @@ import (
 )
 
 // discovery returns the OpenID Provider Metadata for issuer: the client
-// authentication methods its clients are registered for, and the token
-// endpoint's mTLS alias when the HTTPS listener runs (RFC 8705 §5).
+// authentication methods its clients are registered for, the token
+// endpoint's mTLS alias when the HTTPS listener runs (RFC 8705 §5), and the
+// endpoints the variants add or remove.
 //
 // https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
 func (p *Provider) discovery(issuer string, act active) []byte {
@@ -29,6 +30,12 @@ func (p *Provider) discovery(issuer string, act active) []byte {
 	}
 	if !act.on(dDiscPKCEMethodsAbsent) {
 		ms = append(ms, member{"code_challenge_methods_supported", []string{"S256"}})
+	}
+	if p.variants.on(vNoUserinfo) {
+		ms = without(ms, "userinfo_endpoint")
+	}
+	if p.variants.on(vIntrospection) {
+		ms = slices.Insert(ms, 5, member{"introspection_endpoint", issuer + PathIntrospect})
 	}
 	if slices.Contains(methods, MethodPrivateKeyJWT) || slices.Contains(methods, MethodSecretJWT) {
 		ms = append(ms, member{"token_endpoint_auth_signing_alg_values_supported", []string{"RS256", "PS256", "ES256", "HS256", "HS384", "HS512"}})

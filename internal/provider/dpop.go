@@ -41,7 +41,7 @@ func (p *Provider) dpopNonceRequired() bool {
 // https://www.rfc-editor.org/rfc/rfc9449#section-4.3
 func (p *Provider) checkProof(act active, r *http.Request, url, accessToken string) (string, *oauthError, string) {
 	bad := func(desc string) (string, *oauthError, string) {
-		return "", &oauthError{http.StatusBadRequest, errDPoPProof, desc}, ""
+		return "", &oauthError{status: http.StatusBadRequest, code: errDPoPProof, desc: desc}, ""
 	}
 	vs := r.Header.Values("DPoP")
 	if len(vs) != 1 {
@@ -109,7 +109,7 @@ func (p *Provider) checkProof(act active, r *http.Request, url, accessToken stri
 		if claims.Nonce != "" && act.on(dDPoPNonceNoHeader) {
 			nonce = "" // a stale nonce: refused without saying which one to use
 		}
-		return "", &oauthError{http.StatusBadRequest, errDPoPNonce, "the DPoP proof must carry the server's nonce"}, nonce
+		return "", &oauthError{status: http.StatusBadRequest, code: errDPoPNonce, desc: "the DPoP proof must carry the server's nonce"}, nonce
 	case !act.on(dDPoPReplayOK) && !p.dpopJTIs.first(claims.JTI, now.Add(2*dpopWindow), now):
 		return bad("the DPoP proof's jti was used before")
 	}

@@ -55,7 +55,7 @@ func (p *Provider) fastResponse(issuer string) (*fastResponse, error) {
 func (p *Provider) handleFastToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		p.writeError(w, nil, &oauthError{http.StatusMethodNotAllowed, errInvalidRequest, "the token endpoint accepts only POST"})
+		p.writeError(w, nil, &oauthError{status: http.StatusMethodNotAllowed, code: errInvalidRequest, desc: "the token endpoint accepts only POST"})
 		return
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxTokenBody)) // keep the connection reusable

@@ -44,7 +44,7 @@ func grantDefects() []Defect {
 			Summary: "the refreshed ID token names another user (sub)"},
 		{Name: dRefreshNeverExpires, Rows: rows("RT-EXPIRES"), Grants: true,
 			Summary: "refresh tokens do not expire"},
-		{Name: dRefreshSurvivesCodeReuse, Rows: rows("RT-REVOKED-ON-CODE-REUSE"), Grants: true,
+		{Name: dRefreshSurvivesCodeReuse, Rows: rows("RT-REVOKED-ON-CODE-REUSE", "CODE-REUSE-REVOKES"), Grants: true,
 			Summary: "a reused code revokes its access tokens but not the refresh tokens issued from it"},
 		{Name: dRefreshMissingWrongError, Rows: rows("RT-MISSING"), Grants: true,
 			Summary: "a refresh without refresh_token gets invalid_grant instead of invalid_request"},

@@ -71,7 +71,7 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 	case refreshReused:
 		return invalidGrant("the refresh token was already used; its family is revoked")
 	case refreshWiderScope:
-		return &oauthError{http.StatusBadRequest, errInvalidScope, "the requested scope exceeds the original grant"}
+		return &oauthError{status: http.StatusBadRequest, code: errInvalidScope, desc: "the requested scope exceeds the original grant"}
 	}
 	scope := fam.scope
 	if s := first(params, "scope"); s != "" {

@@ -119,8 +119,11 @@ func (p *Provider) idTokenClaims(act active, in idTokenInput) ([]member, error) 
 		exp *= 1000
 	}
 	authTime := in.authTime.Unix()
-	if act.on(dAuthTimeAfterIat) {
+	switch {
+	case act.on(dAuthTimeAfterIat):
 		authTime = iat.Add(authTimeAfter).Unix()
+	case act.on(dAuthTimeZero):
+		authTime = 0
 	}
 
 	hashed := in.accessToken

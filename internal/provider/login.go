@@ -101,7 +101,8 @@ func asset(name, contentType string) http.Handler {
 // https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt)
 func (p *Provider) login(w http.ResponseWriter, r *http.Request, q url.Values, act active, g *grant, state string) {
 	prompt := strings.Fields(q.Get("prompt"))
-	if p.cfg.Login == LoginJS && !slices.Contains(prompt, "login") {
+	honoured := !p.variants.on(vSessionNeedsACR) || slices.Contains(strings.Fields(q.Get("acr_values")), sessionACR)
+	if p.cfg.Login == LoginJS && !slices.Contains(prompt, "login") && honoured {
 		if ck, err := r.Cookie(sessionName); err == nil {
 			if at, ok := p.logins.session(ck.Value, p.now()); ok {
 				p.issueCode(w, act, g, at, state)

@@ -264,11 +264,12 @@ func New(cfg Config) (*Provider, error) {
 
 // Endpoint paths, relative to the issuer.
 const (
-	PathDiscovery = "/.well-known/openid-configuration"
-	PathJWKS      = "/jwks"
-	PathAuthorize = "/authorize"
-	PathToken     = "/oauth/token"
-	PathUserinfo  = "/userinfo"
+	PathDiscovery  = "/.well-known/openid-configuration"
+	PathJWKS       = "/jwks"
+	PathAuthorize  = "/authorize"
+	PathToken      = "/oauth/token"
+	PathUserinfo   = "/userinfo"
+	PathIntrospect = "/introspect" // with the introspection variant only
 )
 
 func (p *Provider) routes() *http.ServeMux {
@@ -278,6 +279,7 @@ func (p *Provider) routes() *http.ServeMux {
 	mux.Handle(PathAuthorize, p.witness(http.HandlerFunc(p.handleAuthorize)))
 	mux.Handle(PathToken, p.hostile(p.shape(http.HandlerFunc(p.handleToken))))
 	mux.Handle(PathUserinfo, p.hostile(http.HandlerFunc(p.handleUserinfo)))
+	mux.Handle(PathIntrospect, p.hostile(http.HandlerFunc(p.handleIntrospect)))
 	if p.cfg.Login != "" {
 		p.loginRoutes(mux)
 	}

@@ -84,6 +84,9 @@ type oauthError struct {
 	status int
 	code   string
 	desc   string // plain ASCII, no double quote or backslash
+	// wrongSecret marks the answer to a known client's wrong secret (the
+	// only 401 that keeps its challenge under challenge-wrong-secret-only).
+	wrongSecret bool
 }
 
 // Error codes of RFC 6749 §5.2 the provider uses, and the two non-§5.2 ones.
@@ -98,19 +101,19 @@ const (
 )
 
 func invalidRequest(desc string) *oauthError {
-	return &oauthError{http.StatusBadRequest, errInvalidRequest, desc}
+	return &oauthError{status: http.StatusBadRequest, code: errInvalidRequest, desc: desc}
 }
 
 func invalidClient(desc string) *oauthError {
-	return &oauthError{http.StatusUnauthorized, errInvalidClient, desc}
+	return &oauthError{status: http.StatusUnauthorized, code: errInvalidClient, desc: desc}
 }
 
 func invalidGrant(desc string) *oauthError {
-	return &oauthError{http.StatusBadRequest, errInvalidGrant, desc}
+	return &oauthError{status: http.StatusBadRequest, code: errInvalidGrant, desc: desc}
 }
 
 func serverError(desc string) *oauthError {
-	return &oauthError{http.StatusInternalServerError, errServerError, desc}
+	return &oauthError{status: http.StatusInternalServerError, code: errServerError, desc: desc}
 }
 
 // descriptionSafe replaces every character that RFC 6749 §5.2 does not
@@ -145,7 +148,8 @@ func (p *Provider) writeError(w http.ResponseWriter, act active, e *oauthError) 
 		h.Set("Cache-Control", p.cacheControl())
 	}
 	h.Set("Pragma", pragmaNoCache)
-	if status == http.StatusUnauthorized && !act.on(dNoWWWAuthenticate) {
+	challenge := !act.on(dNoWWWAuthenticate) && (e.wrongSecret || !act.on(dChallengeWrongSecret))
+	if status == http.StatusUnauthorized && challenge {
 		h.Set("WWW-Authenticate", basicChallenge)
 	}
 	if act.on(dErrorTextPlain) {

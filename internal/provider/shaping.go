@@ -33,7 +33,7 @@ func (p *Provider) shape(token http.Handler) http.Handler {
 			return
 		}
 		if p.cfg.ErrorRate > 0 && (p.cfg.ErrorRate >= 1 || p.chance(p.cfg.ErrorRate)) {
-			p.writeError(w, nil, &oauthError{http.StatusServiceUnavailable, errTemporarily, "injected error"})
+			p.writeError(w, nil, &oauthError{status: http.StatusServiceUnavailable, code: errTemporarily, desc: "injected error"})
 			return
 		}
 		token.ServeHTTP(w, r)

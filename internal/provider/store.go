@@ -146,7 +146,7 @@ func (s *store) redeem(ctx context.Context, code string, opt redeemOptions) (gra
 	}
 	// code-race: check now, mark later.
 	s.mu.Unlock()
-	sleep(ctx, opt.window)
+	holdFor(ctx, opt.window)
 	s.mu.Lock()
 	g.used = true
 	s.mu.Unlock()

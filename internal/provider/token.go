@@ -21,7 +21,12 @@ const maxTokenBody = 64 << 10
 
 // raceWindow is the time between the check and the mark of a code under the
 // code-race defect: long enough for concurrent redemptions to overlap.
-const raceWindow = 20 * time.Millisecond
+// raceWindowNarrow is code-race-narrow's: only redemptions that complete
+// within a few hundred microseconds of each other overlap.
+const (
+	raceWindow       = 20 * time.Millisecond
+	raceWindowNarrow = 300 * time.Microsecond
+)
 
 // tokenParams are the known token request parameters (RFC 6749 §4.1.3,
 // §2.3.1, RFC 7636 §4.5). The unknown-param-rejected defect rejects others.
@@ -76,7 +81,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 	if e != nil {
 		return e
 	}
-	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) && !p.cfg.ClientIDWithBasic {
+	bodyCredentials := act.on(dTwoMethodsAccepted) && params.Has("client_secret") // ignored, client_id with them
+	if method == authBasic && params.Has("client_id") && !act.on(dClientIDAccepted) && !p.cfg.ClientIDWithBasic && !bodyCredentials {
 		return invalidRequest("client_id parameter is not supported")
 	}
 
@@ -91,7 +97,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request, act active) *oa
 		if act.on(dWrongGrantError) {
 			return invalidGrant("grant type is not supported")
 		}
-		return &oauthError{http.StatusBadRequest, errUnsupportedGrantType, "grant_type must be authorization_code"}
+		return &oauthError{status: http.StatusBadRequest, code: errUnsupportedGrantType, desc: "grant_type must be authorization_code"}
 	}
 
 	code := params.Get("code")
@@ -146,7 +152,7 @@ func (p *Provider) parseTokenRequest(w http.ResponseWriter, r *http.Request, act
 		values = r.URL.Query()
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", http.MethodPost)
-		return tokenRequest{}, &oauthError{http.StatusMethodNotAllowed, errInvalidRequest, "the token endpoint accepts only POST"}
+		return tokenRequest{}, &oauthError{status: http.StatusMethodNotAllowed, code: errInvalidRequest, desc: "the token endpoint accepts only POST"}
 	default:
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenBody))
 		if err != nil {
@@ -224,8 +230,11 @@ func jsonParams(body []byte) (url.Values, error) {
 // redeemOptions maps the active defects to the store's redemption options.
 func (p *Provider) redeemOptions(act active) redeemOptions {
 	o := redeemOptions{reusable: act.on(dCodeReusable), noRevoke: act.on(dReuseNoRevoke), keepFamilies: act.on(dRefreshSurvivesCodeReuse)}
-	if act.on(dCodeRace) {
+	switch {
+	case act.on(dCodeRace):
 		o.window = raceWindow
+	case act.on(dCodeRaceNarrow):
+		o.window = raceWindowNarrow
 	}
 	return o
 }

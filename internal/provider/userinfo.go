@@ -12,6 +12,10 @@ import (
 //
 // https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
 func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
+	if p.variants.on(vNoUserinfo) {
+		http.NotFound(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -34,7 +38,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		// RFC 9449 §7.1: the proof, with ath, by the key the token is bound to.
 		got, e, nonce := p.checkProof(act, r, p.endpointURL(r, PathUserinfo), token)
 		if e == nil && got != jkt {
-			e = &oauthError{http.StatusUnauthorized, "invalid_token", "the access token is not bound to the proof's key"}
+			e = &oauthError{status: http.StatusUnauthorized, code: "invalid_token", desc: "the access token is not bound to the proof's key"}
 		}
 		if e != nil {
 			dpopChallenge(w, e, nonce)

@@ -11,6 +11,10 @@ import (
 // every response.
 type Variant struct {
 	Name, Summary string
+	// Profile is the shipped profile under which the variant is a correct
+	// provider, when the bankid document excludes it (refresh tokens, say);
+	// "" is any profile.
+	Profile string
 }
 
 // Variant names.
@@ -25,6 +29,11 @@ const (
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
 	vDPoPNonce         = "dpop-nonce"
+	vLoneSecretIgnored = "lone-secret-ignored"
+	vNoUserinfo        = "no-userinfo"
+	vIntrospection     = "introspection"
+	vNonceRequired     = "nonce-required"
+	vSessionNeedsACR   = "session-needs-acr"
 
 	// With the refresh_token and client_credentials grants served.
 	vRefreshNoRotation = "refresh-no-rotation"
@@ -39,23 +48,32 @@ func GrantVariant(name string) bool {
 	return slices.Contains([]string{vRefreshNoRotation, vRefreshNoIDToken, vCCNoScope}, name)
 }
 
+// sessionACR is the acr_values under which the session-needs-acr variant
+// honours a login session.
+const sessionACR = "tokenbench-sso"
+
 // Variants returns every variant the provider knows, sorted by name. The
 // slice is new on every call.
 func Variants() []Variant {
 	vs := []Variant{
-		{vLowercaseBearer, `token_type is "bearer" (RFC 6749 §5.1: case-insensitive)`},
-		{vPlainJSON, "Content-Type is application/json without a charset parameter (RFC 8259 §11)"},
-		{vCacheControlExtra, `Cache-Control is "no-store, no-cache, max-age=0"`},
-		{vExtraMembers, "success responses carry unknown extra members (RFC 6749 §5.1: clients ignore them)"},
-		{vAudArray, `aud is ["<client>", "other-audience"], with azp = client (OIDC Core §2)`},
-		{vMultiKeyJWKS, "the JWKS has two more keys before the signing key: another RSA key and an EC P-256 key"},
-		{vNoErrorDesc, "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
-		{vShuffledMembers, "JSON members (response bodies and ID token claims) come in another order"},
-		{vNonceAbsent, "when no nonce was sent, the ID token has no nonce claim instead of null"},
-		{vDPoPNonce, "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
-		{vRefreshNoRotation, "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
-		{vRefreshNoIDToken, "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
-		{vCCNoScope, "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
+		{Name: vLowercaseBearer, Summary: `token_type is "bearer" (RFC 6749 §5.1: case-insensitive)`},
+		{Name: vPlainJSON, Summary: "Content-Type is application/json without a charset parameter (RFC 8259 §11)"},
+		{Name: vCacheControlExtra, Summary: `Cache-Control is "no-store, no-cache, max-age=0"`},
+		{Name: vExtraMembers, Summary: "success responses carry unknown extra members (RFC 6749 §5.1: clients ignore them)"},
+		{Name: vAudArray, Summary: `aud is ["<client>", "other-audience"], with azp = client (OIDC Core §2)`},
+		{Name: vMultiKeyJWKS, Summary: "the JWKS has two more keys before the signing key: another RSA key and an EC P-256 key"},
+		{Name: vNoErrorDesc, Summary: "error responses have no error_description (RFC 6749 §5.2: OPTIONAL)"},
+		{Name: vShuffledMembers, Summary: "JSON members (response bodies and ID token claims) come in another order"},
+		{Name: vNonceAbsent, Summary: "when no nonce was sent, the ID token has no nonce claim instead of null"},
+		{Name: vLoneSecretIgnored, Summary: "a client_secret without client_id next to Basic is no second authentication method and is ignored; Basic plus client_id and client_secret is still refused (RFC 6749 §2.3)"},
+		{Name: vNoUserinfo, Summary: "there is no userinfo endpoint: discovery lists none (OIDC Discovery §3: RECOMMENDED, not required) and /userinfo answers 404"},
+		{Name: vIntrospection, Summary: "discovery lists an introspection_endpoint (RFC 8414 §2) that answers RFC 7662 token introspection for registered clients (HTTP Basic)"},
+		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
+		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
+		{Name: vDPoPNonce, Summary: "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
+		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
+		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
+		{Name: vCCNoScope, Summary: "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
 	return vs

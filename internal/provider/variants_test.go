@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -44,6 +45,43 @@ func variantProbes() map[string]defectProbe {
 			r := dpopToken(t, h, newDPoPKey(t), proofEdit{})
 			return r.outcome() + " nonce " + fmt.Sprint(r.header.Get("DPoP-Nonce") != "")
 		}, "200 tokens nonce false", "400 use_dpop_nonce nonce true"},
+		vNoUserinfo: {func(t *testing.T, h *harness) string {
+			var d map[string]any
+			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
+			_, listed := d["userinfo_endpoint"]
+			return fmt.Sprintf("listed %v, userinfo %d", listed, h.userinfo(h.exchange().str("access_token")).status)
+		}, "listed true, userinfo 200", "listed false, userinfo 404"},
+		vIntrospection: {func(t *testing.T, h *harness) string {
+			var d map[string]any
+			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
+			at := h.exchange().str("access_token")
+			valid := h.do(treq{form: url.Values{"token": {at}}}, PathIntrospect)
+			unknown := h.do(treq{form: url.Values{"token": {"nope"}}}, PathIntrospect)
+			noAuth := h.do(treq{auth: "-", form: url.Values{"token": {at}}}, PathIntrospect)
+			return fmt.Sprintf("%v, %d %s, %d %s, %s", d["introspection_endpoint"] != nil, valid.status, valid.body, unknown.status, unknown.body, noAuth.outcome())
+		}, "false, 404 404 page not found\n, 404 404 page not found\n, 404 ",
+			`true, 200 {"active":true}, 200 {"active":false}, 401 invalid_client`},
+		vSessionNeedsACR: {func(t *testing.T, h *harness) string {
+			lh := newHarness(t, Config{Login: LoginJS, Variants: h.p.cfg.Variants})
+			c := newLoginClient(lh)
+			id, _ := c.start(loginQuery)
+			c.post("/login/api/user", map[string]string{"interaction": id, "user": LoginUser})
+			c.post("/login/api/otp", map[string]string{"interaction": id, "otp": LoginOTP})
+			c.finish(id)
+			plain, _ := c.start(loginQuery)
+			acr, _ := c.start(loginQuery + "&acr_values=" + sessionACR)
+			return fmt.Sprintf("session without acr_values: login page %v; with: login page %v", plain != "", acr != "")
+		}, "session without acr_values: login page false; with: login page false", "session without acr_values: login page true; with: login page false"},
+		vNonceRequired: {func(t *testing.T, h *harness) string {
+			loc, _ := url.Parse(h.authorize(authz{}).Header.Get("Location"))
+			with := h.authorize(authz{nonce: "n-1"}).StatusCode
+			return fmt.Sprintf("without %q, with %d", loc.Query().Get("error"), with)
+		}, `without "", with 302`, `without "invalid_request", with 302`},
+		vLoneSecretIgnored: {func(t *testing.T, h *harness) string {
+			lone := h.token(treq{form: formWith(h.code(authz{}), "client_secret", secretA)}).outcome()
+			pair := h.token(treq{form: formWith(h.code(authz{}), "client_id", clientA, "client_secret", secretA)}).outcome()
+			return lone + ", " + pair
+		}, "400 invalid_request, 400 invalid_request", "200 tokens, 400 invalid_request"},
 	}
 }
 
@@ -92,7 +130,7 @@ func TestVariantsAtTheWire(t *testing.T) {
 			if got := vp.probe(t, h); got != vp.defect {
 				t.Errorf("with %s: %s, want %s", name, got, vp.defect)
 			}
-			checkConformant(t, h)
+			checkConformant(t, h, name)
 		})
 	}
 }
@@ -101,15 +139,19 @@ func TestVariantsAtTheWire(t *testing.T) {
 // provider, the baseline of TestVariantsAtTheWire.
 func TestCleanConformant(t *testing.T) {
 	t.Parallel()
-	checkConformant(t, newHarness(t, Config{}))
+	checkConformant(t, newHarness(t, Config{}), "")
 }
 
 // checkConformant checks the RFC 6749 / OIDC Core basics of one successful
 // exchange and one error, reading them as a lenient-where-allowed client
-// would.
-func checkConformant(t *testing.T, h *harness) {
+// would, for a provider with variant (or "").
+func checkConformant(t *testing.T, h *harness, variant string) {
 	t.Helper()
-	r := h.exchange()
+	a := authz{}
+	if variant == vNonceRequired {
+		a.nonce = "n-1"
+	}
+	r := h.token(treq{form: validForm(h.code(a))})
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d", r.status)
 	}
@@ -129,7 +171,7 @@ func checkConformant(t *testing.T, h *harness) {
 		t.Errorf("access_token %q, token_type %q, scope %q", at, r.str("token_type"), r.str("scope"))
 	}
 	if _, ok := m["refresh_token"]; ok {
-		t.Error("refresh_token present")
+		t.Errorf("refresh_token present: %v", ok)
 	}
 
 	j := r.idToken(t)
@@ -147,13 +189,13 @@ func checkConformant(t *testing.T, h *harness) {
 	if num(c, "exp")-num(c, "iat") != int64(expiresIn) || num(c, "auth_time") > num(c, "iat") {
 		t.Errorf("exp %d, iat %d, auth_time %d, expires_in %v", num(c, "exp"), num(c, "iat"), num(c, "auth_time"), expiresIn)
 	}
-	if n, ok := c["nonce"]; ok && string(n) != "null" {
-		t.Errorf("nonce %s without a nonce sent", n)
+	if n, ok := c["nonce"]; ok && string(n) != "null" && string(n) != `"`+a.nonce+`"` {
+		t.Errorf("nonce %s, sent %q", n, a.nonce)
 	}
 	if str(c, "at_hash") != atHash(at) || str(c, "sub") != userSub {
 		t.Errorf("at_hash %s, sub %s", c["at_hash"], c["sub"])
 	}
-	if u := h.userinfo(at); u.status != http.StatusOK || u.str("sub") != str(c, "sub") {
+	if u := h.userinfo(at); variant != vNoUserinfo && (u.status != http.StatusOK || u.str("sub") != str(c, "sub")) {
 		t.Errorf("userinfo %d sub %q", u.status, u.str("sub"))
 	}
 
@@ -189,7 +231,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) != 13 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 18 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }

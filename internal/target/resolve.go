@@ -36,6 +36,7 @@ type Target struct {
 	TokenEndpoint         string
 	JWKSURI               string
 	UserinfoEndpoint      string
+	IntrospectionEndpoint string     // from discovery; "" when none
 	Discovery             *Discovery // nil when discovery was not available
 
 	// MTLSTokenEndpoint is where the TLS methods send token requests ("":
@@ -92,6 +93,7 @@ type Discovery struct {
 	TokenEndpoint                     string   `json:"token_endpoint"`
 	JWKSURI                           string   `json:"jwks_uri"`
 	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"` // RFC 8414 §2
 	GrantTypesSupported               []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
@@ -207,6 +209,14 @@ func Resolve(ctx context.Context, name string, f *File, o Options) (*Target, err
 	t.MTLSTokenEndpoint = first(f.MTLSTokenEndpoint, d.MTLSEndpointAliases.TokenEndpoint)
 	if t.TokenEndpoint == "" {
 		return nil, fmt.Errorf("target: %s: no token_endpoint in discovery or the target file", name)
+	}
+	if d.IntrospectionEndpoint != "" {
+		// Optional: a URL the strict policy refuses is left unused, not fatal.
+		if err := t.checkOptional(f, "introspection_endpoint", d.IntrospectionEndpoint); err != nil {
+			t.warn("introspection_endpoint left unused: %v", err)
+		} else {
+			t.IntrospectionEndpoint = d.IntrospectionEndpoint
+		}
 	}
 
 	profileName := first(o.Profile, f.Profile, DefaultProfile)
