@@ -102,11 +102,16 @@ func Define(env *Env) {
 		definePKCE()
 		defineResponse()
 		defineRefresh()
-		defineRefreshGrant()
-		defineClientCredentials()
 		defineIDToken()
 		defineUserinfo()
 		defineDPoP()
+		// After every row that uses the shared exchange's tokens: a
+		// provider may revoke a whole grant (every token of the session,
+		// the shared exchange's too) on a reused refresh token or code, as
+		// node oidc-provider does when the codes come from one login
+		// session.
+		defineRefreshGrant()
+		defineClientCredentials()
 		defineConcurrency()
 		defineDiscovery()
 		defineDiscoveryGrants()
