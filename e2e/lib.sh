@@ -16,7 +16,7 @@ e2e_alive() { kill -0 "$1" 2>/dev/null; }
 
 # e2e_start DIR NAME CMD...: start CMD in the background with stdout in
 # DIR/NAME.out and stderr in DIR/NAME.err, append its PID to DIR/pids, and
-# wait up to 30 s for its first stdout line `listening http://127.0.0.1:PORT`.
+# wait up to 60 s (a loaded CI machine) for its first stdout line `listening http://127.0.0.1:PORT`.
 # Prints the URL. Fails (status 1) when the process dies or stays silent.
 e2e_start() {
 	local dir=$1 name=$2
@@ -25,7 +25,7 @@ e2e_start() {
 	local pid=$!
 	echo "$pid $name" >>"$dir/pids"
 	local line
-	for _ in $(seq 300); do
+	for _ in $(seq 600); do
 		if line=$(head -n1 "$dir/$name.out" 2>/dev/null) && [[ "$line" == "listening http://127.0.0.1:"* ]]; then
 			echo "${line#listening }"
 			return 0
@@ -33,7 +33,9 @@ e2e_start() {
 		e2e_alive "$pid" || break
 		sleep 0.1
 	done
-	echo "e2e: $name (pid $pid) did not print its listening line within 30 s; stderr:" >&2
+	echo "e2e: $name (pid $pid, $(e2e_alive "$pid" && echo alive || echo exited)) did not print its listening line within 60 s; stdout:" >&2
+	tail -n 5 "$dir/$name.out" >&2
+	echo "stderr:" >&2
 	tail -n 20 "$dir/$name.err" >&2
 	return 1
 }
