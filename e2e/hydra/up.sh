@@ -17,10 +17,16 @@
 #      `hydra serve all --dev --sqa-opt-out` in the background with an empty
 #      environment (Hydra reads any variable named like a config key).
 #   3. Clients tokenbench and tokenbench-b (client_secret_basic,
-#      authorization_code + refresh_token, scope "openid offline", redirect
-#      URIs http://127.0.0.1:9/callback and /callback2). The second one's
-#      secret has characters that RFC 6749 §2.3.1's form-encoding changes.
-#   4. $E2E_WORK/hydra/target.yaml (codes.source: hydra) and
+#      authorization_code + refresh_token + client_credentials, scope
+#      "openid offline offline_access", redirect URIs
+#      http://127.0.0.1:9/callback and /callback2), and one client each for
+#      client_secret_post and private_key_jwt, registered alike. The second
+#      one's secret has characters that RFC 6749 §2.3.1's form-encoding
+#      changes.
+#   4. $E2E_WORK/hydra/target.yaml (codes.source: hydra, scope openid
+#      offline_access: Hydra issues a refresh token only when offline or
+#      offline_access is granted, and the hydra source's consent grants the
+#      requested scope) and
 #      $E2E_WORK/hydra/env (the secrets as exports).
 #
 # PIDs (hydra, then the postgres postmaster) go to $E2E_WORK/hydra/pids, one
@@ -213,8 +219,8 @@ create_client() { # ID SECRET [METHOD]: prints the client id Hydra registered
 	local out
 	out=$(timeout 30 "${hydra_env[@]}" "$hydra" create client --endpoint "$admin" --format json \
 		--id "$1" --secret "$2" --name "tokenbench e2e $1" \
-		--grant-type authorization_code,refresh_token --response-type code \
-		--scope openid,offline \
+		--grant-type authorization_code,refresh_token,client_credentials --response-type code \
+		--scope openid,offline,offline_access \
 		--redirect-uri "$redirect_uri,$other_redirect_uri" \
 		--token-endpoint-auth-method "${3:-client_secret_basic}") || die "hydra create client $1 failed: $out"
 	sed -n 's/.*"client_id": *"\([^"]*\)".*/\1/p' <<<"$out" | head -n1
@@ -235,7 +241,7 @@ e2e_rsa_key "$creds" tokenbench-jwt || die "openssl failed"
 secret_jwt="tb-jwt-$(random_hex 16)"
 out=$(curl -s --max-time 10 -X POST "$admin/admin/clients" -H 'Content-Type: application/json' -d @- <<EOF
 {"client_id": "tokenbench-jwt", "client_secret": "$secret_jwt", "client_name": "tokenbench e2e tokenbench-jwt",
- "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"], "scope": "openid offline",
+ "grant_types": ["authorization_code", "refresh_token", "client_credentials"], "response_types": ["code"], "scope": "openid offline offline_access",
  "redirect_uris": ["$redirect_uri", "$other_redirect_uri"], "token_endpoint_auth_method": "private_key_jwt",
  "token_endpoint_auth_signing_alg": "RS256", "jwks": {"keys": [$(e2e_jwk "$creds/tokenbench-jwt-pub.pem")]}}
 EOF
@@ -265,7 +271,9 @@ second_client:
   secret_env: TOKENBENCH_HYDRA_B_SECRET   # has characters form-encoding changes (AUTH-BASIC-ENCODING)
 redirect_uri: "$redirect_uri"
 other_redirect_uri: "$other_redirect_uri"
-scope: openid
+# offline_access: Hydra issues a refresh token only when offline or
+# offline_access is granted (the hydra source grants the requested scope).
+scope: openid offline_access
 profile: hydra
 codes:
   source: hydra

@@ -33,7 +33,7 @@ var grantRows = []Row{
 		Expected: "400 invalid_grant (or 401 invalid_client)", When: When{Grant: grantRefresh}},
 	{ID: "RT-SCOPE-NO-WIDEN", Area: AreaRefresh, Level: Must, Source: "6749 §6", Strength: "MUST",
 		Probe:    "scope wider than the original grant",
-		Expected: "400 invalid_scope, no tokens", When: When{Grant: grantRefresh}},
+		Expected: "400 invalid_scope, or tokens for no more than the original scope (§3.3: the extra scope ignored, named in scope)", When: When{Grant: grantRefresh}},
 	{ID: "RT-SCOPE-NARROW", Area: AreaRefresh, Level: Info, Source: "6749 §6", Strength: "INFO",
 		Probe:    "a narrower scope",
 		Expected: "recorded: granted scope, or the error", When: When{Grant: grantRefresh}},

@@ -51,7 +51,11 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 	}
 	rotate := !p.variants.on(vRefreshNoRotation) && !act.on(dRefreshNotRotated)
 	now := p.now()
-	f, fam, status := p.store.useRefresh(rt, client.ID, first(params, "scope"), now, refreshOptions{
+	requested := first(params, "scope")
+	if p.variants.on(vRefreshScopeKept) && !act.on(dRefreshScopeWidened) {
+		requested = "" // RFC 6749 §3.3: ignored; the original grant is issued
+	}
+	f, fam, status := p.store.useRefresh(rt, client.ID, requested, now, refreshOptions{
 		rotate: rotate, neverExpires: act.on(dRefreshNeverExpires), notBound: act.on(dRefreshNotBound),
 		reuseAccepted: act.on(dRefreshReuseAccepted), keepFamily: act.on(dRefreshReuseKeepsFamily),
 		widen: act.on(dRefreshScopeWidened),
@@ -74,8 +78,8 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 		return &oauthError{status: http.StatusBadRequest, code: errInvalidScope, desc: "the requested scope exceeds the original grant"}
 	}
 	scope := fam.scope
-	if s := first(params, "scope"); s != "" {
-		scope = s
+	if requested != "" {
+		scope = requested
 	}
 	at, err := p.newAccessToken(act, client, "", f, now, jkt)
 	if err != nil {

@@ -307,6 +307,11 @@ func grantProbes() map[string]defectProbe {
 		}, "true 400 invalid_grant", "false 200 tokens"},
 		vRefreshNoIDToken: {func(_ *testing.T, h *harness) string { _, r := chain(h); return has(r, "id_token") }, "true", "false"},
 		vCCNoScope:        {func(_ *testing.T, h *harness) string { return has(cc(h), "scope") }, "true", "false"},
+		vRefreshScopeKept: {func(_ *testing.T, h *harness) string {
+			x := h.exchange()
+			r := h.token(treq{form: refreshForm(x.str("refresh_token"), "scope", x.str("scope")+" profile")})
+			return r.outcome() + " " + fmt.Sprint(r.str("scope") == x.str("scope"))
+		}, "400 invalid_scope false", "200 tokens true"},
 	}
 }
 

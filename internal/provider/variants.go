@@ -38,6 +38,7 @@ const (
 	// With the refresh_token and client_credentials grants served.
 	vRefreshNoRotation = "refresh-no-rotation"
 	vRefreshNoIDToken  = "refresh-no-id-token"
+	vRefreshScopeKept  = "refresh-scope-kept"
 	vCCNoScope         = "cc-no-scope"
 )
 
@@ -45,7 +46,7 @@ const (
 // client_credentials grants: it shows only when they are served, under a
 // profile that allows it (refresh-no-rotation: refresh.rotation optional).
 func GrantVariant(name string) bool {
-	return slices.Contains([]string{vRefreshNoRotation, vRefreshNoIDToken, vCCNoScope}, name)
+	return slices.Contains([]string{vRefreshNoRotation, vRefreshNoIDToken, vRefreshScopeKept, vCCNoScope}, name)
 }
 
 // sessionACR is the acr_values under which the session-needs-acr variant
@@ -73,6 +74,7 @@ func Variants() []Variant {
 		{Name: vDPoPNonce, Summary: "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
 		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
 		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
+		{Name: vRefreshScopeKept, Summary: "a refresh asking for a scope wider than the original grant is not refused: the requested scope is ignored, the original grant issued and named in the scope member (RFC 6749 §3.3: the server MAY ignore the requested scope; Ory Hydra does)"},
 		{Name: vCCNoScope, Summary: "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
 	}
 	slices.SortFunc(vs, func(a, b Variant) int { return strings.Compare(a.Name, b.Name) })
