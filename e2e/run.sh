@@ -23,7 +23,8 @@
 #      `tokenbench target check` and `tokenbench conform --label-filter
 #      FILTER` with $E2E_WORK/P/target-METHOD.yaml (a client registered for
 #      METHOD, its profile named in the file), compared with
-#      e2e/P/expect-METHOD.yaml;
+#      e2e/P/expect-METHOD.yaml; METHOD client_credentials is a client
+#      registered for that grant alone: no code flow, so no target check;
 #    - a short closed-model `tokenbench load` (4 workers, 3 s): its summary,
 #      and a failure when more than 1% of the exchanges fail. It runs with
 #      --validate none: the checks are conform's job (a provider that omits
@@ -115,7 +116,14 @@ conform_method() {
 	local out=$dir/out-$m expect=$here/$p/expect-$m.yaml tf=$dir/target-$m.yaml
 	say "$p: tokenbench target check and conform with $m (--label-filter '$filter')"
 	local crc=0
-	timeout 120 "$tb" target check --target "$tf" >"$dir/check-$m.log" 2>&1 || crc=$?
+	rm -f "$dir/check-$m.log"
+	if [[ $m == client_credentials ]]; then
+		# A client registered for client_credentials alone has no code flow
+		# for target check to drive: its run is the client credentials rows.
+		echo "client     $(sed -n '/^client:/,/^ *id:/s/^ *id: *//p' "$tf") (client_credentials only: no target check)"
+	else
+		timeout 120 "$tb" target check --target "$tf" >"$dir/check-$m.log" 2>&1 || crc=$?
+	fi
 	# Exit 1 with tokens issued is a working setup whose response breaks a
 	# MUST row (zitadel's lacks Cache-Control: no-store): conform says which.
 	if ((crc != 0)) && ! { ((crc == 1)) && grep -q '^verdict    FAILED: tokens were issued' "$dir/check-$m.log"; }; then
@@ -123,7 +131,7 @@ conform_method() {
 		echo "target check with $m failed (exit $crc); log $dir/check-$m.log"
 		return 1
 	fi
-	grep -E '^(client|exchange|verdict) ' "$dir/check-$m.log"
+	if [[ -f "$dir/check-$m.log" ]]; then grep -E '^(client|exchange|verdict) ' "$dir/check-$m.log"; fi
 	timeout 1200 "$tb" conform --target "$tf" --label-filter "$filter" --out "$out" >"$dir/conform-$m.log" 2>&1 || rc=$?
 	sed -n '/^verdict /,$p' "$dir/conform-$m.log"
 	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then

@@ -11,7 +11,9 @@
 #                offline_access, codes.source form
 #   target-METHOD.yaml  the same for a client registered for
 #                client_secret_post or private_key_jwt (its key made with
-#                openssl in credentials/); methods: the runs of e2e/run.sh
+#                openssl in credentials/), and target-client_credentials.yaml
+#                for the example's service user sid1 (client_credentials
+#                only); methods: the runs of e2e/run.sh
 #   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
 #                TOKENBENCH_SECOND_CLIENT_SECRET, ZITADEL_OP_PASSWORD)
 #   info         issuer=URL
@@ -70,6 +72,10 @@ say "issuer $issuer (pid $(awk '$2 == "zitadel-op" {print $1}' "$dir/pids"))"
 	e2e_export ZITADEL_OP_PASSWORD verysecure
 	e2e_export TOKENBENCH_POST_CLIENT_SECRET "$secret_post"
 	e2e_export TOKENBENCH_JWT_CLIENT_SECRET "$secret_jwt"
+	# The example storage's service user, the one client it lets use
+	# client_credentials (example/server/storage/storage.go serviceUsers:
+	# sid1, secret verysecret, grant types client_credentials only).
+	e2e_export TOKENBENCH_CC_CLIENT_SECRET verysecret
 } >"$dir/env"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
@@ -115,5 +121,18 @@ method_target() {
 method_target private_key_jwt "id: tokenbench-jwt" "auth_method: private_key_jwt" \
 	"key_file: credentials/tokenbench-jwt-key.pem" "assertion_audience: issuer" "secret_env: TOKENBENCH_JWT_CLIENT_SECRET"
 method_target client_secret_post "id: tokenbench-post" "auth_method: client_secret_post" "secret_env: TOKENBENCH_POST_CLIENT_SECRET"
-printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" >"$dir/methods"
+# The service user sid1 for the client credentials rows: it has no code
+# flow (no redirect URI, no user), so its run is those rows alone and
+# e2e/run.sh leaves out target check.
+{
+	echo "# zitadel/oidc v3 example OP (tools/zitadel) on loopback, the example storage's"
+	echo "# service user sid1 (client_credentials only); written by e2e/zitadel/up.sh."
+	sed -n '/^issuer:/p' "$dir/target.yaml"
+	echo "client:"
+	echo "  id: sid1"
+	echo "  secret_env: TOKENBENCH_CC_CLIENT_SECRET"
+	sed -n '/^redirect_uri:/,$p' "$dir/target.yaml"
+	echo "profile: zitadel"
+} >"$dir/target-client_credentials.yaml"
+printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" "client_credentials /^area:client_credentials$/" >"$dir/methods"
 say "wrote $dir/target.yaml, target-METHOD.yaml, methods and env"
