@@ -17,7 +17,8 @@
 #
 # Options: --client ID (default tokenbench), --redirect-uri URI (default
 # http://127.0.0.1:9/callback), --scope S (default openid), --prompt P
-# (e.g. consent), --pkce.
+# (e.g. consent), --pkce, --issuer URL (default: up.sh's first server; the
+# second one is in target-rotation.yaml).
 set -euo pipefail
 
 work=${E2E_WORK:-/tmp/tokenbench-e2e}
@@ -37,6 +38,7 @@ while (($#)); do
 	--scope) scope=$2; shift 2 ;;
 	--prompt) prompt=$2; shift 2 ;;
 	--pkce) pkce=1; shift ;;
+	--issuer) issuer=$2; shift 2 ;;
 	*) echo "curl-code.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

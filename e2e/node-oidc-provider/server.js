@@ -30,6 +30,12 @@
 //                          with OP_SSTLS_CERT (a self-signed certificate file),
 //                          "tokenbench-sstls" (self_signed_tls_client_auth, its jwks x5c).
 //
+//   OP_CLIENT_CC_SECRET    "tokenbench-cc", client_secret_basic, grant_types
+//                          [client_credentials] alone; with it features.clientCredentials
+//                          is on (off by default) and discovery lists the grant
+//   OP_ROTATE_REFRESH=1    rotateRefreshToken: true (every refresh rotates; the default
+//                          rotates a confidential client's token only after 70 % of its
+//                          lifetime), so that a rotated-away token can be presented again
 //   OP_CLIENT_DPOP_SECRET  "tokenbench-dpop", client_secret_basic with
 //                          dpop_bound_access_tokens (RFC 9449 §5.2: its tokens must be
 //                          DPoP-bound) and PKCE required (pkce.required below)
@@ -159,6 +165,11 @@ server.listen(port, '127.0.0.1', async () => {
   if (process.env.OP_CLIENT_POST_SECRET) {
     clients.push(client('tokenbench-post', process.env.OP_CLIENT_POST_SECRET, 'client_secret_post'));
   }
+  const ccOn = Boolean(process.env.OP_CLIENT_CC_SECRET);
+  if (ccOn) {
+    clients.push(client('tokenbench-cc', process.env.OP_CLIENT_CC_SECRET, 'client_secret_basic',
+      { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }));
+  }
   if (process.env.OP_CLIENT_DPOP_SECRET) {
     clients.push(client('tokenbench-dpop', process.env.OP_CLIENT_DPOP_SECRET, 'client_secret_basic',
       { dpop_bound_access_tokens: true }));
@@ -200,6 +211,7 @@ server.listen(port, '127.0.0.1', async () => {
     },
     features: {
       devInteractions: { enabled: true },
+      clientCredentials: { enabled: ccOn },
       dPoP: {
         enabled: true,
         nonceSecret: crypto.randomBytes(32),
@@ -246,6 +258,7 @@ server.listen(port, '127.0.0.1', async () => {
       await grant.save();
       return grant;
     },
+    ...(process.env.OP_ROTATE_REFRESH === '1' ? { rotateRefreshToken: true } : {}),
     ttl: {
       AuthorizationCode: codeTTL,
       AccessToken: 3600,

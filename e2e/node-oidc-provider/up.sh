@@ -79,6 +79,18 @@ issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code
 	OP_MTLS_CERT=$creds/server.pem OP_MTLS_KEY=$creds/server-key.pem OP_MTLS_CA=$creds/ca.pem \
 	e2e_start "$dir" node node "$here/server.js" 0) || die "the provider did not start"
 say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
+# A second server.js, configured away from the defaults the
+# node-oidc-provider profile documents (profile-second.yaml): the client
+# "tokenbench-cc" registered for client_credentials alone, with
+# features.clientCredentials on (target-client_credentials.yaml), and
+# rotateRefreshToken: true, so that the reuse rows have a rotated-away
+# refresh token to present (target-rotation.yaml: the first clients).
+secret_cc="e2e-cc-$(e2e_random 8)"
+second_issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code_ttl \
+	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
+	OP_CLIENT_CC_SECRET=$secret_cc OP_ROTATE_REFRESH=1 \
+	e2e_start "$dir" server.js node "$here/server.js" 0) || die "the second provider did not start"
+say "second issuer $second_issuer (pid $(awk '$2 == "server.js" {print $1}' "$dir/pids")): client credentials, refresh token rotation"
 
 {
 	e2e_export TOKENBENCH_CLIENT_SECRET "$secret"
@@ -88,6 +100,7 @@ say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 	e2e_export TOKENBENCH_SJWT_CLIENT_SECRET "$secret_sjwt"
 	e2e_export TOKENBENCH_JWT_CLIENT_SECRET "$secret_jwt"
 	e2e_export TOKENBENCH_DPOP_CLIENT_SECRET "$secret_dpop"
+	e2e_export TOKENBENCH_CC_CLIENT_SECRET "$secret_cc"
 } >"$dir/env"
 chmod 600 "$dir/env"
 echo "issuer=$issuer" >"$dir/info"
@@ -203,10 +216,37 @@ method_target self_signed_tls_client_auth "$here/profile-mtls.yaml" "id: tokenbe
 client_cert=
 method_target dpop "$here/profile-dpop.yaml" "id: tokenbench-dpop" "secret_env: TOKENBENCH_DPOP_CLIENT_SECRET"
 printf '%s\n' "dpop:" "  alg: ES256" >>"$dir/target-dpop.yaml"
+# The client credentials client on the second server: no code flow, so its
+# run is the client credentials rows alone (e2e/run.sh: no target check).
+cat >"$dir/target-client_credentials.yaml" <<EOF
+# panva oidc-provider 9.13.3 (e2e/node-oidc-provider/server.js with
+# features.clientCredentials) on loopback, the client tokenbench-cc
+# (client_credentials only); written by e2e/node-oidc-provider/up.sh.
+issuer: "$second_issuer"
+client:
+  id: tokenbench-cc
+  secret_env: TOKENBENCH_CC_CLIENT_SECRET
+redirect_uri: "$redirect_uri"
+scope: openid
+profile: $here/profile-second.yaml
+codes:
+  source: form
+  form:
+    fields:
+      login: tokenbench-user
+      password_env: NODE_OP_PASSWORD
+EOF
+# The refresh rows on the second server (every refresh rotates): target.yaml
+# with its issuer and profile.
+{
+	sed "s|^issuer: .*|issuer: \"$second_issuer\"|" "$dir/target.yaml"
+	echo "profile: $here/profile-second.yaml"
+} >"$dir/target-rotation.yaml"
 # The conform runs of the method targets: every row (the slow one left
 # out), each valid exchange authenticated with the target's method.
 printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" \
 	"client_secret_jwt !slow" "tls_client_auth !slow" \
-	"self_signed_tls_client_auth !slow" "dpop !slow" >"$dir/methods"
+	"self_signed_tls_client_auth !slow" "dpop !slow" \
+	'client_credentials /^area:client_credentials$/' 'rotation /^area:refresh$/ && !slow' >"$dir/methods"
 say "wrote $dir/target.yaml, target-browser.yaml, target-METHOD.yaml, methods and env"
 
