@@ -13,7 +13,8 @@
 #      port, with a unix socket in that directory only.
 #   2. Hydra: .cache/bin/hydra, built from tools/hydra (its own Go module)
 #      when missing; hydra.yml (DSN, URLs, system secret, cheap pbkdf2, a 10 s
-#      auth code TTL, both listeners on free loopback ports); migrations;
+#      auth code TTL, a 20 s refresh token TTL, both listeners on free
+#      loopback ports); migrations;
 #      `hydra serve all --dev --sqa-opt-out` in the background with an empty
 #      environment (Hydra reads any variable named like a config key).
 #   3. Clients tokenbench and tokenbench-b (client_secret_basic,
@@ -38,6 +39,7 @@
 #   HYDRA_CLIENT_B_SECRET    second client's secret (default: random, with
 #                            reserved characters)
 #   HYDRA_CODE_TTL           ttl.auth_code (default 10s: CODE-EXPIRES is quick)
+#   HYDRA_REFRESH_TTL        ttl.refresh_token (default 20s: RT-EXPIRES is quick)
 #   HYDRA_BIN                a hydra binary to use instead of .cache/bin/hydra
 set -euo pipefail
 
@@ -49,6 +51,7 @@ work=${E2E_WORK:-/tmp/tokenbench-e2e}
 dir=$work/hydra
 hydra=${HYDRA_BIN:-$root/.cache/bin/hydra}
 code_ttl=${HYDRA_CODE_TTL:-10s}
+refresh_ttl=${HYDRA_REFRESH_TTL:-20s}
 redirect_uri=http://127.0.0.1:9/callback # never contacted: the hydra source stops at the redirect
 other_redirect_uri=http://127.0.0.1:9/callback2
 
@@ -68,11 +71,16 @@ rm -rf "$dir"
 mkdir -p "$dir"
 chmod o+x "$work" "$dir" # the postgres user must reach its cluster below
 
-# free_port prints a TCP port nobody listens on at 127.0.0.1, not one of $*.
+# free_port prints a TCP port nobody listens on at 127.0.0.1, not one of $*,
+# below the kernel's ephemeral range (ip_local_port_range, default 32768):
+# a port in that range can be taken by any outgoing connection (thousands
+# in TIME_WAIT on a machine running load tests), and bind then fails.
 free_port() {
-	local p
+	local p lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	((lo > 12000)) || lo=32768
 	for _ in $(seq 100); do
-		p=$((20000 + RANDOM % 30000))
+		p=$((10000 + RANDOM % (lo - 10000)))
 		[[ " $* " == *" $p "* ]] && continue
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
@@ -186,6 +194,7 @@ oauth2:
     pbkdf2: {iterations: 1000}   # default 25000: every token request would pay for it
 ttl:
   auth_code: $code_ttl           # default 10m
+  refresh_token: $refresh_ttl       # default 720h
 EOF
 chmod 600 "$dir/hydra.yml"
 
@@ -288,6 +297,7 @@ codes:
     admin_url: "$admin"
 expect:
   code_lifetime: $code_ttl                # ttl.auth_code in hydra.yml
+  refresh_lifetime: $refresh_ttl             # ttl.refresh_token in hydra.yml
 EOF
 # The clients of the other methods: the same target, another client.
 method_target() { # METHOD CLIENT-LINE...

@@ -14,6 +14,7 @@
 //   OP_REDIRECT_URI      the clients' redirect URI       (default http://127.0.0.1:9/callback)
 //   OP_OTHER_REDIRECT_URI a second registered redirect URI (default http://127.0.0.1:9/other)
 //   OP_CODE_TTL          authorization code lifetime, s  (default 60, the provider's default)
+//   OP_REFRESH_TTL       refresh token lifetime, s       (default: the provider's, 14 days)
 //
 // The clients of the other client authentication methods, each registered
 // only when its credentials are given (token_endpoint_auth_method):
@@ -85,6 +86,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535 || String(port) !== Stri
 const redirectUri = process.env.OP_REDIRECT_URI || 'http://127.0.0.1:9/callback';
 const otherRedirectUri = process.env.OP_OTHER_REDIRECT_URI || 'http://127.0.0.1:9/other';
 const codeTTL = Number.parseInt(process.env.OP_CODE_TTL || '60', 10);
+const refreshTTL = Number.parseInt(process.env.OP_REFRESH_TTL || '0', 10);
 
 // The test user: any login name given to the devInteractions form becomes
 // the account id (sub); the claims are fixed.
@@ -266,6 +268,8 @@ server.listen(port, '127.0.0.1', async () => {
       Interaction: 3600,
       Session: 86400,
       Grant: 86400,
+      // The default: 14 days (lib/helpers/defaults.js RefreshTokenTTL).
+      ...(refreshTTL ? { RefreshToken: refreshTTL } : {}),
     },
     renderError(ctx, out, error) {
       ctx.type = 'json';

@@ -38,6 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 dir=$E2E_WORK/node-oidc-provider
 code_ttl=${OP_CODE_TTL:-10}
+refresh_ttl=20 # the second server's refresh token lifetime, s: RT-EXPIRES waits 22 s
 
 say() { printf '== node-oidc-provider/up.sh: %s\n' "$*"; }
 die() { echo "node-oidc-provider/up.sh: $*" >&2; exit 1; }
@@ -84,11 +85,12 @@ say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
 # "tokenbench-cc" registered for client_credentials alone, with
 # features.clientCredentials on (target-client_credentials.yaml), and
 # rotateRefreshToken: true, so that the reuse rows have a rotated-away
-# refresh token to present (target-rotation.yaml: the first clients).
+# refresh token to present, and refresh tokens that live 20 s, so that
+# RT-EXPIRES runs (target-rotation.yaml: the first clients).
 secret_cc="e2e-cc-$(e2e_random 8)"
 second_issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code_ttl \
 	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
-	OP_CLIENT_CC_SECRET=$secret_cc OP_ROTATE_REFRESH=1 \
+	OP_CLIENT_CC_SECRET=$secret_cc OP_ROTATE_REFRESH=1 OP_REFRESH_TTL=$refresh_ttl \
 	e2e_start "$dir" server.js node "$here/server.js" 0) || die "the second provider did not start"
 say "second issuer $second_issuer (pid $(awk '$2 == "server.js" {print $1}' "$dir/pids")): client credentials, refresh token rotation"
 
@@ -239,7 +241,8 @@ EOF
 # The refresh rows on the second server (every refresh rotates): target.yaml
 # with its issuer and profile.
 {
-	sed "s|^issuer: .*|issuer: \"$second_issuer\"|" "$dir/target.yaml"
+	sed -e "s|^issuer: .*|issuer: \"$second_issuer\"|" \
+		-e "/^  code_lifetime:/a\\  refresh_lifetime: ${refresh_ttl}s # server.js: ttl.RefreshToken from OP_REFRESH_TTL" "$dir/target.yaml"
 	echo "profile: $here/profile-second.yaml"
 } >"$dir/target-rotation.yaml"
 # The conform runs of the method targets: every row (the slow one left
@@ -247,6 +250,6 @@ EOF
 printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" \
 	"client_secret_jwt !slow" "tls_client_auth !slow" \
 	"self_signed_tls_client_auth !slow" "dpop !slow" \
-	'client_credentials /^area:client_credentials$/' 'rotation /^area:refresh$/ && !slow' >"$dir/methods"
+	'client_credentials /^area:client_credentials$/' 'rotation /^area:refresh$/' >"$dir/methods"
 say "wrote $dir/target.yaml, target-browser.yaml, target-METHOD.yaml, methods and env"
 

@@ -113,7 +113,10 @@ type TLS struct {
 // Expect overrides profile values for this one deployment, for example a
 // test provider's short code lifetime.
 type Expect struct {
-	CodeLifetime    yamlfile.Duration `yaml:"code_lifetime,omitempty"`
+	CodeLifetime yamlfile.Duration `yaml:"code_lifetime,omitempty"`
+	// RefreshLifetime is the deployment's refresh token lifetime
+	// (refresh.lifetime): RT-EXPIRES waits it out.
+	RefreshLifetime yamlfile.Duration `yaml:"refresh_lifetime,omitempty"`
 	ExpiresIn       int               `yaml:"expires_in,omitempty"`
 	IDTokenAlgs     []string          `yaml:"id_token_algs,flow,omitempty"`
 	RaceConcurrency int               `yaml:"race_concurrency,omitempty"`

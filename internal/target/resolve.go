@@ -401,6 +401,9 @@ func applyExpect(p *profiles.Profile, e Expect) error {
 	if e.CodeLifetime != 0 {
 		p.Code.Lifetime = e.CodeLifetime
 	}
+	if e.RefreshLifetime != 0 {
+		p.Refresh.Lifetime = e.RefreshLifetime
+	}
 	if e.ExpiresIn != 0 {
 		p.Response.ExpiresIn = e.ExpiresIn
 	}

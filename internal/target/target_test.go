@@ -52,7 +52,7 @@ func TestResolveFromDiscovery(t *testing.T) {
 	t.Parallel()
 	srv := fakeIssuer(t, false, map[string]any{"code_challenge_methods_supported": []string{"S256"}})
 	f := baseFile(srv.URL)
-	f.Expect = Expect{CodeLifetime: 5e9, Rows: map[string]RowRule{"CODE-ENTROPY": {Level: catalog.Skip, Reason: "test provider"}}}
+	f.Expect = Expect{CodeLifetime: 5e9, RefreshLifetime: 20e9, Rows: map[string]RowRule{"CODE-ENTROPY": {Level: catalog.Skip, Reason: "test provider"}}}
 	tg, err := Resolve(context.Background(), "t.yaml", f, Options{Env: env(map[string]string{"SECRET": "s3cret"})})
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +69,9 @@ func TestResolveFromDiscovery(t *testing.T) {
 	}
 	if tg.Profile.Code.Lifetime.D().Seconds() != 5 {
 		t.Errorf("expect.code_lifetime not applied: %v", tg.Profile.Code.Lifetime)
+	}
+	if tg.Profile.Refresh.Lifetime.D().Seconds() != 20 {
+		t.Errorf("expect.refresh_lifetime not applied: %v", tg.Profile.Refresh.Lifetime)
 	}
 	if lvl, reason := tg.Profile.Level("CODE-ENTROPY"); lvl != catalog.Skip || reason != "test provider" {
 		t.Errorf("expect.rows not applied: %s %q", lvl, reason)
