@@ -231,7 +231,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) != 18 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 19 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }
