@@ -226,7 +226,7 @@ func (c *Client) dpopNonce(ctx context.Context, s Spec, x *Exchange) *Exchange {
 	}
 	nonce := x.Response.Header.Get(HeaderDPoPNonce)
 	s.DPoP.Key.SetNonce(s.URL, nonce)
-	if !x.needsNonce() || nonce == "" || s.DPoP.Replay || s.DPoP.Change.NoNonce {
+	if !x.needsNonce() || nonce == "" || s.DPoP.Replay || s.DPoP.Change.NoNonce || s.DPoP.Change.Nonce != "" {
 		return x
 	}
 	s.DPoP = &DPoPSpec{Key: s.DPoP.Key, AccessToken: s.DPoP.AccessToken, Change: s.DPoP.Change}

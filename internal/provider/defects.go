@@ -170,6 +170,7 @@ const (
 	dDPoPTypUnchecked       = "dpop-typ-unchecked"
 	dDPoPPrivateKeyOK       = "dpop-private-key-accepted"
 	dDPoPBoundAsBearer      = "dpop-bound-as-bearer"
+	dDPoPNonceUnverified    = "dpop-nonce-unverified"
 )
 
 // successRows are the rows that expect a literal 200 for a valid exchange.

@@ -123,6 +123,10 @@ func dpopProbes() map[string]defectProbe {
 			r := dpopToken(t, h, newDPoPKey(t), proofEdit{claims: func(c map[string]any) { c["nonce"] = "stale" }})
 			return r.outcome() + " nonce " + fmt.Sprint(r.header.Get("DPoP-Nonce") != "")
 		}, "400 use_dpop_nonce nonce true", "400 use_dpop_nonce nonce false"},
+		// Against the dpop-nonce-clock variant (probeConfig): iat 10 minutes
+		// old with a nonce the server never gave.
+		dDPoPNonceUnverified: {dpopProbe(proofEdit{claims: func(c map[string]any) { c["iat"] = c["iat"].(int64) - 600; c["nonce"] = "never-given" }}),
+			"400 use_dpop_nonce", "200 tokens"},
 	}
 }
 

@@ -29,6 +29,7 @@ const (
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
 	vDPoPNonce         = "dpop-nonce"
+	vDPoPNonceClock    = "dpop-nonce-clock"
 	vLoneSecretIgnored = "lone-secret-ignored"
 	vNoUserinfo        = "no-userinfo"
 	vIntrospection     = "introspection"
@@ -71,6 +72,7 @@ func Variants() []Variant {
 		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 		{Name: vDPoPNonce, Summary: "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
+		{Name: vDPoPNonceClock, Summary: "with DPoP, every proof must carry the server's nonce, which stands in for its iat: iat is not checked (RFC 9449 §4.3 check 11: the creation time may be judged by a server-managed nonce; node oidc-provider does so)"},
 		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
 		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
 		{Name: vCCNoScope, Summary: "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
