@@ -219,7 +219,8 @@ func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *
 // dpopNonce keeps the DPoP-Nonce a response gives, and when the response
 // asks for it (use_dpop_nonce), sends the request once more with a new
 // proof carrying it (RFC 9449 §8): the retry's Exchange, with x as its
-// NonceRetry. A replayed proof is not signed anew.
+// NonceRetry. A replayed proof is not signed anew; the client assertion
+// is (Spec.resign).
 func (c *Client) dpopNonce(ctx context.Context, s Spec, x *Exchange) *Exchange {
 	if x.Response == nil {
 		return x
@@ -230,6 +231,7 @@ func (c *Client) dpopNonce(ctx context.Context, s Spec, x *Exchange) *Exchange {
 		return x
 	}
 	s.DPoP = &DPoPSpec{Key: s.DPoP.Key, AccessToken: s.DPoP.AccessToken, Change: s.DPoP.Change}
+	s.resign()
 	retry := c.do(ctx, s, x.Timings.Scheduled)
 	if retry.Response != nil {
 		s.DPoP.Key.SetNonce(s.URL, retry.Response.Header.Get(HeaderDPoPNonce))
