@@ -2,6 +2,8 @@ package suites
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -26,6 +28,8 @@ func defineDPoP() {
 			tt, _ := x.StringMember("token_type")
 			Expect(strings.EqualFold(tt, exchange.TokenTypeDPoP)).To(BeTrue(),
 				"a token bound to the proof's key has token_type DPoP (RFC 9449 §5), got %q", tt)
+			at, _ := x.StringMember("access_token")
+			boundJWT(at)
 		})
 		rowIt("DPOP-NONCE", "gives a DPoP-Nonce with use_dpop_nonce, and takes the retry with it", func(ctx context.Context) {
 			requireDPoP()
@@ -191,4 +195,38 @@ func dpopIAT(ctx context.Context, name string, offset time.Duration) {
 	Expect(y).To(HaveNoTokens(), "with iat %s and a nonce the server never gave, the proof's creation time is judged by neither (RFC 9449 §4.3 check 11)", name)
 	Expect(y).To(HaveClientErrorStatus())
 	observe("the server judges a proof's creation time by its nonce (RFC 9449 §4.3 check 11): iat %s with its fresh nonce was accepted, with a nonce it never gave refused (%d %s)", name, y.Status(), y.OAuthError())
+}
+
+// boundJWT checks a DPoP-bound access token that is a JWT (RFC 9068):
+// its cnf.jkt must be the SHA-256 thumbprint of the proof's key (RFC 9449
+// §6.1). An opaque token (not a JWS with a JSON payload) carries nothing
+// to check, and the evidence says so.
+//
+// https://www.rfc-editor.org/rfc/rfc9449#section-6.1
+func boundJWT(at string) {
+	GinkgoHelper()
+	var claims struct {
+		Cnf *struct {
+			JKT *string `json:"jkt"`
+		} `json:"cnf"`
+	}
+	parts := strings.Split(at, ".")
+	var hdr map[string]any
+	if len(parts) != 3 || decodeJSONSegment(parts[0], &hdr) != nil || hdr["alg"] == nil || decodeJSONSegment(parts[1], &claims) != nil {
+		observe("the access token is opaque (not a JWT): cnf.jkt (RFC 9449 §6.1) does not apply")
+		return
+	}
+	Expect(claims.Cnf).NotTo(BeNil(), "a DPoP-bound JWT access token has a cnf claim with jkt (RFC 9449 §6.1)")
+	Expect(claims.Cnf.JKT).NotTo(BeNil(), "a DPoP-bound JWT access token's cnf has jkt (RFC 9449 §6.1)")
+	Expect(*claims.Cnf.JKT).To(Equal(t().DPoP.JKT()), "cnf.jkt must be the SHA-256 JWK thumbprint (RFC 7638) of the proof's key (RFC 9449 §6.1)")
+	observe("the access token is a JWT whose cnf.jkt is the proof key's thumbprint (RFC 9449 §6.1)")
+}
+
+// decodeJSONSegment decodes a base64url JWS segment holding JSON into v.
+func decodeJSONSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }

@@ -39,5 +39,7 @@ func platformDefects() []Defect {
 			Summary: "a proof whose jwk carries the private key (d) is accepted"},
 		{Name: dDPoPBoundAsBearer, Rows: rows("DPOP-BOUND"), Profile: "oidc-dpop",
 			Summary: "userinfo accepts a DPoP-bound access token presented as Bearer, without a proof"},
+		{Name: dDPoPJWTNoCnf, Rows: rows("DPOP-OK"), Profile: "oidc-dpop",
+			Summary: "access tokens are JWTs (RFC 9068), and a DPoP-bound one has no cnf.jkt naming the proof's key (RFC 9449 §6.1): the binding is only in the server's store"},
 	}
 }

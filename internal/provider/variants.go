@@ -30,6 +30,7 @@ const (
 	vNonceAbsent       = "nonce-absent"
 	vDPoPNonce         = "dpop-nonce"
 	vDPoPNonceClock    = "dpop-nonce-clock"
+	vJWTAccessTokens   = "jwt-access-tokens"
 	vLoneSecretIgnored = "lone-secret-ignored"
 	vNoUserinfo        = "no-userinfo"
 	vIntrospection     = "introspection"
@@ -73,6 +74,7 @@ func Variants() []Variant {
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 		{Name: vDPoPNonce, Summary: "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
 		{Name: vDPoPNonceClock, Summary: "with DPoP, every proof must carry the server's nonce, which stands in for its iat: iat is not checked (RFC 9449 §4.3 check 11: the creation time may be judged by a server-managed nonce; node oidc-provider does so)"},
+		{Name: vJWTAccessTokens, Summary: "access tokens are JWTs (RFC 9068: typ at+jwt, signed with the ID token key); a DPoP-bound one carries cnf.jkt, the proof key's thumbprint (RFC 9449 §6.1)"},
 		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
 		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
 		{Name: vCCNoScope, Summary: "client credentials responses to a request with a scope have no scope member (RFC 6749 §5.1: OPTIONAL when granted as requested)"},
