@@ -16,7 +16,7 @@ import (
 func defineClientCredentials() {
 	Describe("client credentials grant", func() {
 		rowIt("CC-OK", "issues an access token to an authenticated client, with a success response that holds every success row", func(ctx context.Context) {
-			x := do(ctx, ccRequiredRequest())
+			x := do(ctx, ccRequiredRequest(ctx))
 			skipUnauthorizedClient(x)
 			Expect(x).To(IssueTokens(), "grant_type=client_credentials with client authentication (RFC 6749 §4.4.3)")
 			expectSuccessRows(ctx, x, checkContext(nil), false)
@@ -31,7 +31,7 @@ func defineClientCredentials() {
 		})
 		rowIt("CC-UNAUTHENTICATED", "refuses client credentials without client authentication with invalid_client", func(ctx context.Context) {
 			m := t().Profile.Auth.Missing
-			x := do(ctx, ccRequiredRequest().With(exchange.Probe("client credentials without client authentication"), exchange.NoAuth()))
+			x := do(ctx, ccRequiredRequest(ctx).With(exchange.Probe("client credentials without client authentication"), exchange.NoAuth()))
 			Expect(x).To(HaveOAuthErrorWithStatus(m.Status, m.Errors...), "the client MUST authenticate (RFC 6749 §4.4.2)")
 		})
 	})
@@ -46,15 +46,15 @@ func ccRequest() exchange.Spec {
 
 // ccRequiredRequest is ccRequest, or skips the spec when the grant is not
 // served (the profile's grant types, else discovery's).
-func ccRequiredRequest() exchange.Spec {
-	requireGrant(exchange.GrantClientCredentials)
+func ccRequiredRequest(ctx context.Context) exchange.Spec {
+	requireGrant(ctx, exchange.GrantClientCredentials)
 	return ccRequest()
 }
 
 // requireGrant skips the spec when grant is not supported: the profile's
 // list, else discovery's (DISC-GRANTS judges discovery).
-func requireGrant(grant string) {
-	if ok, from := grantSupported(grant); !ok {
+func requireGrant(ctx context.Context, grant string) {
+	if ok, from := grantSupported(ctx, grant); !ok {
 		Skip(grant + " is not supported (" + from + ")")
 	}
 }
@@ -62,7 +62,7 @@ func requireGrant(grant string) {
 // ccResponse is a successful client credentials response, or skips the
 // spec (CC-OK reports a failed request).
 func ccResponse(ctx context.Context) *exchange.Exchange {
-	x := do(ctx, ccRequiredRequest())
+	x := do(ctx, ccRequiredRequest(ctx))
 	if !issuedTokens(x) {
 		Skip(fmt.Sprintf("the client credentials request got %d %s, no token to judge (CC-OK reports it)", x.Status(), x.OAuthError()))
 	}

@@ -25,7 +25,7 @@ import (
 func defineRefreshGrant() {
 	Describe("refresh token grant", func() {
 		rowIt("RT-ISSUED", "issues a refresh token with the code exchange where the provider documents one", func(ctx context.Context) {
-			requireGrant(exchange.GrantRefreshToken)
+			requireGrant(ctx, exchange.GrantRefreshToken)
 			_, x := shared(ctx)
 			rt, _ := x.StringMember("refresh_token")
 			Expect(rt != "").To(BeTrue(), "no refresh_token in the code exchange's response (response.refresh_token: %s)%s", t().Profile.Response.RefreshToken, scopeHint())
@@ -145,12 +145,12 @@ func defineRefreshGrant() {
 			Expect(x).To(HaveOAuthError("invalid_grant"), "tokens issued from a reused code should be revoked (RFC 6749 §4.1.2, RFC 9700 §4.2.4)")
 		})
 		rowIt("RT-MISSING", "rejects a refresh without refresh_token with invalid_request", func(ctx context.Context) {
-			requireGrant(exchange.GrantRefreshToken)
+			requireGrant(ctx, exchange.GrantRefreshToken)
 			x := do(ctx, refreshRequest(randomCode()).With(exchange.Probe("no refresh_token"), exchange.Drop("refresh_token")))
 			Expect(x).To(HaveOAuthError("invalid_request"))
 		})
 		rowIt("RT-UNKNOWN", "rejects a refresh token it never issued with invalid_grant", func(ctx context.Context) {
-			requireGrant(exchange.GrantRefreshToken)
+			requireGrant(ctx, exchange.GrantRefreshToken)
 			x := do(ctx, refreshRequest(randomCode()).With(exchange.Probe("random refresh token")))
 			Expect(x).To(HaveOAuthError("invalid_grant"))
 		})
@@ -180,7 +180,7 @@ type chain struct {
 // startChain redeems a fresh code and returns its refresh chain, or skips
 // the spec when no refresh token came back (RT-ISSUED's business).
 func startChain(ctx context.Context) *chain {
-	requireGrant(exchange.GrantRefreshToken)
+	requireGrant(ctx, exchange.GrantRefreshToken)
 	c := fresh(ctx)
 	By("redeeming a code for a refresh token")
 	x := do(ctx, valid(c).With(exchange.Probe("code exchange starting a refresh chain")))

@@ -235,8 +235,8 @@ func outcome(x *exchange.Exchange) string { return answered(x) }
 
 // grantSupported is expectGrant for the rows of the other grants: whether
 // the grant is expected to be supported, and what said so.
-func grantSupported(grant string) (bool, string) {
+func grantSupported(ctx context.Context, grant string) (bool, string) {
 	GinkgoHelper()
-	e := expectGrant(context.Background(), grant)
+	e := expectGrant(ctx, grant)
 	return e.supported, e.from
 }

@@ -103,6 +103,8 @@ func TestFastClientJWT(t *testing.T) {
 		mu.Lock()
 		got = append(got, v)
 		mu.Unlock()
+		// A fixed Date: the two clients' requests may straddle a second.
+		w.Header().Set("Date", "Fri, 04 Dec 2026 00:00:00 GMT")
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"error":"invalid_client"}`))
 	}))
@@ -126,7 +128,7 @@ func TestFastClientJWT(t *testing.T) {
 				t.Fatalf("%s: FastClient did not send the request itself", j.name)
 			}
 			if !reflect.DeepEqual(fx.Request, want.Request) || !reflect.DeepEqual(fx.Response, want.Response) {
-				t.Errorf("%s #%d: FastClient recorded\n%+v\nthe Client\n%+v", j.name, i, fx.Request, want.Request)
+				t.Errorf("%s #%d: FastClient recorded\n%+v\n%+v\nthe Client\n%+v\n%+v", j.name, i, fx.Request, fx.Response, want.Request, want.Response)
 			}
 			gs, ws := fx.Secrets(), want.Secrets()
 			slices.Sort(gs)

@@ -87,27 +87,88 @@ func decodeManifest(t *testing.T, m *Manifest) objects {
 		if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
 			t.Fatal(err)
 		}
-		var err error
+		var obj any
 		switch head.Kind {
 		case "ConfigMap":
 			o.config = new(corev1.ConfigMap)
-			err = yaml.UnmarshalStrict([]byte(doc), o.config)
+			obj = o.config
 		case "PersistentVolumeClaim":
 			o.claim = new(corev1.PersistentVolumeClaim)
-			err = yaml.UnmarshalStrict([]byte(doc), o.claim)
+			obj = o.claim
 		case "Job":
-			j := new(batchv1.Job)
-			if err = yaml.UnmarshalStrict([]byte(doc), j); err == nil {
-				o.jobs[j.Labels["app.kubernetes.io/component"]] = j
-			}
+			obj = new(batchv1.Job)
 		default:
 			t.Fatalf("a document of kind %q:\n%s", head.Kind, doc)
+		}
+		err := decodeStrict([]byte(doc), obj)
+		if j, ok := obj.(*batchv1.Job); ok && err == nil {
+			o.jobs[j.Labels["app.kubernetes.io/component"]] = j
 		}
 		if err != nil {
 			t.Fatalf("%s does not decode strictly into the Kubernetes API type: %v\n%s", head.Kind, err, doc)
 		}
 	}
 	return o
+}
+
+// decodeStrict decodes doc into obj, an API type: a field the type does
+// not have, a value of the wrong type, or a field named in another case
+// than the API's is an error.
+func decodeStrict(doc []byte, obj any) error {
+	if err := yaml.UnmarshalStrict(doc, obj); err != nil {
+		return err
+	}
+	return exactCase(doc, obj)
+}
+
+// exactCase reports a field of doc that names an API field in another
+// case (restartpolicy for restartPolicy): the strict decode takes it,
+// since encoding/json matches names case-insensitively, but the API
+// server does not. It compares doc's keys with those of typed encoded
+// again; a key the API type omits when empty has no counterpart and is
+// not judged.
+func exactCase(doc []byte, typed any) error {
+	var orig any
+	if err := yaml.Unmarshal(doc, &orig); err != nil {
+		return err
+	}
+	b, err := yaml.Marshal(typed)
+	if err != nil {
+		return err
+	}
+	var again any
+	if err := yaml.Unmarshal(b, &again); err != nil {
+		return err
+	}
+	return sameKeys("", orig, again)
+}
+
+func sameKeys(path string, orig, again any) error {
+	switch o := orig.(type) {
+	case map[string]any:
+		a, _ := again.(map[string]any)
+		for k, v := range o {
+			if av, ok := a[k]; ok {
+				if err := sameKeys(path+"."+k, v, av); err != nil {
+					return err
+				}
+				continue
+			}
+			for ak := range a {
+				if strings.EqualFold(ak, k) {
+					return fmt.Errorf("field %s%s is %q in the API", path, "."+k, ak)
+				}
+			}
+		}
+	case []any:
+		a, _ := again.([]any)
+		for i := range min(len(o), len(a)) {
+			if err := sameKeys(fmt.Sprintf("%s[%d]", path, i), o[i], a[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func TestManifest(t *testing.T) {
@@ -575,5 +636,28 @@ func TestManifestPlacesEveryFileField(t *testing.T) {
 	}
 	if len(found) < len(placed) {
 		t.Errorf("found only %v of the file fields %v: has the target file changed?", found, placed)
+	}
+}
+
+// TestDecodeStrict: the manifest tests' decode refuses what the API server
+// would, including a field whose name differs only in case.
+func TestDecodeStrict(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, doc, want string
+	}{
+		{"valid", "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: a\n        imagePullPolicy: IfNotPresent\n", ""},
+		{"unknown field", "spec:\n  template:\n    spec:\n      restartPolicyy: Never\n", "unknown field"},
+		{"case only", "spec:\n  template:\n    spec:\n      restartpolicy: Never\n", `"restartPolicy" in the API`},
+		{"case only in a list", "spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        imagepullpolicy: IfNotPresent\n", `"imagePullPolicy" in the API`},
+		{"wrong type", "spec:\n  completions: many\n", "cannot unmarshal"},
+	} {
+		err := decodeStrict([]byte(tt.doc), new(batchv1.Job))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want one containing %q", tt.name, err, tt.want)
+		}
 	}
 }
