@@ -404,10 +404,6 @@ func TestCleanAndVariantsPass(t *testing.T) {
 		// DPoP: proofs on every token request, a server that demands
 		// nonces among the variants.
 		[]string{"--profile", "oidc-dpop", "--label-filter", "!slow"},
-		// The nonce checked before iat, and the nonce standing in for iat
-		// (DPOP-IAT's second and third probes).
-		[]string{"--profile", "oidc-dpop", "--variant", "dpop-nonce", "--label-filter", "!slow"},
-		[]string{"--profile", "oidc-dpop", "--variant", "dpop-nonce-clock", "--label-filter", "!slow"},
 		[]string{"--profile", "oidc-dpop", "--variant", strings.Join(all, ","), "--label-filter", "!slow"},
 		// DPoP on refresh and client credentials requests too.
 		append([]string{"--label-filter", "!slow"}, grantArgs("oidc-dpop")...))
