@@ -82,17 +82,14 @@ if [[ "${E2E_TARGET_CHECK:-1}" != 0 && " $providers " == *" node-oidc-provider "
 	fi
 fi
 
-# conform_and_compare P PROFILE [SOURCE]: one conform run and its verdict
-# diff; SOURCE "browser" runs it with target-browser.yaml (the same
-# provider, codes from headless Chromium) against the same expectations.
-conform_and_compare() {
-	local p=$1 profile=$2 dir=$E2E_WORK/$1 rc=0 tf=$E2E_WORK/$1/target.yaml name=$2
-	if [[ "${3:-}" == browser ]]; then
-		tf=$dir/target-browser.yaml name=$profile-browser
-	fi
-	local out=$dir/out-$name expect=$here/$p/expect-$profile.yaml
-	say "$p: tokenbench conform --profile $profile --target $(basename "$tf")"
-	timeout 1200 "$tb" conform --target "$tf" --profile "$profile" --out "$out" >"$dir/conform-$name.log" 2>&1 || rc=$?
+# conform_compare P NAME TARGET EXPECT CONFORM-ARGS...: one conform run with
+# TARGET (report in $E2E_WORK/P/out-NAME, log conform-NAME.log), the report's
+# summary, and its row verdicts compared with EXPECT by e2e/verdicts.
+conform_compare() {
+	local p=$1 name=$2 tf=$3 expect=$4 dir=$E2E_WORK/$1 rc=0
+	shift 4
+	local out=$dir/out-$name
+	timeout 1200 "$tb" conform --target "$tf" "$@" --out "$out" >"$dir/conform-$name.log" 2>&1 || rc=$?
 	# The report's own summary: the verdict and every row that did not pass.
 	sed -n '/^verdict /,$p' "$dir/conform-$name.log"
 	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then
@@ -109,11 +106,25 @@ conform_and_compare() {
 	"$verdicts" -report "$out/conformance.json" -expect "$expect"
 }
 
-# conform_method P METHOD FILTER: target check and a conform run of the
-# client registered for METHOD, and the verdict diff.
+# conform_and_compare P PROFILE [SOURCE]: conform --profile PROFILE with
+# target.yaml against e2e/P/expect-PROFILE.yaml; SOURCE "browser" runs it
+# with target-browser.yaml (the same provider, codes from headless
+# Chromium) against the same expectations.
+conform_and_compare() {
+	local p=$1 profile=$2 dir=$E2E_WORK/$1 tf=$E2E_WORK/$1/target.yaml name=$2
+	if [[ "${3:-}" == browser ]]; then
+		tf=$dir/target-browser.yaml name=$profile-browser
+	fi
+	say "$p: tokenbench conform --profile $profile --target $(basename "$tf")"
+	conform_compare "$p" "$name" "$tf" "$here/$p/expect-$profile.yaml" --profile "$profile"
+}
+
+# conform_method P METHOD FILTER: target check and conform --label-filter
+# FILTER with target-METHOD.yaml (a client registered for METHOD, its
+# profile named in the file) against e2e/P/expect-METHOD.yaml.
 conform_method() {
-	local p=$1 m=$2 filter=$3 dir=$E2E_WORK/$1 rc=0
-	local out=$dir/out-$m expect=$here/$p/expect-$m.yaml tf=$dir/target-$m.yaml
+	local p=$1 m=$2 filter=$3 dir=$E2E_WORK/$1
+	local tf=$dir/target-$m.yaml
 	say "$p: tokenbench target check and conform with $m (--label-filter '$filter')"
 	local crc=0
 	rm -f "$dir/check-$m.log"
@@ -132,20 +143,7 @@ conform_method() {
 		return 1
 	fi
 	if [[ -f "$dir/check-$m.log" ]]; then grep -E '^(client|exchange|verdict) ' "$dir/check-$m.log"; fi
-	timeout 1200 "$tb" conform --target "$tf" --label-filter "$filter" --out "$out" >"$dir/conform-$m.log" 2>&1 || rc=$?
-	sed -n '/^verdict /,$p' "$dir/conform-$m.log"
-	if ((rc > 1)) || [[ ! -f "$out/conformance.json" ]]; then
-		tail -n 30 "$dir/conform-$m.log"
-		echo "conform exited $rc (2: bad input, 3: internal error); log $dir/conform-$m.log"
-		return 1
-	fi
-	if [[ ! -f "$expect" ]]; then
-		echo "no expectation file $expect; write one from the report with"
-		echo "  $verdicts -report $out/conformance.json -expect $expect -update"
-		echo "and check every non-pass by hand"
-		return 1
-	fi
-	"$verdicts" -report "$out/conformance.json" -expect "$expect"
+	conform_compare "$p" "$m" "$tf" "$here/$p/expect-$m.yaml" --label-filter "$filter"
 }
 
 # load P [SOURCE]: a short closed-model load run (SOURCE browser: with

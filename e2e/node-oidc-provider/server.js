@@ -40,13 +40,16 @@
 //   OP_CLIENT_DPOP_SECRET  "tokenbench-dpop", client_secret_basic with
 //                          dpop_bound_access_tokens (RFC 9449 §5.2: its tokens must be
 //                          DPoP-bound) and PKCE required (pkce.required below)
+//   OP_FAPI_PUBLIC_KEY     "tokenbench-fapi", FAPI 2.0-style: private_key_jwt (a PEM public
+//                          key file, as for tokenbench-jwt), dpop_bound_access_tokens and
+//                          PKCE required
 //
 // DPoP: features.dPoP is on by default in 9.13; here with a nonceSecret and
 // requireNonce, so that every proof must carry the server's nonce (RFC 9449
 // §8: the first proof of a run gets use_dpop_nonce and a DPoP-Nonce). A
 // request without a proof is unaffected.
 //
-// PKCE: left at the provider's default, but for "tokenbench-dpop". In oidc-provider 9.13 pkce.required()
+// PKCE: left at the provider's default, but for "tokenbench-dpop" and "tokenbench-fapi". In oidc-provider 9.13 pkce.required()
 // is true only for public clients (token_endpoint_auth_method none) and under
 // FAPI 2.0 (or FAPI 1.0 Final for PAR), so for these confidential clients PKCE
 // is optional; S256 is supported and advertised in discovery
@@ -126,6 +129,9 @@ function der(pem) {
   return pem.replace(/-----(?:BEGIN|END) CERTIFICATE-----|\s/g, '');
 }
 
+// The clients that must use PKCE although confidential.
+const pkceClients = new Set(['tokenbench-dpop', 'tokenbench-fapi']);
+
 const mtlsOn = Boolean(process.env.OP_MTLS_CERT && process.env.OP_MTLS_KEY && process.env.OP_MTLS_CA);
 const mtlsServer = mtlsOn ? https.createServer({
   cert: fs.readFileSync(process.env.OP_MTLS_CERT),
@@ -176,6 +182,13 @@ server.listen(port, '127.0.0.1', async () => {
     clients.push(client('tokenbench-dpop', process.env.OP_CLIENT_DPOP_SECRET, 'client_secret_basic',
       { dpop_bound_access_tokens: true }));
   }
+  if (process.env.OP_FAPI_PUBLIC_KEY) {
+    const jwk = crypto.createPublicKey(fs.readFileSync(process.env.OP_FAPI_PUBLIC_KEY)).export({ format: 'jwk' });
+    clients.push(client('tokenbench-fapi', undefined, 'private_key_jwt', {
+      jwks: { keys: [{ ...jwk, kid: thumbprint(jwk), use: 'sig' }] },
+      dpop_bound_access_tokens: true,
+    }));
+  }
   if (process.env.OP_CLIENT_SJWT_SECRET) {
     clients.push(client('tokenbench-sjwt', process.env.OP_CLIENT_SJWT_SECRET, 'client_secret_jwt'));
   }
@@ -208,8 +221,8 @@ server.listen(port, '127.0.0.1', async () => {
     },
     pkce: {
       // The default (9.13, lib/helpers/defaults.js pkceRequired): required
-      // for public clients; and for tokenbench-dpop.
-      required: (ctx, client) => client.clientAuthMethod === 'none' || client.clientId === 'tokenbench-dpop',
+      // for public clients; and for tokenbench-dpop and tokenbench-fapi.
+      required: (ctx, client) => client.clientAuthMethod === 'none' || pkceClients.has(client.clientId),
     },
     features: {
       devInteractions: { enabled: true },

@@ -16,7 +16,9 @@
 #   target-METHOD.yaml  the same for a client registered for METHOD
 #                (client_secret_post, client_secret_jwt, private_key_jwt,
 #                tls_client_auth, self_signed_tls_client_auth), its key or
-#                certificate made with openssl in credentials/
+#                certificate made with openssl in credentials/; dpop (a
+#                DPoP-bound client with PKCE required) and fapi (the same
+#                with private_key_jwt: FAPI 2.0-style)
 #   methods      "METHOD LABEL-FILTER" per line: the conform runs e2e/run.sh
 #                makes with the target-METHOD.yaml files
 #   env          the secrets as bash exports (TOKENBENCH_CLIENT_SECRET,
@@ -67,7 +69,7 @@ creds=$dir/credentials
 rm -rf "$creds" && mkdir -p "$creds"
 say "credentials with openssl: a CA, the mTLS listener's certificate, client certificates, an RSA key"
 { e2e_ca "$creds" && e2e_client_cert "$creds" tokenbench-tls && e2e_client_cert "$creds" tokenbench-sstls self &&
-	e2e_rsa_key "$creds" tokenbench-jwt; } || die "openssl failed"
+	e2e_rsa_key "$creds" tokenbench-jwt && e2e_rsa_key "$creds" tokenbench-fapi; } || die "openssl failed"
 password="pw-$(e2e_random 8)" # devInteractions accepts any password; the form source still has to send one
 redirect_uri=http://127.0.0.1:9/callback # never contacted: the form source stops at the redirect
 other_redirect_uri=http://127.0.0.1:9/other
@@ -76,7 +78,7 @@ issuer=$(OP_CLIENT_SECRET=$secret OP_CLIENT_B_SECRET=$secret_b OP_CODE_TTL=$code
 	OP_REDIRECT_URI=$redirect_uri OP_OTHER_REDIRECT_URI=$other_redirect_uri \
 	OP_CLIENT_POST_SECRET=$secret_post OP_CLIENT_SJWT_SECRET=$secret_sjwt OP_CLIENT_JWT_SECRET=$secret_jwt \
 	OP_CLIENT_DPOP_SECRET=$secret_dpop \
-	OP_JWT_PUBLIC_KEY=$creds/tokenbench-jwt-pub.pem OP_SSTLS_CERT=$creds/tokenbench-sstls.pem \
+	OP_JWT_PUBLIC_KEY=$creds/tokenbench-jwt-pub.pem OP_FAPI_PUBLIC_KEY=$creds/tokenbench-fapi-pub.pem OP_SSTLS_CERT=$creds/tokenbench-sstls.pem \
 	OP_MTLS_CERT=$creds/server.pem OP_MTLS_KEY=$creds/server-key.pem OP_MTLS_CA=$creds/ca.pem \
 	e2e_start "$dir" node node "$here/server.js" 0) || die "the provider did not start"
 say "issuer $issuer (pid $(awk '$2 == "node" {print $1}' "$dir/pids"))"
@@ -217,7 +219,14 @@ method_target self_signed_tls_client_auth "$here/profile-mtls.yaml" "id: tokenbe
 # with a proof (a fresh ES256 key) on every token request: target-dpop.yaml.
 client_cert=
 method_target dpop "$here/profile-dpop.yaml" "id: tokenbench-dpop" "secret_env: TOKENBENCH_DPOP_CLIENT_SECRET"
-printf '%s\n' "dpop:" "  alg: ES256" >>"$dir/target-dpop.yaml"
+# FAPI 2.0-style: the client "tokenbench-fapi" authenticates with
+# private_key_jwt, its tokens DPoP-bound, PKCE S256 required:
+# target-fapi.yaml (the shape of a target file for such a provider).
+method_target fapi "$here/profile-fapi.yaml" "id: tokenbench-fapi" "auth_method: private_key_jwt" \
+	"key_file: credentials/tokenbench-fapi-key.pem"
+for m in dpop fapi; do
+	printf '%s\n' "dpop:" "  alg: ES256" >>"$dir/target-$m.yaml"
+done
 # The client credentials client on the second server: no code flow, so its
 # run is the client credentials rows alone (e2e/run.sh: no target check).
 cat >"$dir/target-client_credentials.yaml" <<EOF
@@ -249,7 +258,7 @@ EOF
 # out), each valid exchange authenticated with the target's method.
 printf '%s\n' "private_key_jwt !slow" "client_secret_post !slow" \
 	"client_secret_jwt !slow" "tls_client_auth !slow" \
-	"self_signed_tls_client_auth !slow" "dpop !slow" \
+	"self_signed_tls_client_auth !slow" "dpop !slow" "fapi !slow" \
 	'client_credentials /^area:client_credentials$/' 'rotation /^area:refresh$/' >"$dir/methods"
 say "wrote $dir/target.yaml, target-browser.yaml, target-METHOD.yaml, methods and env"
 

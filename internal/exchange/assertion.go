@@ -158,13 +158,14 @@ func (j *JWT) PublicKey() crypto.PublicKey { return j.pub }
 // client_assertion.
 func (j *JWT) Authenticate(s *Spec) {
 	a, err := j.Sign()
-	j.attach(s, a, err)
+	j.attach(s, a, err, j.Authenticate)
 }
 
-func (j *JWT) attach(s *Spec, assertion string, err error) {
+// attach adds assertion to s; reauth makes another like it (a fresh jti).
+func (j *JWT) attach(s *Spec, assertion string, err error, reauth Mutation) {
 	Set(ParamClientAssertionType, AssertionTypeJWT)(s)
 	Set(ParamClientAssertion, assertion)(s)
-	s.Authn = j
+	s.Authn, s.reauth, s.assertion = j, reauth, assertion
 	if err != nil {
 		s.Err = err
 	}

@@ -40,7 +40,7 @@ func AssertionWith(edits ...AssertionEdit) Mutation {
 			s.Err = fmt.Errorf("exchange: building the probe's client assertion: %w", err)
 			return
 		}
-		j.attach(s, compact, nil)
+		j.attach(s, compact, nil, AssertionWith(edits...))
 	}
 }
 

@@ -219,17 +219,19 @@ func (c *Client) DoScheduled(ctx context.Context, s Spec, scheduled time.Time) *
 // dpopNonce keeps the DPoP-Nonce a response gives, and when the response
 // asks for it (use_dpop_nonce), sends the request once more with a new
 // proof carrying it (RFC 9449 §8): the retry's Exchange, with x as its
-// NonceRetry. A replayed proof is not signed anew.
+// NonceRetry. A replayed proof is not signed anew; the client assertion
+// is (Spec.resign).
 func (c *Client) dpopNonce(ctx context.Context, s Spec, x *Exchange) *Exchange {
 	if x.Response == nil {
 		return x
 	}
 	nonce := x.Response.Header.Get(HeaderDPoPNonce)
 	s.DPoP.Key.SetNonce(s.URL, nonce)
-	if !x.needsNonce() || nonce == "" || s.DPoP.Replay || s.DPoP.Change.NoNonce {
+	if !x.needsNonce() || nonce == "" || s.DPoP.Replay || s.DPoP.Change.NoNonce || s.DPoP.Change.Nonce != "" {
 		return x
 	}
 	s.DPoP = &DPoPSpec{Key: s.DPoP.Key, AccessToken: s.DPoP.AccessToken, Change: s.DPoP.Change}
+	s.resign()
 	retry := c.do(ctx, s, x.Timings.Scheduled)
 	if retry.Response != nil {
 		s.DPoP.Key.SetNonce(s.URL, retry.Response.Header.Get(HeaderDPoPNonce))

@@ -148,10 +148,11 @@ type ProofChange struct {
 	Typ        string        // replaces typ
 	PrivateJWK bool          // the jwk header carries the private key
 	FlipSig    bool          // one signature byte flipped
-	// NoNonce leaves out the server's nonce, and a use_dpop_nonce answer
-	// is then not retried: a probe of iat alone (RFC 9449 §11.1: a server
-	// nonce may stand in for iat).
+	// NoNonce leaves out the server's nonce, and Nonce replaces it; a
+	// use_dpop_nonce answer to either is not retried (DPOP-IAT: RFC 9449
+	// §4.3 check 11, a server nonce may stand in for iat).
 	NoNonce bool
+	Nonce   string
 }
 
 // Proof signs a DPoP proof for a request: typ dpop+jwt, the public jwk, a
@@ -183,6 +184,9 @@ func (k *DPoPKey) Proof(method, u, accessToken string, ch ProofChange) (string, 
 	}
 	if n := k.Nonce(u); n != "" && !ch.NoNonce {
 		claims["nonce"] = n
+	}
+	if ch.Nonce != "" {
+		claims["nonce"] = ch.Nonce
 	}
 	payload, err := json.Marshal(claims)
 	if err != nil {

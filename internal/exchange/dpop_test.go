@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -185,5 +186,70 @@ func TestDPoPKeyFile(t *testing.T) {
 	}
 	if strings.Contains(k.String(), k.Secrets()[0]) || len(k.Secrets()) == 0 {
 		t.Errorf("String %q shows the key, or no secrets", k.String())
+	}
+}
+
+// TestDPoPNonceRetryResignsAssertion: the retry of a use_dpop_nonce answer
+// carries a new client assertion (RFC 7523 §3: a jti is used once; node
+// oidc-provider refuses the reused one with invalid_client), built as the
+// first was (an AssertionWith probe keeps its edits), while an assertion a
+// probe set itself (AUTH-JWT-JTI-REPLAY) is sent again as it is.
+func TestDPoPNonceRetryResignsAssertion(t *testing.T) {
+	t.Parallel()
+	var (
+		mu   sync.Mutex
+		seen []string // client_assertion of every request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		seen = append(seen, r.PostForm.Get(ParamClientAssertion))
+		mu.Unlock()
+		if len(seen)%2 == 1 { // every first request of a pair: a new nonce
+			w.Header().Set("DPoP-Nonce", fmt.Sprintf("n-%d", len(seen)))
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"use_dpop_nonce"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"at","token_type":"DPoP"}`))
+	}))
+	t.Cleanup(srv.Close)
+	a := jwtAuthenticators(t)[0].a
+	k, _ := NewDPoPKey(AlgES256, nil)
+	c := NewClient()
+	base := Spec{Method: http.MethodPost, URL: srv.URL + "/token", Body: BodyForm, Params: []Param{{"grant_type", "x"}}}
+	earlier := base.With(a.Authenticate)
+	a.Authenticate(&base)
+	fixed, _ := base.Get(ParamClientAssertion)
+	replayed, _ := earlier.Get(ParamClientAssertion) // an earlier request's, as AUTH-JWT-JTI-REPLAY sends it
+	tests := []struct {
+		name  string
+		ms    []Mutation
+		fresh bool
+	}{
+		{"as authenticated", nil, true},
+		{"AssertionWith another audience", []Mutation{AssertionWith(Audience("other"))}, true},
+		{"an assertion the probe set", []Mutation{Set(ParamClientAssertion, replayed)}, false},
+	}
+	for i, tt := range tests {
+		x := c.Do(context.Background(), base.With(append([]Mutation{WithDPoP(k)}, tt.ms...)...))
+		mu.Lock()
+		first, retry := seen[2*i], seen[2*i+1]
+		mu.Unlock()
+		if x.NonceRetry == nil || (first != retry) != tt.fresh {
+			t.Errorf("%s: retried %v, a new assertion %v, want %v", tt.name, x.NonceRetry != nil, first != retry, tt.fresh)
+		}
+		if tt.fresh && i == 1 {
+			claims := func(s string) string {
+				b, _ := base64.RawURLEncoding.DecodeString(strings.Split(s, ".")[1])
+				return string(b)
+			}
+			if !strings.Contains(claims(retry), `"aud":"other"`) {
+				t.Errorf("%s: the retry's assertion lost the edit: %s", tt.name, claims(retry))
+			}
+		}
+	}
+	if got, _ := base.Get(ParamClientAssertion); got != fixed {
+		t.Errorf("the retry changed the caller's Spec")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -53,6 +54,13 @@ type Spec struct {
 	// Err is a failure building the request (a client assertion that
 	// could not be signed): the Client sends nothing and records it.
 	Err error
+
+	// reauth signs the client assertion anew, as the authenticator built
+	// assertion: a DPoP nonce retry is a new request, and an assertion's
+	// jti is for one use (RFC 7523 §3). A probe that set another assertion
+	// afterwards keeps its own.
+	reauth    Mutation
+	assertion string
 }
 
 // CodeGrant returns the authorization code grant's token request without
@@ -166,4 +174,19 @@ func encodeParams(ps []Param) string {
 		b.WriteString(url.QueryEscape(p.Value))
 	}
 	return b.String()
+}
+
+// resign replaces the client assertion with a fresh one like it when it is
+// still the one its authenticator built (a retry of s is a new request:
+// RFC 7523 §3, an assertion's jti is used once); the parameters are copied
+// first, so the Spec s was copied from keeps its own.
+func (s *Spec) resign() {
+	if s.reauth == nil {
+		return
+	}
+	if v, _ := s.Get(ParamClientAssertion); v != s.assertion {
+		return
+	}
+	s.Params = slices.Clone(s.Params)
+	s.reauth(s)
 }

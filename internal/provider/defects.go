@@ -170,6 +170,8 @@ const (
 	dDPoPTypUnchecked       = "dpop-typ-unchecked"
 	dDPoPPrivateKeyOK       = "dpop-private-key-accepted"
 	dDPoPBoundAsBearer      = "dpop-bound-as-bearer"
+	dDPoPNonceUnverified    = "dpop-nonce-unverified"
+	dDPoPJWTNoCnf           = "dpop-jwt-no-cnf"
 )
 
 // successRows are the rows that expect a literal 200 for a valid exchange.

@@ -43,6 +43,10 @@ func probeConfig(defect string) Config {
 	switch {
 	case defect == dDPoPNonceNoHeader:
 		return Config{DPoP: true, Variants: []string{vDPoPNonce}}
+	case defect == dDPoPJWTNoCnf:
+		return Config{DPoP: true, Variants: []string{vJWTAccessTokens}}
+	case defect == dDPoPNonceUnverified:
+		return Config{DPoP: true, Variants: []string{vDPoPNonceClock}}
 	case strings.HasPrefix(defect, "dpop-"):
 		return Config{DPoP: true}
 	}

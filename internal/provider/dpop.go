@@ -29,7 +29,23 @@ const (
 
 // dpopNonceRequired reports whether proofs must carry the server's nonce.
 func (p *Provider) dpopNonceRequired() bool {
-	return p.variants.on(vDPoPNonce) || p.defects[dDPoPNonceNoHeader] > 0
+	return p.variants.on(vDPoPNonce) || p.variants.on(vDPoPNonceClock) ||
+		p.defects[dDPoPNonceNoHeader] > 0 || p.defects[dDPoPNonceUnverified] > 0
+}
+
+// nonceAccepted reports whether a proof's nonce is one the server takes:
+// its own (the dpop-nonce-unverified defect takes any).
+func nonceAccepted(act active, nonce string) bool {
+	return nonce == dpopNonce || (nonce != "" && act.on(dDPoPNonceUnverified))
+}
+
+// nonceIsClock reports whether the nonce every proof must carry stands in
+// for its iat (RFC 9449 §4.3 check 11: the creation time "as determined by
+// either the iat claim or a server managed timestamp via the nonce
+// claim"), as node oidc-provider does: iat is not checked, a proof without
+// the nonce gets use_dpop_nonce.
+func (p *Provider) nonceIsClock(act active) bool {
+	return p.variants.on(vDPoPNonceClock) || act.on(dDPoPNonceUnverified)
 }
 
 // checkProof verifies the DPoP proof of a request (RFC 9449 §4.3) for
@@ -100,11 +116,11 @@ func (p *Provider) checkProof(act active, r *http.Request, url, accessToken stri
 		return bad("the DPoP proof's htm is not the request's method")
 	case claims.HTU != url && !act.on(dDPoPHTUUnchecked):
 		return bad("the DPoP proof's htu is not the request's URL")
-	case !act.on(dDPoPIATUnchecked) && (time.Unix(*claims.IAT, 0).Before(now.Add(-dpopWindow)) || time.Unix(*claims.IAT, 0).After(now.Add(dpopWindow))):
+	case !act.on(dDPoPIATUnchecked) && !p.nonceIsClock(act) && (time.Unix(*claims.IAT, 0).Before(now.Add(-dpopWindow)) || time.Unix(*claims.IAT, 0).After(now.Add(dpopWindow))):
 		return bad("the DPoP proof's iat is outside the accepted window")
 	case accessToken != "" && claims.ATH != b64sha256(accessToken):
 		return bad("the DPoP proof's ath is not the hash of the access token")
-	case p.dpopNonceRequired() && claims.Nonce != dpopNonce:
+	case p.dpopNonceRequired() && !nonceAccepted(act, claims.Nonce):
 		nonce := dpopNonce
 		if claims.Nonce != "" && act.on(dDPoPNonceNoHeader) {
 			nonce = "" // a stale nonce: refused without saying which one to use

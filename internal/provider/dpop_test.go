@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -123,6 +124,15 @@ func dpopProbes() map[string]defectProbe {
 			r := dpopToken(t, h, newDPoPKey(t), proofEdit{claims: func(c map[string]any) { c["nonce"] = "stale" }})
 			return r.outcome() + " nonce " + fmt.Sprint(r.header.Get("DPoP-Nonce") != "")
 		}, "400 use_dpop_nonce nonce true", "400 use_dpop_nonce nonce false"},
+		// Against the jwt-access-tokens variant (probeConfig).
+		dDPoPJWTNoCnf: {func(t *testing.T, h *harness) string {
+			k := newDPoPKey(t)
+			return atCnf(t, dpopToken(t, h, k, proofEdit{}).str("access_token"), k)
+		}, "cnf.jkt the proof key's", "no cnf.jkt"},
+		// Against the dpop-nonce-clock variant (probeConfig): iat 10 minutes
+		// old with a nonce the server never gave.
+		dDPoPNonceUnverified: {dpopProbe(proofEdit{claims: func(c map[string]any) { c["iat"] = c["iat"].(int64) - 600; c["nonce"] = "never-given" }}),
+			"400 use_dpop_nonce", "200 tokens"},
 	}
 }
 
@@ -165,4 +175,31 @@ func TestDPoP(t *testing.T) {
 	if got := first.outcome() + ", " + second.outcome(); got != "400 use_dpop_nonce, 200 tokens" || nonce == "" {
 		t.Errorf("dpop-nonce: %s (nonce %q), want 400 use_dpop_nonce with a nonce, then 200 tokens", got, nonce)
 	}
+}
+
+// atCnf says whether a JWT access token's cnf.jkt is the thumbprint of k
+// (RFC 9449 §6.1), or what else it is.
+func atCnf(t *testing.T, at string, k *dpopKey) string {
+	t.Helper()
+	parts := strings.Split(at, ".")
+	if len(parts) != 3 {
+		return "opaque"
+	}
+	var c struct {
+		Cnf struct {
+			JKT string `json:"jkt"`
+		} `json:"cnf"`
+	}
+	if err := json.Unmarshal(mustPayload(t, at), &c); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := jwk.FromRaw(k.priv.Public())
+	thumb, _ := pub.Thumbprint(crypto.SHA256)
+	switch c.Cnf.JKT {
+	case "":
+		return "no cnf.jkt"
+	case base64.RawURLEncoding.EncodeToString(thumb):
+		return "cnf.jkt the proof key's"
+	}
+	return "cnf.jkt " + c.Cnf.JKT
 }

@@ -81,7 +81,7 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 	if requested != "" {
 		scope = requested
 	}
-	at, err := p.newAccessToken(act, client, "", f, now, jkt)
+	at, err := p.newAccessToken(act, issuer, client, "", f, now, jkt)
 	if err != nil {
 		return serverError("could not create a token")
 	}
@@ -117,7 +117,7 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 // https://www.rfc-editor.org/rfc/rfc6749#section-4.4
 func (p *Provider) clientCredentials(w http.ResponseWriter, act active, issuer string, client Client, params map[string][]string, jkt string) *oauthError {
 	now := p.now()
-	at, err := p.newAccessToken(act, client, "", nil, now, jkt)
+	at, err := p.newAccessToken(act, issuer, client, "", nil, now, jkt)
 	if err != nil {
 		return serverError("could not create a token")
 	}
@@ -149,9 +149,12 @@ func (p *Provider) clientCredentials(w http.ResponseWriter, act active, issuer s
 
 // newAccessToken creates and records an access token for client, issued
 // from code or in family f, bound to the DPoP key with thumbprint jkt ("":
-// Bearer).
-func (p *Provider) newAccessToken(act active, client Client, code string, f *family, now time.Time, jkt string) (string, error) {
+// Bearer): random, or a JWT under jwt-access-tokens.
+func (p *Provider) newAccessToken(act active, issuer string, client Client, code string, f *family, now time.Time, jkt string) (string, error) {
 	at, err := p.randomToken()
+	if err == nil && p.jwtAccessTokens(act) {
+		at, err = p.jwtAccessToken(act, issuer, client, at, now, jkt)
+	}
 	if err != nil {
 		return "", err
 	}

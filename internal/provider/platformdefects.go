@@ -27,6 +27,8 @@ func platformDefects() []Defect {
 			Summary: "a proof's htu is not compared with the request's URL"},
 		{Name: dDPoPIATUnchecked, Rows: rows("DPOP-IAT"), Profile: "oidc-dpop",
 			Summary: "a proof's iat is not checked: a proof 10 minutes old or ahead is accepted"},
+		{Name: dDPoPNonceUnverified, Rows: rows("DPOP-IAT"), Profile: "oidc-dpop",
+			Summary: "proofs must carry a nonce, but any value is taken, and iat is not checked: a stale iat with a nonce the server never gave is accepted (RFC 9449 §4.3 checks 10, 11)"},
 		{Name: dDPoPReplayOK, Rows: rows("DPOP-JTI-REPLAY"), Profile: "oidc-dpop",
 			Summary: "a proof can be used again (jti not remembered)"},
 		{Name: dDPoPSignatureUnchecked, Rows: rows("DPOP-SIGNATURE"), Profile: "oidc-dpop",
@@ -37,5 +39,7 @@ func platformDefects() []Defect {
 			Summary: "a proof whose jwk carries the private key (d) is accepted"},
 		{Name: dDPoPBoundAsBearer, Rows: rows("DPOP-BOUND"), Profile: "oidc-dpop",
 			Summary: "userinfo accepts a DPoP-bound access token presented as Bearer, without a proof"},
+		{Name: dDPoPJWTNoCnf, Rows: rows("DPOP-OK"), Profile: "oidc-dpop",
+			Summary: "access tokens are JWTs (RFC 9068), and a DPoP-bound one has no cnf.jkt naming the proof's key (RFC 9449 §6.1): the binding is only in the server's store"},
 	}
 }

@@ -300,7 +300,7 @@ func (p *Provider) issue(w http.ResponseWriter, act active, issuer string, clien
 		f = &family{clientID: client.ID, code: code, scope: g.scope, authTime: g.authTime}
 		p.store.addFamily(f)
 	}
-	at, err := p.newAccessToken(act, client, code, f, now, jkt)
+	at, err := p.newAccessToken(act, issuer, client, code, f, now, jkt)
 	if err != nil {
 		return serverError("could not create a token")
 	}

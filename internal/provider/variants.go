@@ -29,6 +29,8 @@ const (
 	vShuffledMembers   = "shuffled-members"
 	vNonceAbsent       = "nonce-absent"
 	vDPoPNonce         = "dpop-nonce"
+	vDPoPNonceClock    = "dpop-nonce-clock"
+	vJWTAccessTokens   = "jwt-access-tokens"
 	vLoneSecretIgnored = "lone-secret-ignored"
 	vNoUserinfo        = "no-userinfo"
 	vIntrospection     = "introspection"
@@ -72,6 +74,8 @@ func Variants() []Variant {
 		{Name: vSessionNeedsACR, Summary: "in the js login mode, a login session is honoured only for an authorization request with acr_values=" + sessionACR + ", the parameter its login app adds (as some providers honour single sign-on only for the acr their own app asks for); without it the login page comes again (OIDC Core §3.1.2.1 acr_values)"},
 		{Name: vNonceRequired, Summary: "an authorization request without a nonce is refused with invalid_request, as some providers do although nonce is OPTIONAL in the code flow (OIDC Core §3.1.2.1)"},
 		{Name: vDPoPNonce, Summary: "with DPoP, every proof must carry the server's nonce: one without gets use_dpop_nonce and a DPoP-Nonce header (RFC 9449 §8, §9)"},
+		{Name: vDPoPNonceClock, Summary: "with DPoP, every proof must carry the server's nonce, which stands in for its iat: iat is not checked (RFC 9449 §4.3 check 11: the creation time may be judged by a server-managed nonce; node oidc-provider does so)"},
+		{Name: vJWTAccessTokens, Summary: "access tokens are JWTs (RFC 9068: typ at+jwt, signed with the ID token key); a DPoP-bound one carries cnf.jkt, the proof key's thumbprint (RFC 9449 §6.1)"},
 		{Name: vRefreshNoRotation, Summary: "a refresh returns no new refresh token; the presented one stays valid (RFC 6749 §6: the server MAY issue a new one)"},
 		{Name: vRefreshNoIDToken, Summary: "a refresh returns no ID token (OIDC Core §12.2: it might not)"},
 		{Name: vRefreshScopeKept, Summary: "a refresh asking for a scope wider than the original grant is not refused: the requested scope is ignored, the original grant issued and named in the scope member (RFC 6749 §3.3: the server MAY ignore the requested scope; Ory Hydra does)"},

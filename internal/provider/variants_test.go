@@ -45,6 +45,16 @@ func variantProbes() map[string]defectProbe {
 			r := dpopToken(t, h, newDPoPKey(t), proofEdit{})
 			return r.outcome() + " nonce " + fmt.Sprint(r.header.Get("DPoP-Nonce") != "")
 		}, "200 tokens nonce false", "400 use_dpop_nonce nonce true"},
+		vJWTAccessTokens: {func(t *testing.T, h *harness) string {
+			k := newDPoPKey(t)
+			bound := atCnf(t, dpopToken(t, h, k, proofEdit{}).str("access_token"), k)
+			return bound + ", bearer " + atCnf(t, h.exchange().str("access_token"), k)
+		}, "opaque, bearer opaque", "cnf.jkt the proof key's, bearer no cnf.jkt"},
+		vDPoPNonceClock: {func(t *testing.T, h *harness) string {
+			k := newDPoPKey(t)
+			stale := dpopToken(t, h, k, proofEdit{claims: func(c map[string]any) { c["iat"] = c["iat"].(int64) - 600; c["nonce"] = dpopNonce }})
+			return stale.outcome() + ", " + dpopToken(t, h, k, proofEdit{}).outcome()
+		}, "400 invalid_dpop_proof, 200 tokens", "200 tokens, 400 use_dpop_nonce"},
 		vNoUserinfo: {func(t *testing.T, h *harness) string {
 			var d map[string]any
 			_ = json.Unmarshal(h.get(PathDiscovery).body, &d)
@@ -88,7 +98,7 @@ func variantProbes() map[string]defectProbe {
 // variantConfig is the configuration, less the variant, of both providers
 // a variant's wire test compares.
 func variantConfig(name string) Config {
-	if name == vDPoPNonce {
+	if name == vDPoPNonce || name == vDPoPNonceClock || name == vJWTAccessTokens {
 		return Config{DPoP: true}
 	}
 	return Config{}
@@ -231,7 +241,7 @@ func TestParseVariants(t *testing.T) {
 	if _, err := ParseVariants("aud-array,nope"); err == nil || !strings.Contains(err.Error(), `unknown variant "nope"`) {
 		t.Errorf("ParseVariants(nope) error %v", err)
 	}
-	if !slices.IsSorted(VariantNames()) || len(Variants()) != 19 {
+	if !slices.IsSorted(VariantNames()) || len(Variants()) != 21 {
 		t.Errorf("Variants %v", VariantNames())
 	}
 }
