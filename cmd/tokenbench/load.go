@@ -79,6 +79,8 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVar(&f.HttpClient, "http-client", "fast", "fast (tokenbench's own HTTP/1.1 client, which records the same evidence) or net/http (the conformance client: slower, for comparison)")
 	fl.DurationVar(&f.BusyWait, "busy-wait", 0, "open model: spin this long before each intended send time (e.g. 200us) for sends precise to microseconds on a busy machine; burns up to a core (default off: the scheduler sleeps)")
 	fl.StringVar(&f.Shard, "shard", "", "run shard I of N of a run split across machines: the rates (or workers) divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge'); auto: I and N from $JOB_COMPLETION_INDEX and $TOKENBENCH_SHARD_COUNT (a Kubernetes Indexed Job)")
+	fl.StringVar(&f.Grant, "grant", "authorization_code", "the grant to drive: "+strings.Join(runner.Grants(), ", ")+" (refresh_token: chains, each started by one code; client_credentials: no code)")
+	fl.Float64Var(&f.ReuseProbes, "reuse-probes", 0.02, "refresh_token: the share of rotations whose rotated-away token is presented again (RT-REUSE-REJECTED, RT-REUSE-REVOKES-FAMILY); 0 for none")
 	fl.StringVar(&f.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, e.g. 2026-12-04T17:20:00Z) to start, so that the shards of a run begin together; past it, start at once and say how late")
 	f.embedded.register(cmd, 30*time.Second)
 	return cmd
@@ -106,6 +108,9 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		return badInput(err)
 	}
 	c := &job.Config
+	if c.Grant != results.GrantAuthorizationCode && f.path == "" && len(pc.Grants) == 0 {
+		pc.Grants = []string{c.Grant} // the embedded provider serves the grant driven
+	}
 	f.clientOptions = []exchange.Option{exchange.WithPool(min(max(c.MaxInFlight, c.Concurrency), 1024)), exchange.WithTimeout(c.Timeout)}
 	t, err := a.openTarget(cmd.Context(), f.targetFlags, pc)
 	if err != nil {
@@ -117,10 +122,12 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if err := a.waitStart(cmd, job); err != nil {
 		return a.notStarted(job, f.out, err)
 	}
-	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
-		return badInput(err)
+	if c.Grant != results.GrantClientCredentials { // client credentials need no code
+		if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
+			return badInput(err)
+		}
 	}
-	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate)
+	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s, grant %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate, c.Grant)
 	if sh := c.Shard; sh != nil {
 		part := fmt.Sprintf("rates divided by %d", sh.Count)
 		if c.Model == runner.Closed {
