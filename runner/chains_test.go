@@ -1,0 +1,124 @@
+package runner
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/provider"
+	"github.com/tokenbench/tokenbench/internal/target"
+	"github.com/tokenbench/tokenbench/runner/results"
+)
+
+// countingCodes counts the codes taken from a source.
+type countingCodes struct {
+	codes.Source
+	n atomic.Int64
+}
+
+func (c *countingCodes) Next(ctx context.Context) (*codes.Code, error) {
+	c.n.Add(1)
+	return c.Source.Next(ctx)
+}
+
+// grantTarget starts the reference provider serving both grants under
+// profile, and opens its codes.
+func grantTarget(t *testing.T, cfg provider.Config, profile string) (*target.Target, *countingCodes) {
+	t.Helper()
+	cfg.Grants = provider.Grants()
+	if cfg.CodeTTL == 0 {
+		cfg.CodeTTL = 30 * time.Second
+	}
+	tg, err := target.Embedded(context.Background(), cfg, target.Options{Profile: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tg.Close() })
+	src, err := tg.OpenCodes(target.CodeOptions{Prefetch: 4, Parallel: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg, &countingCodes{Source: src}
+}
+
+// TestGrantLoad drives the refresh_token and client_credentials grants
+// against the reference provider: one worker, so that the provider's
+// rotations come in a fixed order.
+func TestGrantLoad(t *testing.T) {
+	t.Parallel()
+	const n = 300
+	for _, tt := range []struct {
+		name, grant, profile string
+		provider             provider.Config
+		probes               float64
+		ok                   int64
+		codes                int64 // codes taken
+		chains               *results.Chains
+	}{
+		// 300 refreshes on one chain: each with the token the last one
+		// rotated to (a rotated-away token would be refused: RT-REUSE).
+		{name: "chain rotates", grant: results.GrantRefreshToken, profile: "hydra", ok: n, codes: 1,
+			chains: &results.Chains{Started: 1}},
+		// every refresh token expires at once: each refresh breaks its
+		// chain, which the next request starts again with a code
+		{name: "broken chains restart", grant: results.GrantRefreshToken, profile: "hydra", provider: provider.Config{RefreshTTL: time.Nanosecond},
+			ok: 0, codes: n, chains: &results.Chains{Started: n, Restarts: map[string]int64{"invalid_grant": n - 1}}},
+		// a reuse probe after every rotation: refused, the family revoked
+		// (the newest token refused too), the chain started again
+		{name: "reuse probes, clean", grant: results.GrantRefreshToken, profile: "hydra", probes: 1, ok: n, codes: n,
+			chains: &results.Chains{Started: n, Restarts: map[string]int64{results.RestartAfterProbe: n - 1}, ReuseProbes: n, FamilyProbes: n}},
+		// every 100th rotated-away token still works, and its family
+		// survives: 3 of 300 probes fail each row
+		{name: "reuse probes, 1 % accepted", grant: results.GrantRefreshToken, profile: "hydra", probes: 1,
+			provider: provider.Config{Defects: map[string]float64{"refresh-reuse-accepted-1pct": 1}}, ok: n, codes: n - 3,
+			chains: &results.Chains{Started: n - 3, Restarts: map[string]int64{results.RestartAfterProbe: n - 4}, ReuseProbes: n, ReuseAccepted: 3, FamilyProbes: n, FamilySurvived: 3}},
+		// a profile without required family revocation: no family probe,
+		// the chain started afresh after each probe
+		{name: "reuse probes, revocation optional", grant: results.GrantRefreshToken, profile: "oidc", probes: 1, ok: n, codes: n,
+			chains: &results.Chains{Started: n, Restarts: map[string]int64{results.RestartAfterProbe: n - 1}, ReuseProbes: n}},
+		{name: "client credentials take no code", grant: results.GrantClientCredentials, profile: "hydra", ok: n, codes: 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tg, src := grantTarget(t, tt.provider, tt.profile)
+			plan := Plan{Stages: []Stage{{Name: "closed", Requests: n}}}
+			res, err := Run(context.Background(), Config{Target: tg, Codes: src, Model: Closed, Concurrency: 1, Plan: plan,
+				ValidateFraction: 1, Grant: tt.grant, ReuseProbes: tt.probes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Summary
+			if s.Requests != n || s.OK != tt.ok || s.Validated != tt.ok || len(s.CheckFailures) != 0 {
+				t.Errorf("requests %d ok %d (want %d) validated %d, outcomes %v, check failures %v", s.Requests, s.OK, tt.ok, s.Validated, s.Outcomes, s.CheckFailures)
+			}
+			if got := src.n.Load(); got != tt.codes {
+				t.Errorf("codes taken %d, want %d", got, tt.codes)
+			}
+			if res.Grant != tt.grant {
+				t.Errorf("grant %q, want %q", res.Grant, tt.grant)
+			}
+			got := res.Chains
+			if got != nil {
+				got.StartMS = 0 // measured
+			}
+			if (got == nil) != (tt.chains == nil) || got != nil && !chainsEqual(*got, *tt.chains) {
+				t.Errorf("chains %+v, want %+v", got, tt.chains)
+			}
+		})
+	}
+}
+
+func chainsEqual(a, b results.Chains) bool {
+	if len(a.Restarts) != len(b.Restarts) {
+		return false
+	}
+	for k, v := range a.Restarts {
+		if b.Restarts[k] != v {
+			return false
+		}
+	}
+	return a.Started == b.Started && a.StartFailures == b.StartFailures && a.ReuseProbes == b.ReuseProbes &&
+		a.ReuseAccepted == b.ReuseAccepted && a.FamilyProbes == b.FamilyProbes && a.FamilySurvived == b.FamilySurvived
+}
