@@ -162,6 +162,7 @@ func (e *engine) oneGrant(w *worker, t ticket) time.Time {
 		s.intended = x.Timings.Sent
 	}
 	s.outcome, s.ok = classify(x)
+	issued := s.ok // before validation: an invalid 200 still rotated the chain
 	s.outcome = outcomeKey(e.red, x, nil, s.outcome)
 	if s.ok && e.checks != nil && e.sampled(w) {
 		idToken := ch != nil && x.Has("id_token")
@@ -188,7 +189,7 @@ func (e *engine) oneGrant(w *worker, t ticket) time.Time {
 		}
 		return x.Timings.Done
 	}
-	if !s.ok {
+	if !issued {
 		e.chains.drop(s.outcome)
 		return x.Timings.Done
 	}

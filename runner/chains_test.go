@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"maps"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,6 +57,7 @@ func TestGrantLoad(t *testing.T) {
 		ok                   int64
 		codes                int64 // codes taken
 		chains               *results.Chains
+		failures             map[string]int64 // check failures
 	}{
 		// 300 refreshes on one chain: each with the token the last one
 		// rotated to (a rotated-away token would be refused: RT-REUSE).
@@ -78,6 +80,12 @@ func TestGrantLoad(t *testing.T) {
 		// the chain started afresh after each probe
 		{name: "reuse probes, revocation optional", grant: results.GrantRefreshToken, profile: "oidc", probes: 1, ok: n, codes: n,
 			chains: &results.Chains{Started: n, Restarts: map[string]int64{results.RestartAfterProbe: n - 1}, ReuseProbes: n}},
+		// the refresh response is validated: without Cache-Control it
+		// fails RESP-NO-STORE, a MUST (and still rotates the chain)
+		{name: "refresh response validated", grant: results.GrantRefreshToken, profile: "hydra", provider: provider.Config{Defects: map[string]float64{"refresh-no-store": 1}},
+			ok: 0, codes: 1, chains: &results.Chains{Started: 1}, failures: map[string]int64{"RESP-NO-STORE": n}},
+		{name: "client credentials with an ID token", grant: results.GrantClientCredentials, profile: "hydra", provider: provider.Config{Defects: map[string]float64{"cc-id-token": 1}},
+			ok: 0, failures: map[string]int64{"CC-NO-ID-TOKEN": n}},
 		{name: "client credentials take no code", grant: results.GrantClientCredentials, profile: "hydra", ok: n, codes: 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,8 +98,12 @@ func TestGrantLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := res.Summary
-			if s.Requests != n || s.OK != tt.ok || s.Validated != tt.ok || len(s.CheckFailures) != 0 {
-				t.Errorf("requests %d ok %d (want %d) validated %d, outcomes %v, check failures %v", s.Requests, s.OK, tt.ok, s.Validated, s.Outcomes, s.CheckFailures)
+			validated := tt.ok
+			if tt.failures != nil {
+				validated = n
+			}
+			if s.Requests != n || s.OK != tt.ok || s.Validated != validated || !maps.Equal(s.CheckFailures, tt.failures) && len(s.CheckFailures)+len(tt.failures) > 0 {
+				t.Errorf("requests %d ok %d (want %d) validated %d, outcomes %v, check failures %v (want %v)", s.Requests, s.OK, tt.ok, s.Validated, s.Outcomes, s.CheckFailures, tt.failures)
 			}
 			if got := src.n.Load(); got != tt.codes {
 				t.Errorf("codes taken %d, want %d", got, tt.codes)
