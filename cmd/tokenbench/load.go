@@ -223,6 +223,11 @@ func loadVerdict(what string, r *results.Load) error {
 	case results.Breached(r.SLO):
 		return failed(fmt.Errorf("%s: an SLO was breached", what))
 	}
+	for _, row := range r.Chains.Rows() {
+		if row.Failed > 0 {
+			return failed(fmt.Errorf("%s: %s failed on %d of %d reuse probes", what, row.ID, row.Failed, row.Of))
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,17 @@ func TestLoadGrants(t *testing.T) {
 				t.Errorf("load.json: chains %+v for %s", r.Chains, tt.grant)
 			}
 		})
+	}
+}
+
+// TestLoadReuseProbeFailureExits1: a rotated-away refresh token that still
+// works fails the run, naming the row and its share of the probes.
+func TestLoadReuseProbeFailureExits1(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI(t, nil, "load", "--grant", "refresh_token", "--profile", "hydra", "--defect", "refresh-reuse-accepted",
+		"--reuse-probes", "1", "--concurrency", "1", "--requests", "20", "--out", t.TempDir())
+	if code != exitFailed || !strings.Contains(stderr, "load: RT-REUSE-REJECTED failed on 20 of 20 reuse probes") ||
+		!strings.Contains(stdout, "RT-REUSE-REJECTED FAIL: 20 of 20 probes (100.0 %); RT-REUSE-REVOKES-FAMILY FAIL: 20 of 20 probes") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
