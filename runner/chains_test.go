@@ -1,13 +1,17 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"maps"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tokenbench/tokenbench/internal/codes"
+	"github.com/tokenbench/tokenbench/internal/exchange"
 	"github.com/tokenbench/tokenbench/internal/provider"
 	"github.com/tokenbench/tokenbench/internal/target"
 	"github.com/tokenbench/tokenbench/runner/results"
@@ -133,4 +137,59 @@ func chainsEqual(a, b results.Chains) bool {
 	}
 	return a.Started == b.Started && a.StartFailures == b.StartFailures && a.ReuseProbes == b.ReuseProbes &&
 		a.ReuseAccepted == b.ReuseAccepted && a.FamilyProbes == b.FamilyProbes && a.FamilySurvived == b.FamilySurvived
+}
+
+// recordingSender keeps every exchange a run sends.
+type recordingSender struct {
+	sender
+	mu sync.Mutex
+	xs []*exchange.Exchange
+}
+
+func (r *recordingSender) DoScheduled(ctx context.Context, s exchange.Spec, at time.Time) *exchange.Exchange {
+	x := r.sender.DoScheduled(ctx, s, at)
+	r.mu.Lock()
+	r.xs = append(r.xs, x)
+	r.mu.Unlock()
+	return x
+}
+
+// TestGrantTokensRegistered: every refresh token a refresh_token run
+// receives, and every access token of a client_credentials run, is known
+// to the run's redactor.
+func TestGrantTokensRegistered(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ grant, member string }{
+		{results.GrantRefreshToken, "refresh_token"},
+		{results.GrantClientCredentials, "access_token"},
+	} {
+		t.Run(tt.grant, func(t *testing.T) {
+			t.Parallel()
+			tg, src := grantTarget(t, provider.Config{}, "hydra")
+			e, err := newEngine(Config{Target: tg, Codes: src, Model: Closed, Concurrency: 2, Grant: tt.grant, ReuseProbes: 0.2,
+				Plan: Plan{Stages: []Stage{{Name: "closed", Requests: 50}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recordingSender{sender: e.client}
+			e.client = rec
+			if _, err := e.run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, x := range rec.xs {
+				v, _ := x.StringMember(tt.member)
+				if v == "" || !bytes.Contains(x.Request.Body, []byte("grant_type="+tt.grant)) {
+					continue
+				}
+				n++
+				if got := tg.Redactor.String("token " + v); strings.Contains(got, v) {
+					t.Fatalf("%s not registered: %q", tt.member, got)
+				}
+			}
+			if n < 50 {
+				t.Errorf("%d %s responses with a %s, want at least 50", n, tt.grant, tt.member)
+			}
+		})
+	}
 }
