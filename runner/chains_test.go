@@ -193,3 +193,37 @@ func TestGrantTokensRegistered(t *testing.T) {
 		})
 	}
 }
+
+// TestCapacityGrant: each step of a capacity search drives the grant;
+// client credentials need no code source.
+func TestCapacityGrant(t *testing.T) {
+	t.Parallel()
+	for _, grant := range []string{results.GrantRefreshToken, results.GrantClientCredentials} {
+		t.Run(grant, func(t *testing.T) {
+			t.Parallel()
+			tg, src := grantTarget(t, provider.Config{}, "hydra")
+			cfg := CapacityConfig{Target: tg, Grant: grant, SLO: "error_rate<50%", Start: 20, Factor: 1.5, Max: 30,
+				StepDuration: 300 * time.Millisecond, MinRequests: 5, Warmup: -1, ValidateFraction: 1}
+			if grant == results.GrantRefreshToken {
+				cfg.Codes = src
+			}
+			res, err := Capacity(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Grant != grant || len(res.Steps) == 0 {
+				t.Fatalf("grant %q, %d steps", res.Grant, len(res.Steps))
+			}
+			for _, st := range res.Steps {
+				r := st.Result
+				if r == nil || r.Grant != grant || r.Summary.Requests == 0 || r.Summary.Validated != r.Summary.Requests || r.Summary.Errors != 0 ||
+					(r.Chains != nil) != (grant == results.GrantRefreshToken) {
+					t.Errorf("step %d: %+v", st.Index, r)
+				}
+			}
+			if grant == results.GrantClientCredentials && src.n.Load() != 0 {
+				t.Errorf("%d codes taken", src.n.Load())
+			}
+		})
+	}
+}
