@@ -47,6 +47,13 @@ Stages: --stages "30s@50,30s@100,30s@200" (steps) or "ramp:60s@10-500"
 through a pipeline that prefetches ahead of the schedule; the time to
 obtain them is reported apart and never counted in exchange latency.
 
+--grant refresh_token drives refresh chains instead, each started by one
+code (measured apart, like the wait for a code), a broken chain started
+again and counted; --reuse-probes presents that share of rotated-away
+tokens again (RT-REUSE-REJECTED, RT-REUSE-REVOKES-FAMILY; a failure exits
+1). --grant client_credentials needs no code. The embedded provider
+serves the grant driven.
+
 Writes DIR/load.json (schema tokenbench.load/v1), DIR/load.hlog (an
 HdrHistogram interval log), DIR/load.html and DIR/load.md and prints a
 summary. Ctrl-C stops scheduling, lets requests in flight finish, and still
@@ -57,7 +64,8 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 		Example: `  tokenbench load
   tokenbench load --rate 200 --duration 30s --slo "p99<300ms,error_rate<0.1%,throughput>=95%"
   tokenbench load --stages "30s@50,30s@100,30s@200" --target preprod.yaml
-  tokenbench load --concurrency 16 --duration 10s --validate sample:0.1`,
+  tokenbench load --concurrency 16 --duration 10s --validate sample:0.1
+  tokenbench load --grant refresh_token --rate 200 --duration 20s --profile hydra`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd, f) },
 	}
 	f.register(cmd)
