@@ -59,8 +59,9 @@ HdrHistogram interval log), DIR/load.html and DIR/load.md and prints a
 summary. Ctrl-C stops scheduling, lets requests in flight finish, and still
 writes the results, marked interrupted.
 
-Exit status: 0 done and every SLO met, 1 an SLO was breached or the run was
-aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
+Exit status: 0 done and every SLO met, 1 an SLO was breached, a reuse probe
+failed, or the run was aborted or interrupted, 2 bad input (including an
+SLO that does not parse).`,
 		Example: `  tokenbench load
   tokenbench load --rate 200 --duration 30s --slo "p99<300ms,error_rate<0.1%,throughput>=95%"
   tokenbench load --stages "30s@50,30s@100,30s@200" --target preprod.yaml
