@@ -147,7 +147,7 @@ func newLoadView(r *results.Load) loadView {
 	v.Outcomes = outcomeRows(s)
 	v.Checks, v.ChecksNote = checkRows(r)
 	v.Distribution = distRows(r)
-	v.Codes = codeFacts(r)
+	v.Codes = append(grantFacts(r), codeFacts(r)...)
 	v.Schedule = scheduleFacts(r)
 	v.Meta = metaFacts(r)
 	v.Shards, v.StartAt = shardRows(r), startText(r)

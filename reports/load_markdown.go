@@ -70,6 +70,12 @@ func WriteLoadMarkdown(w io.Writer, r *results.Load) error {
 			p("| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", format.MDCode(st.Name), st.Target, achieved, st.P50, st.P90, st.P99, st.Max, st.Errors, st.Late)
 		}
 	}
+	if g := grantText(r); g != "" {
+		p("\n**Grant**: %s\n", format.MDInline(g))
+	}
+	if c := r.Chains; c != nil {
+		p("\n**Refresh chains**: %s\n\n**Reuse probes**: %s\n", format.MDInline(chainsText(c)), format.MDInline(probesText(c)))
+	}
 	if s.Auth.Signs() {
 		p("\n**Client authentication**: %s, a fresh client assertion signed per request in %s (p50) / %s (p99), apart from the exchange latency\n",
 			format.MDCode(s.Auth.Method), format.MS(s.Auth.TimeMS.P50), format.MS(s.Auth.TimeMS.P99))

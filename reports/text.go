@@ -54,6 +54,13 @@ func writeLoadText(w io.Writer, r *results.Load) error {
 	if r.Model == results.Open {
 		fmt.Fprintf(tw, "schedule\tlate %d, unsent %d, lag p99 %.2f ms, max %.2f ms\n", s.Late, s.Unsent, s.ScheduleLagMS.P99, s.ScheduleLagMS.Max)
 	}
+	if g := grantText(r); g != "" {
+		fmt.Fprintf(tw, "grant\t%s\n", g)
+	}
+	if c := r.Chains; c != nil {
+		fmt.Fprintf(tw, "chains\t%s\n", chainsText(c))
+		fmt.Fprintf(tw, "reuse probes\t%s\n", probesText(c))
+	}
 	fmt.Fprintf(tw, "codes\tobtained %d, dropped %d, obtain p99 %.2f ms, requests that waited for a code %d\n", s.Codes.Obtained, s.Codes.Dropped, s.Codes.P99MS, s.Codes.Waits)
 	if a := s.Auth; a != nil {
 		what := "adding it"

@@ -16,7 +16,10 @@ func (e *engine) result(end time.Time, interrupted bool) *results.Load {
 		Schema: results.LoadSchema, Model: cfg.Model, Interrupted: interrupted,
 		Target:  resultTarget(tg),
 		Profile: tg.Profile.Name, Start: e.measured, IntervalEpoch: e.measured.Truncate(time.Second).Unix(),
-		Intervals: e.rec.Intervals(),
+		Intervals: e.rec.Intervals(), Grant: cfg.Grant,
+	}
+	if cfg.Grant == results.GrantRefreshToken {
+		res.Chains = e.chains.stats()
 	}
 	if why, _ := e.stopWhy.Load().(string); why != "" && why != "interrupted" {
 		res.Aborted = why

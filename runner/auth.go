@@ -23,8 +23,16 @@ func (e *engine) authenticate(w *worker, code *codes.Code) (exchange.Spec, time.
 		w.grant.Probe = "load"
 		w.grantFor, w.grantValue = code, code.Value
 	}
-	spec := w.grant
-	spec.Params = append(w.params[:0], w.grant.Params...)
+	return e.authorize(w, w.grant)
+}
+
+// authorize adds the target's client authentication and DPoP proof to
+// grant (its parameters copied into w's buffer), returning when the
+// authentication started and ended.
+func (e *engine) authorize(w *worker, grant exchange.Spec) (exchange.Spec, time.Time, time.Time) {
+	tg := e.cfg.Target
+	spec := grant
+	spec.Params = append(w.params[:0], grant.Params...)
 	start := e.now()
 	tg.Auth.Authenticate(&spec)
 	if tg.DPoP != nil && spec.Err == nil {

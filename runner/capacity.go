@@ -45,7 +45,10 @@ type CapacityConfig struct {
 	// Warmup precedes each step at its rate, not measured (connections,
 	// caches, a backlog the rate builds); 0: DefaultCapacityWarmup, < 0: none.
 	Warmup time.Duration
-	// Per step, as in Config.
+	// Per step, as in Config: the grant (Codes is nil for
+	// client_credentials) and the share of refresh rotations probed.
+	Grant            string
+	ReuseProbes      float64
 	MaxInFlight      int
 	ValidateFraction float64
 	Timeout          time.Duration
@@ -106,6 +109,10 @@ func (cfg CapacityConfig) WithDefaults() (CapacityConfig, error) {
 		cfg.Now = time.Now
 	}
 	if err := cfg.givenZero(); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Grant, cfg.ReuseProbes, err = (LoadSettings{Grant: cfg.Grant, ReuseProbes: cfg.ReuseProbes}).grant(); err != nil {
 		return cfg, err
 	}
 	for _, d := range []struct {
@@ -221,13 +228,13 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*results.Capacity, error
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Target == nil || cfg.Codes == nil {
+	if cfg.Target == nil || cfg.Codes == nil && cfg.Grant != results.GrantClientCredentials {
 		return nil, errors.New("runner: capacity: a target and a code source are needed")
 	}
 	tg := cfg.Target
 	res := &results.Capacity{
 		Schema: results.CapacitySchema, Target: resultTarget(tg),
-		Profile: tg.Profile.Name, Start: cfg.Now(), MaxSustainableStep: -1,
+		Profile: tg.Profile.Name, Grant: cfg.Grant, Start: cfg.Now(), MaxSustainableStep: -1,
 		Config: results.CapacitySettings{SLO: cfg.SLO, StartRPS: cfg.Start, Factor: cfg.Factor, StepDurationS: cfg.StepDuration.Seconds(),
 			MinRequests: cfg.MinRequests, MaxStepDurationS: cfg.MaxStepDuration.Seconds(), WarmupS: cfg.Warmup.Seconds(), MaxRPS: cfg.Max,
 			MaxInFlight: cfg.MaxInFlight, TimeoutS: cfg.Timeout.Seconds()},
@@ -342,8 +349,12 @@ func (cfg CapacityConfig) step(ctx context.Context, index int, rate float64, con
 	if cfg.OnStepStart != nil {
 		cfg.OnStepStart(index, rate, d, confirm)
 	}
+	var src codes.Source // none for client credentials
+	if cfg.Codes != nil {
+		src = &stepCodes{Source: cfg.Codes, base: cfg.Codes.Stats()}
+	}
 	r, runErr := Run(ctx, Config{
-		Target: cfg.Target, Codes: &stepCodes{Source: cfg.Codes, base: cfg.Codes.Stats()}, Model: Open, Plan: plan,
+		Target: cfg.Target, Codes: src, Model: Open, Plan: plan, Grant: cfg.Grant, ReuseProbes: cfg.ReuseProbes,
 		MaxInFlight: cfg.MaxInFlight, ValidateFraction: cfg.ValidateFraction, Timeout: cfg.Timeout, Warmup: cfg.Warmup,
 		CodeTimes: cfg.CodeTimes.next(), Now: cfg.Now, OnInterrupt: cfg.interrupted(index, rate, d, confirm),
 	})

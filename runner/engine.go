@@ -63,6 +63,13 @@ type Config struct {
 	// those requests, up to Timeout, and returns the full result. It is
 	// called from a goroutine of Run's, and returns before Run does.
 	OnInterrupt func(*results.Load)
+	// Grant is the grant driven: results.GrantAuthorizationCode ("" too),
+	// GrantRefreshToken (chains, each started by one code from Codes) or
+	// GrantClientCredentials (Codes unused: nil).
+	Grant string
+	// ReuseProbes is the share of refresh rotations whose rotated-away
+	// token is presented again (see chains.go).
+	ReuseProbes float64
 	// StartAt, when set, is the wall-clock time the schedule starts at
 	// (see Run): the shards of a run split across machines share it.
 	StartAt time.Time
@@ -113,13 +120,18 @@ type engine struct {
 	unsent   atomic.Int64
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
-	red      *redact.Redactor // the run's; nil with --reveal
+	// grantChecks are a refresh or client credentials response's checks:
+	// [0] without an ID token, [1] with one.
+	grantChecks [2][]checks.Check
+	red         *redact.Redactor // the run's; nil with --reveal
 
 	client  sender        // registers nothing (redact.go)
 	slots   chan struct{} // open model: requests in flight
 	pending chan struct{} // open model: requests started, not finished
 	work    chan ticket   // open model: to idle senders
 	senders atomic.Int64  // open model: senders started
+
+	chains chainPool // refresh_token runs
 
 	stopOnce sync.Once
 	stopSend chan struct{} // closed to stop scheduling
@@ -164,6 +176,7 @@ func newEngine(cfg Config) (*engine, error) {
 	}
 	if cfg.ValidateFraction > 0 {
 		e.checks = checks.Success()
+		e.grantChecks = [2][]checks.Check{checks.GrantResponse(false), checks.GrantResponse(true)}
 	}
 	return e, nil
 }

@@ -56,7 +56,7 @@ func ownOutcome(k string) bool {
 //
 // https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#extensions-error
 var registeredErrors = map[string]bool{
-	"ok": true, "timeout": true, "connection_error": true, "code_error": true, "invalid_200": true,
+	"ok": true, "timeout": true, "connection_error": true, "code_error": true, "chain_start_error": true, "auth_error": true, "invalid_200": true,
 	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
 	"unsupported_grant_type": true, "invalid_scope": true, "server_error": true, "temporarily_unavailable": true,
 	"access_denied": true, "invalid_token": true, "insufficient_scope": true, "invalid_target": true,

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
+	"github.com/tokenbench/tokenbench/runner/results"
 )
 
 // sender is the HTTP client of a run: exchange.FastClient, or the
@@ -76,6 +76,9 @@ func (e *engine) closedWorker(id int) {
 // one obtains a code, sends one exchange, validates and records it, and
 // returns when it was done.
 func (e *engine) one(w *worker, t ticket) time.Time {
+	if e.cfg.Grant != "" && e.cfg.Grant != results.GrantAuthorizationCode {
+		return e.oneGrant(w, t)
+	}
 	id := w.id
 	tg := e.cfg.Target
 	_, static := e.cfg.Codes.(*staticSource)
@@ -121,6 +124,25 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 		}
 		return authed
 	}
+	x := e.send(w, t, spec, intended)
+
+	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
+		auth: authed.Sub(authStart), authed: true}
+	if e.cfg.Model == Closed {
+		s.intended = x.Timings.Sent
+	}
+	s.outcome, s.ok = classify(x)
+	s.outcome = outcomeKey(e.red, x, code, s.outcome)
+	if s.ok && e.checks != nil && e.sampled(w) {
+		e.validate(w, &s, x, tg.CheckContext(code), e.checks)
+	}
+	e.rec.Record(id, s)
+	return x.Timings.Done
+}
+
+// send sends spec, due at intended, holding an in-flight slot in the open
+// model, and adds its time in flight to w's when it is measured.
+func (e *engine) send(w *worker, t ticket, spec exchange.Spec, intended time.Time) *exchange.Exchange {
 	if e.slots != nil {
 		e.slots <- struct{}{}
 	}
@@ -146,29 +168,7 @@ func (e *engine) one(w *worker, t ticket) time.Time {
 		<-e.slots
 	}
 
-	s := sample{stage: t.stage, intended: intended, sent: x.Timings.Sent, done: x.Timings.Done, codeWait: codeWait,
-		auth: authed.Sub(authStart), authed: true}
-	if e.cfg.Model == Closed {
-		s.intended = x.Timings.Sent
-	}
-	s.outcome, s.ok = classify(x)
-	s.outcome = outcomeKey(e.red, x, code, s.outcome)
-	if s.ok && e.checks != nil && (e.cfg.ValidateFraction >= 1 || w.rng.Float64() < e.cfg.ValidateFraction) {
-		s.validated = true
-		cc := tg.CheckContext(code)
-		w.dst = checks.Evaluate(checks.NewEvidence(context.Background(), x, cc), cc, e.checks, w.dst[:0])
-		for _, r := range w.dst {
-			if !r.Failed() {
-				continue
-			}
-			s.failed = append(s.failed, r.ID)
-			if lvl, _ := tg.Profile.Level(r.ID); lvl == catalog.Must && !r.Warning() {
-				s.ok, s.outcome = false, "invalid_200"
-			}
-		}
-	}
-	e.rec.Record(id, s)
-	return x.Timings.Done
+	return x
 }
 
 // classify names an exchange's outcome and says whether it counts as ok

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +86,12 @@ type LoadSettings struct {
 	// BusyWait, open model, spins this long before each intended send time
 	// (see Config.BusyWait); 0, the default, sleeps.
 	BusyWait time.Duration
+	// Grant is the grant to drive: authorization_code (the default, ""),
+	// refresh_token or client_credentials.
+	Grant string
+	// ReuseProbes, for refresh_token, is the share of rotations whose
+	// rotated-away token is presented again (0: none).
+	ReuseProbes float64
 	// Given reports whether a setting (named as its field: "Duration") was
 	// given explicitly; nil: none was.
 	Given func(setting string) bool
@@ -148,6 +155,9 @@ func NewLoad(s LoadSettings) (*LoadJob, error) {
 		return nil, &SettingError{Setting: "BusyWait", Value: s.BusyWait.String(), Reason: "want a duration from 0 to 1s"}
 	}
 	j.Config.NetHTTP, j.Config.BusyWait = s.HttpClient == "net/http", s.BusyWait
+	if j.Config.Grant, j.Config.ReuseProbes, err = s.grant(); err != nil {
+		return nil, err
+	}
 	if s.Shard != "" {
 		if err := j.shard(s.Shard, s.Getenv); err != nil {
 			return nil, err
@@ -159,6 +169,28 @@ func NewLoad(s LoadSettings) (*LoadJob, error) {
 		}
 	}
 	return j, nil
+}
+
+// Grants are the grants a load run can drive.
+func Grants() []string {
+	return []string{results.GrantAuthorizationCode, results.GrantRefreshToken, results.GrantClientCredentials}
+}
+
+// grant validates the grant and the reuse probes.
+func (s LoadSettings) grant() (string, float64, error) {
+	g := s.Grant
+	if g == "" {
+		g = results.GrantAuthorizationCode
+	}
+	switch {
+	case !slices.Contains(Grants(), g):
+		return "", 0, &SettingError{Setting: "Grant", Value: strconv.Quote(s.Grant), Reason: "want one of " + strings.Join(Grants(), ", ")}
+	case s.StaticCode != "" && g != results.GrantAuthorizationCode:
+		return "", 0, &SettingError{Setting: "StaticCode", Reason: "only for the authorization_code grant"}
+	case math.IsNaN(s.ReuseProbes) || s.ReuseProbes < 0 || s.ReuseProbes > 1:
+		return "", 0, &SettingError{Setting: "ReuseProbes", Value: strconv.FormatFloat(s.ReuseProbes, 'g', -1, 64), Reason: "want a fraction from 0 to 1"}
+	}
+	return g, s.ReuseProbes, nil
 }
 
 // plan turns the settings into a model and a plan.

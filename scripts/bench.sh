@@ -189,6 +189,29 @@ stop_serve
   echo
 } >>"$report"
 
+say "refresh grant beside the code grant: closed model, 16 workers, ${secs} s, the embedded reference provider"
+# Both against the same provider, in tokenbench's own process: the code
+# grant's codes come from its authorize endpoint (obtained apart); the
+# refresh grant rotates chains, each started by one code (measured apart).
+for g in authorization_code refresh_token; do
+  timeout -k 5 "$bound" "$tb" load --grant "$g" --reuse-probes 0 --concurrency 16 --duration "${secs}s" \
+    --out "$out/grant-$g" >"$out/grant-$g.txt" 2>&1 || true
+done
+{
+  echo "## Refresh grant beside the code grant (closed model, 16 workers, ${secs} s, the embedded reference provider)"
+  echo
+  echo "Every response validated. The refresh grant spends a code only to start a chain (measured apart, like the wait for a code)."
+  echo
+  echo "| grant | requests/s | p50 ms | p99 ms | errors | chains started |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for g in authorization_code refresh_token; do
+    node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1])),d=r.summary;
+      console.log(`| ${process.argv[2]} | ${d.throughput_rps.toFixed(0)} | ${d.latency_ms.p50.toFixed(2)} | ${d.latency_ms.p99.toFixed(2)} | ${d.errors} | ${r.chains ? r.chains.started : "—"} |`)' \
+      "$out/grant-$g/load.json" "$g" 2>/dev/null || echo "| $g | (no result: see $out/grant-$g.txt) | | | | |"
+  done
+  echo
+} >>"$report"
+
 say "code supply through headless Chromium (the browser source), 15 s each"
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
   timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq chromium >/dev/null || true

@@ -296,28 +296,12 @@ func widerScope(scope string) string {
 	return scope + " tokenbench-wider-" + randomCode()[11:19]
 }
 
-// refreshedRows are the success and ID token rows every refresh response
-// is held to; IDT-NONCE and IDT-NONCE-ABSENT are left out (a refreshed ID
-// token need not repeat the nonce), RESP-SCOPE too (RT-SCOPE-* own it).
-var refreshedRows = []string{"RESP-STATUS-200", "RESP-CONTENT-TYPE", "RESP-NO-STORE", "RESP-PRAGMA", "RESP-ACCESS-TOKEN",
-	"RESP-TOKEN-TYPE", "RESP-EXPIRES-IN", "RESP-EXTRA-MEMBERS", "IDT-JWS", "IDT-ALG", "IDT-KID", "IDT-SIGNATURE",
-	"IDT-HEADER-KEYS", "IDT-ISS", "IDT-AUD", "IDT-AZP", "IDT-EXP", "IDT-IAT", "IDT-LIFETIME", "IDT-AUTH-TIME", "IDT-AT-HASH",
-	"IDT-AMR", "IDT-CLAIMS"}
-
 // expectSuccessRows holds a grant's success response to the success rows
 // (and, with idToken and an ID token in it, the ID token rows) that are
 // MUST under the profile: the same checks as the code exchange's, not a
 // copy. A row below MUST that fails is recorded as an observation.
 func expectSuccessRows(ctx context.Context, x *exchange.Exchange, cc *checks.Context, idToken bool) {
-	var list []checks.Check
-	for _, id := range refreshedRows {
-		if strings.HasPrefix(id, "IDT-") && (!idToken || !x.Has("id_token")) {
-			continue
-		}
-		if ch, ok := checks.Lookup(id); ok {
-			list = append(list, ch)
-		}
-	}
+	list := checks.GrantResponse(idToken && x.Has("id_token"))
 	var failed []string
 	for _, r := range checks.Validate(ctx, x, cc, list) {
 		if !r.Failed() {

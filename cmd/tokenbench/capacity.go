@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,6 +76,8 @@ search was interrupted, 2 bad input.`,
 	fl.DurationVar(&f.cfg.Timeout, "timeout", 10*time.Second, "per request")
 	fl.DurationVar(&f.cfg.Warmup, "warmup", runner.DefaultCapacityWarmup, "sent at each step's rate before it is measured")
 	fl.StringVarP(&f.out, "out", "o", "out", "directory for capacity.json and capacity.html")
+	fl.StringVar(&f.cfg.Grant, "grant", "authorization_code", "the grant to drive: "+strings.Join(runner.Grants(), ", "))
+	fl.Float64Var(&f.cfg.ReuseProbes, "reuse-probes", 0.02, "refresh_token: the share of rotations whose rotated-away token is presented again; 0 for none")
 	f.embedded.register(cmd, 30*time.Second)
 	f.embedded.registerShaping(cmd)
 	return cmd
@@ -106,6 +109,9 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if cfg.Grant != results.GrantAuthorizationCode && f.path == "" && len(pc.Grants) == 0 {
+		pc.Grants = []string{cfg.Grant} // the embedded provider serves the grant driven
+	}
 	f.clientOptions = []exchange.Option{exchange.WithPool(min(cfg.MaxInFlight, 1024)), exchange.WithTimeout(cfg.Timeout)}
 	t, err := a.openTarget(cmd.Context(), f.targetFlags, pc)
 	if err != nil {
@@ -114,8 +120,10 @@ func (a *app) capacity(cmd *cobra.Command, f capacityFlags) error {
 	defer t.Close()
 	t.OutDir = f.out
 	cfg.Target = t
-	if cfg.Codes, cfg.CodeTimes, err = cfg.OpenCodes(t); err != nil {
-		return badInput(err)
+	if cfg.Grant != results.GrantClientCredentials { // client credentials need no code
+		if cfg.Codes, cfg.CodeTimes, err = cfg.OpenCodes(t); err != nil {
+			return badInput(err)
+		}
 	}
 	a.announceCapacity(cfg, pc.Config, f.path == "")
 	cfg.OnStepStart, cfg.OnStep = a.stepStart, a.stepDone

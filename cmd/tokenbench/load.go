@@ -47,17 +47,26 @@ Stages: --stages "30s@50,30s@100,30s@200" (steps) or "ramp:60s@10-500"
 through a pipeline that prefetches ahead of the schedule; the time to
 obtain them is reported apart and never counted in exchange latency.
 
+--grant refresh_token drives refresh chains instead, each started by one
+code (measured apart, like the wait for a code), a broken chain started
+again and counted; --reuse-probes presents that share of rotated-away
+tokens again (RT-REUSE-REJECTED, RT-REUSE-REVOKES-FAMILY; a failure exits
+1). --grant client_credentials needs no code. The embedded provider
+serves the grant driven.
+
 Writes DIR/load.json (schema tokenbench.load/v1), DIR/load.hlog (an
 HdrHistogram interval log), DIR/load.html and DIR/load.md and prints a
 summary. Ctrl-C stops scheduling, lets requests in flight finish, and still
 writes the results, marked interrupted.
 
-Exit status: 0 done and every SLO met, 1 an SLO was breached or the run was
-aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
+Exit status: 0 done and every SLO met, 1 an SLO was breached, a reuse probe
+failed, or the run was aborted or interrupted, 2 bad input (including an
+SLO that does not parse).`,
 		Example: `  tokenbench load
   tokenbench load --rate 200 --duration 30s --slo "p99<300ms,error_rate<0.1%,throughput>=95%"
   tokenbench load --stages "30s@50,30s@100,30s@200" --target preprod.yaml
-  tokenbench load --concurrency 16 --duration 10s --validate sample:0.1`,
+  tokenbench load --concurrency 16 --duration 10s --validate sample:0.1
+  tokenbench load --grant refresh_token --rate 200 --duration 20s --profile hydra`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.load(cmd, f) },
 	}
 	f.register(cmd)
@@ -79,6 +88,8 @@ aborted or interrupted, 2 bad input (including an SLO that does not parse).`,
 	fl.StringVar(&f.HttpClient, "http-client", "fast", "fast (tokenbench's own HTTP/1.1 client, which records the same evidence) or net/http (the conformance client: slower, for comparison)")
 	fl.DurationVar(&f.BusyWait, "busy-wait", 0, "open model: spin this long before each intended send time (e.g. 200us) for sends precise to microseconds on a busy machine; burns up to a core (default off: the scheduler sleeps)")
 	fl.StringVar(&f.Shard, "shard", "", "run shard I of N of a run split across machines: the rates (or workers) divided by N and, with a codes file, its I-th, I+N-th, ... code (merge with 'report merge'); auto: I and N from $JOB_COMPLETION_INDEX and $TOKENBENCH_SHARD_COUNT (a Kubernetes Indexed Job)")
+	fl.StringVar(&f.Grant, "grant", "authorization_code", "the grant to drive: "+strings.Join(runner.Grants(), ", ")+" (refresh_token: chains, each started by one code; client_credentials: no code)")
+	fl.Float64Var(&f.ReuseProbes, "reuse-probes", 0.02, "refresh_token: the share of rotations whose rotated-away token is presented again (RT-REUSE-REJECTED, RT-REUSE-REVOKES-FAMILY); 0 for none")
 	fl.StringVar(&f.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, e.g. 2026-12-04T17:20:00Z) to start, so that the shards of a run begin together; past it, start at once and say how late")
 	f.embedded.register(cmd, 30*time.Second)
 	return cmd
@@ -106,6 +117,9 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 		return badInput(err)
 	}
 	c := &job.Config
+	if c.Grant != results.GrantAuthorizationCode && f.path == "" && len(pc.Grants) == 0 {
+		pc.Grants = []string{c.Grant} // the embedded provider serves the grant driven
+	}
 	f.clientOptions = []exchange.Option{exchange.WithPool(min(max(c.MaxInFlight, c.Concurrency), 1024)), exchange.WithTimeout(c.Timeout)}
 	t, err := a.openTarget(cmd.Context(), f.targetFlags, pc)
 	if err != nil {
@@ -117,10 +131,12 @@ func (a *app) load(cmd *cobra.Command, f loadFlags) error {
 	if err := a.waitStart(cmd, job); err != nil {
 		return a.notStarted(job, f.out, err)
 	}
-	if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
-		return badInput(err)
+	if c.Grant != results.GrantClientCredentials { // client credentials need no code
+		if c.Codes, err = job.OpenCodes(t, c.CodeTimes); err != nil {
+			return badInput(err)
+		}
 	}
-	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate)
+	fmt.Fprintf(a.stdout, "tokenbench load: %s, %s model, %s, validate %s, grant %s\n", format.Text(t.TokenEndpoint), c.Model, c.Plan, f.Validate, c.Grant)
 	if sh := c.Shard; sh != nil {
 		part := fmt.Sprintf("rates divided by %d", sh.Count)
 		if c.Model == runner.Closed {
@@ -215,6 +231,11 @@ func loadVerdict(what string, r *results.Load) error {
 		return failed(fmt.Errorf("%s: no request was sent", what))
 	case results.Breached(r.SLO):
 		return failed(fmt.Errorf("%s: an SLO was breached", what))
+	}
+	for _, row := range r.Chains.Rows() {
+		if row.Failed > 0 {
+			return failed(fmt.Errorf("%s: %s failed on %d of %d reuse probes", what, row.ID, row.Failed, row.Of))
+		}
 	}
 	return nil
 }

@@ -71,6 +71,9 @@ func TestLoadBadInput(t *testing.T) {
 		{[]string{"load", "--busy-wait", "2s"}, "load: --busy-wait 2s: want a duration from 0 to 1s"},
 		{[]string{"load", "--timeout", "0s"}, "load: --timeout 0s: must be positive"},
 		{[]string{"load", "--rate", "-1"}, "load: --rate -1: must not be negative"},
+		{[]string{"load", "--grant", "password"}, `load: --grant "password": want one of authorization_code, refresh_token, client_credentials`},
+		{[]string{"load", "--grant", "refresh_token", "--reuse-probes", "1.5"}, "load: --reuse-probes 1.5: want a fraction from 0 to 1"},
+		{[]string{"load", "--grant", "client_credentials", "--static-code", "x"}, "load: --static-code: only for the authorization_code grant"},
 	}
 	for _, tt := range tests {
 		code, _, errs := runCLI(t, nil, tt.args...)

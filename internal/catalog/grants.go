@@ -10,8 +10,8 @@ const (
 )
 
 // grantRows transcribes shared/REQUIREMENTS.md's "Refresh tokens", "Client
-// credentials" and DISC-GRANTS. LOAD-REFRESH and LOAD-CC join the catalogue
-// with load --grant.
+// credentials" and DISC-GRANTS, and "Under load, continued"'s LOAD-REFRESH
+// and LOAD-CC (load --grant).
 var grantRows = []Row{
 	{ID: "RT-ISSUED", Area: AreaRefresh, Level: Must, Source: "6749 §5.1; profile", Strength: "per profile",
 		Probe:    "code exchange",
@@ -70,4 +70,10 @@ var grantRows = []Row{
 	{ID: "DISC-GRANTS", Area: AreaDiscovery, Level: Should, Source: "8414 §2; OIDC Discovery §3", Strength: "SHOULD",
 		Probe:    "each grant in grant_types_supported that the harness can drive; one not listed",
 		Expected: "listed ones work; unlisted ones are refused"},
+	{ID: "LOAD-REFRESH", Area: AreaLoad, Level: Must, Source: "RT-*", Strength: "MUST",
+		Probe:    "load --grant refresh_token: each request rotates a refresh chain (started by one code); --reuse-probes presents rotated-away tokens again",
+		Expected: "every response validated; a rotated-away token that still works counts as RT-REUSE-REJECTED", When: When{Grant: grantRefresh}},
+	{ID: "LOAD-CC", Area: AreaLoad, Level: Must, Source: "CC-*", Strength: "MUST",
+		Probe:    "load --grant client_credentials",
+		Expected: "every response validated", When: When{Grant: grantCC}},
 }

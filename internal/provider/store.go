@@ -44,7 +44,9 @@ type store struct {
 	codes   map[string]*grant
 	tokens  map[string]*accessToken
 	refresh map[string]*refreshToken
-	inserts int // since the last sweep
+	// rotations counts refresh tokens rotated away (refresh-reuse-accepted-1pct).
+	rotations int64
+	inserts   int // since the last sweep
 }
 
 func newStore() *store {

@@ -57,6 +57,7 @@ type Capacity struct {
 	Tool    Tool             `json:"tool"`
 	Target  Target           `json:"target"`
 	Profile string           `json:"profile"`
+	Grant   string           `json:"grant,omitempty"` // "" in results before --grant
 	Config  CapacitySettings `json:"config"`
 	Start   time.Time        `json:"start"`
 	Steps   []CapacityStep   `json:"steps"` // in run order; the confirming step last

@@ -27,12 +27,17 @@ type Load struct {
 	Tool        Tool   `json:"tool"`
 	Interrupted bool   `json:"interrupted"`
 	// Aborted says why the error-rate rule stopped the run ("" when it did not).
-	Aborted string    `json:"aborted,omitempty"`
-	Model   string    `json:"model"` // Open or Closed
-	Target  Target    `json:"target"`
-	Profile string    `json:"profile"`
-	Config  RunConfig `json:"config"`
-	Start   time.Time `json:"start"`
+	Aborted string `json:"aborted,omitempty"`
+	Model   string `json:"model"` // Open or Closed
+	Target  Target `json:"target"`
+	Profile string `json:"profile"`
+	// Grant is the grant the run drove; "" in results of tokenbench
+	// versions that drove only authorization_code.
+	Grant string `json:"grant,omitempty"`
+	// Chains are the refresh chains of a refresh_token run.
+	Chains *Chains   `json:"chains,omitempty"`
+	Config RunConfig `json:"config"`
+	Start  time.Time `json:"start"`
 	// IntervalEpoch is the Unix second interval 0 covers: intervals are
 	// whole wall-clock seconds, so results of several machines line up.
 	IntervalEpoch int64       `json:"interval_epoch"`

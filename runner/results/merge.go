@@ -102,7 +102,7 @@ func MergeWith(o MergeOptions, results ...*Load) (*Load, error) {
 
 	out := &Load{
 		Schema: first.Schema, Tool: first.Tool, Model: first.Model, Target: first.Target,
-		Profile: first.Profile, Config: first.Config, MergedFrom: parts, MissingShards: missing,
+		Profile: first.Profile, Grant: first.Grant, Config: first.Config, MergedFrom: parts, MissingShards: missing,
 	}
 	if o.SLO != "" {
 		out.Config.SLO = o.SLO
@@ -127,6 +127,12 @@ func MergeWith(o MergeOptions, results ...*Load) (*Load, error) {
 			aborted = append(aborted, labelled(r, labels[i], r.Aborted))
 		}
 		out.PeakInFlight += r.PeakInFlight
+		if r.Chains != nil {
+			if out.Chains == nil {
+				out.Chains = &Chains{}
+			}
+			out.Chains.add(r.Chains)
+		}
 		out.MeanInFlight += r.MeanInFlight
 		out.GeneratorCPU = max(out.GeneratorCPU, r.GeneratorCPU)
 	}

@@ -90,6 +90,8 @@ func checkMergeable(o MergeOptions, results []*Load, parts []MergedPart) error {
 			return fmt.Errorf("results: merge: result %d: %w: schema %q is not %q", i+1, ErrIncompatible, r.Schema, LoadSchema)
 		case r.Model != first.Model:
 			return bad("model", r.Model, first.Model)
+		case r.Grant != first.Grant:
+			return bad("grant", r.Grant, first.Grant)
 		case r.Target.TokenEndpoint != first.Target.TokenEndpoint:
 			return bad("target token_endpoint", r.Target.TokenEndpoint, first.Target.TokenEndpoint)
 		case r.Target.Issuer != first.Target.Issuer:
