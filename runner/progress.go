@@ -416,6 +416,10 @@ func (e *engine) snapshot(rate float64) Snapshot {
 	}
 	if e.cfg.Model == Open {
 		s.TargetRate = e.plan.RateAt(elapsed)
+		// Requests that waited for a code limit an open-model run only
+		// when it falls short of its rate (a refresh run waits only to
+		// start its chains).
+		s.CodeStarved = s.CodeStarved && rate < 0.99*s.TargetRate
 	}
 	if i >= e.warm {
 		s.StageRequests = e.rec.stageRequests(i - e.warm)
