@@ -33,7 +33,7 @@ whole flow with kubectl is in docs/kubernetes.md.`,
 }
 
 // k8sLoadFlags are the load flags the manifest passes on to the shards.
-var k8sLoadFlags = []string{"rate", "concurrency", "duration", "stages", "max-in-flight", "validate", "timeout", "warmup", "abort-on-error-rate"}
+var k8sLoadFlags = []string{"rate", "concurrency", "duration", "stages", "max-in-flight", "validate", "timeout", "warmup", "abort-on-error-rate", "grant", "reuse-probes"}
 
 type k8sManifestFlags struct {
 	k8s.Settings
@@ -84,6 +84,8 @@ limits.`,
 	fl.DurationVar(&f.load.Timeout, "timeout", 10*time.Second, "per request")
 	fl.DurationVar(&f.load.Warmup, "warmup", 0, "send at the first stage's rate this long before measuring")
 	fl.StringVar(&f.load.AbortOnErrorRate, "abort-on-error-rate", "", `stop a shard whose error rate over a window exceeds a threshold, e.g. "50%/10s" (the run fails)`)
+	fl.StringVar(&f.load.Grant, "grant", "authorization_code", "the grant each shard drives: "+strings.Join(runner.Grants(), ", ")+" (refresh_token: each shard keeps its own chains)")
+	fl.Float64Var(&f.load.ReuseProbes, "reuse-probes", 0.02, "refresh_token: the share of rotations whose rotated-away token is presented again; 0 for none")
 	fl.StringVar(&f.SLO, "slo", "", `SLOs judged by the merge on the merged histograms, e.g. "p99<300ms,error_rate<0.1%,throughput>=95%"`)
 	fl.StringVar(&f.Image, "image", "tokenbench:"+imageTag(versionString()), "the tokenbench container image (make image builds it)")
 	fl.StringVarP(&f.Namespace, "namespace", "n", "", "namespace of the objects (default: kubectl's)")

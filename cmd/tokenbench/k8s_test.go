@@ -25,8 +25,16 @@ func TestK8sManifest(t *testing.T) {
 			t.Errorf("the manifest lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "--validate") || strings.Contains(out, "--timeout") {
+	if strings.Contains(out, "--validate") || strings.Contains(out, "--timeout") || strings.Contains(out, "--grant") {
 		t.Errorf("flags not given are passed on:\n%s", out)
+	}
+	// The grant reaches every shard; a bad one is refused here, not in the pods.
+	if code, out, errs := runCLI(t, nil, "k8s", "manifest", "--shards", "2", "-t", tgt, "--grant", "refresh_token", "--reuse-probes", "0.1"); code != exitOK ||
+		!strings.Contains(out, "- --grant\n            - refresh_token\n            - --reuse-probes\n            - \"0.1\"") {
+		t.Errorf("--grant refresh_token: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, nil, "k8s", "manifest", "--shards", "2", "-t", tgt, "--grant", "password"); code != exitBadInput || !strings.Contains(errs, "--grant") {
+		t.Errorf("--grant password: exit %d\n%s", code, errs)
 	}
 	if code, out, _ := runCLI(t, nil, "k8s", "manifest", "--shards", "2", "-t", tgt); code != exitOK || !strings.Contains(out, "image: tokenbench:"+imageTag(versionString())) {
 		t.Errorf("default image: exit %d", code)
