@@ -18,9 +18,10 @@ e2e_alive() { kill -0 "$1" 2>/dev/null; }
 # DIR/NAME.out and stderr in DIR/NAME.err, append its PID to DIR/pids, and
 # wait up to 60 s (a loaded CI machine) for its first stdout line `listening
 # http://127.0.0.1:PORT`. Prints the URL. Fails (status 1) when the process
-# dies or stays silent. A process that printed nothing at all in 60 s (node
-# oidc-provider did, twice in many runs, while other starts went through)
-# is shown (its state and CPU time), stopped and started once more.
+# dies or stays silent. A process still alive with nothing on stdout after
+# 60 s (node oidc-provider did, three times in about ten runs here and in CI,
+# on an idle machine too; the next start went through at once) is shown (its
+# state and CPU time), stopped and started once more.
 e2e_start() {
 	local dir=$1 name=$2 try
 	shift 2
@@ -41,10 +42,10 @@ e2e_start() {
 		tail -n 5 "$dir/$name.out" >&2
 		echo "stderr:" >&2
 		tail -n 20 "$dir/$name.err" >&2
-		if ((try == 2)) || ! e2e_alive "$pid" || [[ -s "$dir/$name.out" || -s "$dir/$name.err" ]]; then
+		if ((try == 2)) || ! e2e_alive "$pid" || [[ -s "$dir/$name.out" ]]; then
 			return 1
 		fi
-		echo "e2e: $name printed nothing at all: $(ps -o stat=,time=,etime=,wchan= -p "$pid" 2>/dev/null | tr -s ' '); load average $(cut -d' ' -f1-3 /proc/loadavg); stopping it and starting it once more" >&2
+		echo "e2e: $name is alive and silent: state, CPU time, elapsed, wait channel: $(ps -o stat=,time=,etime=,wchan= -p "$pid" 2>/dev/null | tr -s ' '); load average $(cut -d' ' -f1-3 /proc/loadavg); stopping it and starting it once more" >&2
 		kill "$pid" 2>/dev/null
 		sleep 1
 		kill -9 "$pid" 2>/dev/null || true
