@@ -2,9 +2,12 @@ package runner
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
@@ -20,11 +23,11 @@ import (
 // the wait for a code and never a sample of its own), refreshes with the
 // chain's newest refresh token and keeps the rotated one. A chain broken by
 // an error is dropped and started again at its next use, counted under the
-// outcome that broke it. On a share of rotations (Config.ReuseProbes) the
-// rotated-away token is presented again (RFC 9700 §4.14.2): refused is
-// expected; accepted fails RT-REUSE-REJECTED. Where the profile requires
-// family revocation the newest token is then tried once: still working
-// fails RT-REUSE-REVOKES-FAMILY; refused restarts the chain, no error.
+// outcome that broke it. The code exchange that starts a chain is held to
+// the code grant's rows, counted apart (results.Chains). Where the profile
+// requires rotation, a refresh response that does not rotate fails
+// RT-ROTATION. On a share of rotations (Config.ReuseProbes) the chain goes
+// to a prober (probes.go), which presents the rotated-away token again.
 //
 // https://www.rfc-editor.org/rfc/rfc6749#section-6
 // https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
@@ -43,9 +46,17 @@ type chainPool struct {
 	broken   []string // reasons of chains dropped, not yet started again
 	restarts map[string]int64
 
-	started, startFailures, startNanos atomic.Int64
-	probes, accepted                   atomic.Int64
-	familyProbes, familySurvived       atomic.Int64
+	// start times, and the chain starts' validation, under mu
+	startTime          *hdr.Histogram
+	startNanos         int64
+	startValidated     int64
+	startInvalid       int64
+	startCheckFailures map[string]int64
+
+	started, startFailures       atomic.Int64
+	probes, accepted             atomic.Int64
+	familyProbes, familySurvived atomic.Int64
+	probesSkipped                atomic.Int64
 }
 
 // take returns a free chain, or nil.
@@ -89,21 +100,52 @@ func (p *chainPool) counted() {
 	}
 }
 
+// timed records how long a chain start (or a failed one) took.
+func (p *chainPool) timed(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.startTime == nil {
+		p.startTime = results.NewHistogram()
+	}
+	p.startNanos += int64(d)
+	_ = p.startTime.RecordValue(min(max(d.Microseconds(), results.HistogramMin), results.HistogramMax))
+}
+
+// validated records a chain start's validation: the rows it failed, and
+// whether one of them was a MUST.
+func (p *chainPool) validated(failed []string, invalid bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.startValidated++
+	if invalid {
+		p.startInvalid++
+	}
+	for _, id := range failed {
+		if p.startCheckFailures == nil {
+			p.startCheckFailures = map[string]int64{}
+		}
+		p.startCheckFailures[id]++
+	}
+}
+
 // stats are the counters as a result holds them.
 func (p *chainPool) stats() *results.Chains {
 	c := &results.Chains{Started: p.started.Load(), StartFailures: p.startFailures.Load(),
 		ReuseProbes: p.probes.Load(), ReuseAccepted: p.accepted.Load(),
-		FamilyProbes: p.familyProbes.Load(), FamilySurvived: p.familySurvived.Load()}
-	if n := c.Started + c.StartFailures; n > 0 {
-		c.StartMS = float64(p.startNanos.Load()) / float64(n) / 1e6
-	}
+		FamilyProbes: p.familyProbes.Load(), FamilySurvived: p.familySurvived.Load(),
+		ProbesSkipped: p.probesSkipped.Load()}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if n := c.Started + c.StartFailures; n > 0 {
+		c.StartMS = float64(p.startNanos) / float64(n) / 1e6
+	}
+	c.StartTimeMS = results.PercentilesOf(p.startTime)
+	c.StartValidated, c.StartInvalid = p.startValidated, p.startInvalid
+	if len(p.startCheckFailures) > 0 {
+		c.StartCheckFailures = maps.Clone(p.startCheckFailures)
+	}
 	if len(p.restarts) > 0 {
-		c.Restarts = make(map[string]int64, len(p.restarts))
-		for k, v := range p.restarts {
-			c.Restarts[k] = v
-		}
+		c.Restarts = maps.Clone(p.restarts)
 	}
 	return c
 }
@@ -173,6 +215,12 @@ func (e *engine) oneGrant(w *worker, t ticket) time.Time {
 			cc = tg.CheckContext(nil)
 		}
 		e.validate(w, &s, x, cc, e.grantChecks[btoi(idToken)])
+		if ch != nil && e.rotationRequired {
+			// RFC 9700 §4.14.2: a new refresh token, not the one presented
+			if rt, _ := x.StringMember("refresh_token"); rt == "" || rt == ch.token {
+				e.fail(&s, "RT-ROTATION", false)
+			}
+		}
 		if ch == nil {
 			// RFC 6749 §4.4.3, OIDC Core §2: no refresh token, no ID token
 			for _, m := range []struct{ member, row string }{{"refresh_token", "CC-NO-REFRESH"}, {"id_token", "CC-NO-ID-TOKEN"}} {
@@ -195,8 +243,8 @@ func (e *engine) oneGrant(w *worker, t ticket) time.Time {
 	}
 	old := ch.token
 	e.follow(ch, x)
-	if ch.token != old && e.cfg.ReuseProbes > 0 && w.rng.Float64() < e.cfg.ReuseProbes && !e.reuseProbe(w, ch, old) {
-		e.chains.drop(results.RestartAfterProbe)
+	if ch.token != old && e.cfg.ReuseProbes > 0 && w.rng.Float64() < e.cfg.ReuseProbes {
+		e.probeLater(ch, old)
 		return x.Timings.Done
 	}
 	e.chains.put(ch)
@@ -219,11 +267,12 @@ func (e *engine) register(v string) {
 	}
 }
 
-// startChain redeems a code for a chain's first refresh token. It returns
-// the outcome to record when it could not.
+// startChain redeems a code for a chain's first refresh token, validating
+// the response (when sampled) with engine.startChecks. It returns the outcome
+// to record when it could not.
 func (e *engine) startChain(w *worker) (*chain, string) {
 	start := e.now()
-	defer func() { e.chains.startNanos.Add(int64(e.now().Sub(start))) }()
+	defer func() { e.chains.timed(e.now().Sub(start)) }()
 	code, err := e.code()
 	if err != nil {
 		if codes.Permanent(err) {
@@ -241,6 +290,11 @@ func (e *engine) startChain(w *worker) (*chain, string) {
 	x := e.send(w, ticket{stage: -1}, spec, e.now())
 	_, ok := classify(x)
 	rt, _ := x.StringMember("refresh_token")
+	if ok && e.checks != nil && e.sampled(w) {
+		s := sample{ok: true}
+		e.validate(w, &s, x, e.cfg.Target.CheckContext(code), e.startChecks)
+		e.chains.validated(s.failed, !s.ok)
+	}
 	if !ok || rt == "" {
 		e.chains.startFailures.Add(1)
 		return nil, "chain_start_error"
@@ -248,48 +302,6 @@ func (e *engine) startChain(w *worker) (*chain, string) {
 	e.register(rt)
 	e.chains.counted()
 	return &chain{code: code, token: rt}, ""
-}
-
-// reuseProbe presents old, rotated away from ch, again and, where the
-// profile requires family revocation, then ch's newest token. It reports
-// whether ch is still usable. Neither request is a sample.
-func (e *engine) reuseProbe(w *worker, ch *chain, old string) bool {
-	tg := e.cfg.Target
-	x := e.probe(w, exchange.RefreshGrant(tg.TokenEndpoint, old, ""))
-	if x.Response == nil {
-		return false // no answer: nothing learnt, and the chain's state unknown
-	}
-	e.chains.probes.Add(1)
-	if _, ok := classify(x); ok {
-		e.chains.accepted.Add(1)
-		if rt, _ := x.StringMember("refresh_token"); rt != "" {
-			e.register(rt)
-		}
-	}
-	if tg.Profile.Refresh.ReuseRevokesFamily != "required" {
-		return false // the family may or may not be revoked: start afresh
-	}
-	y := e.probe(w, exchange.RefreshGrant(tg.TokenEndpoint, ch.token, ""))
-	if y.Response == nil {
-		return false
-	}
-	e.chains.familyProbes.Add(1)
-	if _, ok := classify(y); !ok {
-		return false // revoked, as required
-	}
-	e.chains.familySurvived.Add(1)
-	e.follow(ch, y)
-	return true
-}
-
-// probe authenticates and sends a reuse probe now, outside the samples.
-func (e *engine) probe(w *worker, grant exchange.Spec) *exchange.Exchange {
-	grant.Probe = "load reuse probe"
-	spec, _, _ := e.authorize(w, grant)
-	if spec.Err != nil {
-		return &exchange.Exchange{}
-	}
-	return e.send(w, ticket{stage: -1}, spec, e.now())
 }
 
 // sampled says whether this response is validated (Config.ValidateFraction).

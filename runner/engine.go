@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenbench/tokenbench/internal/catalog"
 	"github.com/tokenbench/tokenbench/internal/checks"
 	"github.com/tokenbench/tokenbench/internal/codes"
 	"github.com/tokenbench/tokenbench/internal/exchange"
@@ -121,8 +122,12 @@ type engine struct {
 	closed   atomic.Int64 // closed model: requests started
 	checks   []checks.Check
 	// grantChecks are a refresh or client credentials response's checks:
-	// [0] without an ID token, [1] with one.
+	// [0] without an ID token, [1] with one. startChecks are those of the
+	// code exchange that starts a refresh chain: the code grant's, but for
+	// RESP-NO-REFRESH (a chain needs its refresh token whatever the
+	// profile says; one missing is a failed start).
 	grantChecks [2][]checks.Check
+	startChecks []checks.Check
 	red         *redact.Redactor // the run's; nil with --reveal
 
 	client  sender        // registers nothing (redact.go)
@@ -132,6 +137,9 @@ type engine struct {
 	senders atomic.Int64  // open model: senders started
 
 	chains chainPool // refresh_token runs
+	prober *prober   // refresh_token runs with reuse probes
+	// rotationRequired: the profile holds a refresh to RT-ROTATION.
+	rotationRequired bool
 
 	stopOnce sync.Once
 	stopSend chan struct{} // closed to stop scheduling
@@ -177,6 +185,13 @@ func newEngine(cfg Config) (*engine, error) {
 	if cfg.ValidateFraction > 0 {
 		e.checks = checks.Success()
 		e.grantChecks = [2][]checks.Check{checks.GrantResponse(false), checks.GrantResponse(true)}
+		for _, c := range e.checks {
+			if c.ID != "RESP-NO-REFRESH" {
+				e.startChecks = append(e.startChecks, c)
+			}
+		}
+		lvl, _ := cfg.Target.Profile.Level("RT-ROTATION")
+		e.rotationRequired = lvl == catalog.Must
 	}
 	return e, nil
 }
@@ -217,6 +232,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 	tickDone := make(chan struct{})
 	tickStopped := make(chan struct{})
 	go e.ticker(tickDone, tickStopped)
+	e.startProbers()
 	if e.cfg.Model == Closed {
 		for id := range e.cfg.Concurrency {
 			wg.Add(1)
@@ -232,6 +248,7 @@ func (e *engine) run(ctx context.Context) (*results.Load, error) {
 		e.schedule(&wg)
 	}
 	wg.Wait()
+	e.stopProbers()
 	if f, ok := e.client.(*exchange.FastClient); ok {
 		f.CloseIdle()
 	}

@@ -149,14 +149,7 @@ func (e *engine) send(w *worker, t ticket, spec exchange.Spec, intended time.Tim
 	if n := e.inFlight.Add(1); n > e.peak.Load() {
 		e.peak.Store(n) // racy max: close enough for a report
 	}
-	var x *exchange.Exchange
-	if e.cfg.NetHTTP {
-		rctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
-		x = e.client.DoScheduled(rctx, spec, intended)
-		cancel()
-	} else {
-		x = e.client.DoScheduled(context.Background(), spec, intended) // times out by itself
-	}
+	x := e.do(spec, intended)
 	e.inFlight.Add(-1)
 	if t.stage >= 0 {
 		w.busy += x.Timings.Done.Sub(x.Timings.Sent)
@@ -167,8 +160,17 @@ func (e *engine) send(w *worker, t ticket, spec exchange.Spec, intended time.Tim
 	if e.slots != nil {
 		<-e.slots
 	}
-
 	return x
+}
+
+// do sends spec, due at intended, bounded by the request timeout.
+func (e *engine) do(spec exchange.Spec, intended time.Time) *exchange.Exchange {
+	if !e.cfg.NetHTTP {
+		return e.client.DoScheduled(context.Background(), spec, intended) // times out by itself
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
+	defer cancel()
+	return e.client.DoScheduled(ctx, spec, intended)
 }
 
 // classify names an exchange's outcome and says whether it counts as ok

@@ -59,9 +59,10 @@ HdrHistogram interval log), DIR/load.html and DIR/load.md and prints a
 summary. Ctrl-C stops scheduling, lets requests in flight finish, and still
 writes the results, marked interrupted.
 
-Exit status: 0 done and every SLO met, 1 an SLO was breached, a reuse probe
-failed, or the run was aborted or interrupted, 2 bad input (including an
-SLO that does not parse).`,
+Exit status: 0 done and every SLO met; 1 an SLO was breached, no request
+succeeded, a reuse probe failed, a code exchange that started a refresh
+chain failed a MUST row, or the run was aborted or interrupted; 2 bad
+input (including an SLO that does not parse).`,
 		Example: `  tokenbench load
   tokenbench load --rate 200 --duration 30s --slo "p99<300ms,error_rate<0.1%,throughput>=95%"
   tokenbench load --stages "30s@50,30s@100,30s@200" --target preprod.yaml
@@ -218,7 +219,8 @@ func (a *app) notStarted(job *runner.LoadJob, out string, err error) error {
 }
 
 // loadVerdict is a load result's exit: 1 when it was interrupted, aborted,
-// breached an SLO or had no request succeed (with or without SLOs).
+// breached an SLO, had no request succeed (with or without SLOs), or, in a
+// refresh run, a reuse probe failed or a chain's start failed a MUST row.
 func loadVerdict(what string, r *results.Load) error {
 	switch {
 	case r.Interrupted:
@@ -236,6 +238,10 @@ func loadVerdict(what string, r *results.Load) error {
 		if row.Failed > 0 {
 			return failed(fmt.Errorf("%s: %s failed on %d of %d reuse probes", what, row.ID, row.Failed, row.Of))
 		}
+	}
+	if c := r.Chains; c != nil && c.StartInvalid > 0 {
+		return failed(fmt.Errorf("%s: %d of the %d code exchanges that started refresh chains failed a MUST row (%s)",
+			what, c.StartInvalid, c.StartValidated, outcomesText(c.StartCheckFailures)))
 	}
 	return nil
 }

@@ -58,14 +58,30 @@ func TestLoadGrants(t *testing.T) {
 	}
 }
 
-// TestLoadReuseProbeFailureExits1: a rotated-away refresh token that still
-// works fails the run, naming the row and its share of the probes.
-func TestLoadReuseProbeFailureExits1(t *testing.T) {
+// TestLoadGrantDefectsExit1: a refresh run against a provider that breaks a
+// refresh row exits 1 naming it: a rotated-away token that still works
+// (reuse probes), a refresh that does not rotate where the profile
+// requires rotation (every response invalid), a code exchange starting a
+// chain that fails a MUST row.
+func TestLoadGrantDefectsExit1(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI(t, nil, "load", "--grant", "refresh_token", "--profile", "hydra", "--defect", "refresh-reuse-accepted",
-		"--reuse-probes", "1", "--concurrency", "1", "--requests", "20", "--out", t.TempDir())
-	if code != exitFailed || !strings.Contains(stderr, "load: RT-REUSE-REJECTED failed on 20 of 20 reuse probes") ||
-		!strings.Contains(stdout, "RT-REUSE-REJECTED FAIL: 20 of 20 probes (100.0 %); RT-REUSE-REVOKES-FAMILY FAIL: 20 of 20 probes") {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	for _, tt := range []struct {
+		defect, probes string // no probe: one chain for the whole run
+		stderr, stdout string
+	}{
+		{"refresh-reuse-accepted", "1", "load: RT-REUSE-REJECTED failed on 20 of 20 reuse probes",
+			"RT-REUSE-REJECTED FAIL: 20 of 20 probes (100.0 %); RT-REUSE-REVOKES-FAMILY FAIL: 20 of 20 probes"},
+		{"refresh-not-rotated", "0", "load: every request failed (20 of 20): invalid_200 20", "RT-ROTATION"},
+		{"no-id-token", "0", "load: 1 of the 1 code exchanges that started refresh chains failed a MUST row (RESP-ID-TOKEN 1)",
+			"of the 1 code exchanges that started them (validated), 1 failed a MUST row; rows failed: RESP-ID-TOKEN 1"},
+	} {
+		t.Run(tt.defect, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, nil, "load", "--grant", "refresh_token", "--profile", "hydra", "--defect", tt.defect,
+				"--reuse-probes", tt.probes, "--concurrency", "1", "--requests", "20", "--out", t.TempDir())
+			if code != exitFailed || !strings.Contains(stderr, tt.stderr) || !strings.Contains(stdout, tt.stdout) {
+				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+			}
+		})
 	}
 }

@@ -138,9 +138,6 @@ func teethCases(t *testing.T) []teethCase {
 	}
 	var cases []teethCase
 	for _, d := range provider.Defects() {
-		if d.LoadOnly != "" {
-			continue // TestLoadCatchesLoadOnlyDefects
-		}
 		c := teethCase{defect: d.Name, filter: "!slow", profile: "bankid"}
 		switch {
 		case d.Auth != "":

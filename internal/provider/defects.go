@@ -40,10 +40,6 @@ type Defect struct {
 	// client_credentials grants (Config.Grants), under a profile that
 	// documents them (rotation and family revocation required).
 	Grants bool
-	// LoadOnly, when set, says why conform cannot catch the defect
-	// reliably (it shows on a share of requests): load catches it, and the
-	// teeth test leaves it out.
-	LoadOnly string
 }
 
 // Defect names. Each is one deviation; see Defects for what it does.

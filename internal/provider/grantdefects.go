@@ -7,7 +7,6 @@ const (
 	dRefreshNotRotated        = "refresh-not-rotated"
 	dRefreshReuseAccepted     = "refresh-reuse-accepted"
 	dRefreshReuseKeepsFamily  = "refresh-reuse-keeps-family"
-	dRefreshReuseLeaks        = "refresh-reuse-accepted-1pct"
 	dRefreshNotBound          = "refresh-not-bound"
 	dRefreshScopeWidened      = "refresh-scope-widened"
 	dRefreshIDTOtherSub       = "refresh-idt-other-sub"
@@ -35,9 +34,6 @@ func grantDefects() []Defect {
 			Summary: "a refresh returns the presented refresh token again, which stays valid"},
 		{Name: dRefreshReuseAccepted, Rows: rows("RT-REUSE-REJECTED", "RT-REUSE-REVOKES-FAMILY"), Grants: true,
 			Summary: "a rotated-away refresh token still works (and so revokes nothing): the family survives its reuse"},
-		{Name: dRefreshReuseLeaks, Rows: rows("RT-REUSE-REJECTED", "RT-REUSE-REVOKES-FAMILY"), Grants: true,
-			LoadOnly: "1 % of rotated-away tokens: conform presents one per row and would see it about once a hundred runs; load --reuse-probes counts it",
-			Summary:  "every 100th refresh token rotated away still works (and so revokes nothing): load's reuse probes show about 1 % failing"},
 		{Name: dRefreshReuseKeepsFamily, Rows: rows("RT-REUSE-REVOKES-FAMILY"), Grants: true,
 			Summary: "a rotated-away refresh token is refused, but the newest token of its family and its access token stay valid"},
 		{Name: dRefreshNotBound, Rows: rows("RT-BOUND-TO-CLIENT"), Grants: true,

@@ -57,7 +57,7 @@ func (p *Provider) refreshGrant(w http.ResponseWriter, act active, issuer string
 	}
 	f, fam, status := p.store.useRefresh(rt, client.ID, requested, now, refreshOptions{
 		rotate: rotate, neverExpires: act.on(dRefreshNeverExpires), notBound: act.on(dRefreshNotBound),
-		reuseAccepted: act.on(dRefreshReuseAccepted), reuseLeaks: act.on(dRefreshReuseLeaks), keepFamily: act.on(dRefreshReuseKeepsFamily),
+		reuseAccepted: act.on(dRefreshReuseAccepted), keepFamily: act.on(dRefreshReuseKeepsFamily),
 		widen: act.on(dRefreshScopeWidened),
 	})
 	switch status {

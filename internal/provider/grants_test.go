@@ -254,17 +254,6 @@ func grantProbes() map[string]defectProbe {
 			x, _ := chain(h)
 			return h.token(treq{form: refreshForm(x.str("refresh_token"))}).outcome()
 		}, "400 invalid_grant", "200 tokens"},
-		dRefreshReuseLeaks: {func(_ *testing.T, h *harness) string {
-			// the 100th rotated-away token works with the defect; the 99th
-			// is refused either way
-			rt := h.exchange().str("refresh_token")
-			var old []string
-			for range 100 {
-				old = append(old, rt)
-				rt = h.token(treq{form: refreshForm(rt)}).str("refresh_token")
-			}
-			return h.token(treq{form: refreshForm(old[99])}).outcome() + ", " + h.token(treq{form: refreshForm(old[98])}).outcome()
-		}, "400 invalid_grant, 400 invalid_grant", "200 tokens, 400 invalid_grant"},
 		dRefreshReuseKeepsFamily: {func(_ *testing.T, h *harness) string {
 			x, r := chain(h)
 			h.token(treq{form: refreshForm(x.str("refresh_token"))})

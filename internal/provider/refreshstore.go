@@ -23,7 +23,6 @@ type refreshToken struct {
 	fam     *family
 	expires time.Time
 	rotated bool // rotated away: a newer token replaced it
-	leaky   bool // refresh-reuse-accepted-1pct: still works once rotated away
 }
 
 // refreshStatus is the outcome of presenting a refresh token.
@@ -45,7 +44,6 @@ type refreshOptions struct {
 	neverExpires  bool // refresh-never-expires
 	notBound      bool // refresh-not-bound
 	reuseAccepted bool // refresh-reuse-accepted: a rotated-away token works
-	reuseLeaks    bool // refresh-reuse-accepted-1pct: every 100th rotated-away token works
 	keepFamily    bool // refresh-reuse-keeps-family
 	widen         bool // refresh-scope-widened
 }
@@ -88,7 +86,7 @@ func (s *store) useRefresh(token, clientID, scope string, now time.Time, o refre
 		return nil, family{}, refreshExpired
 	case r.fam.clientID != clientID && !o.notBound:
 		return nil, family{}, refreshOtherClient
-	case r.rotated && !o.reuseAccepted && !r.leaky:
+	case r.rotated && !o.reuseAccepted:
 		if !o.keepFamily {
 			s.revokeFamily(r.fam)
 		}
@@ -98,8 +96,6 @@ func (s *store) useRefresh(token, clientID, scope string, now time.Time, o refre
 	}
 	if o.rotate && !r.rotated {
 		r.rotated = true
-		s.rotations++
-		r.leaky = o.reuseLeaks && s.rotations%100 == 0
 	}
 	f := *r.fam
 	f.access = nil

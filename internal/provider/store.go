@@ -44,9 +44,7 @@ type store struct {
 	codes   map[string]*grant
 	tokens  map[string]*accessToken
 	refresh map[string]*refreshToken
-	// rotations counts refresh tokens rotated away (refresh-reuse-accepted-1pct).
-	rotations int64
-	inserts   int // since the last sweep
+	inserts int // since the last sweep
 }
 
 func newStore() *store {

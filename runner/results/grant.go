@@ -18,11 +18,20 @@ const RestartAfterProbe = "after a reuse probe"
 // https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
 type Chains struct {
 	Started int64 `json:"started"`
-	// StartMS is the mean time to start a chain: obtaining a code and
-	// redeeming it. Like the code wait, it is no part of the latency.
-	StartMS float64 `json:"start_mean_ms"`
+	// StartMS is the mean time to start a chain (or fail to): obtaining a
+	// code and redeeming it. Like the code wait, it is no part of the
+	// latency. StartTimeMS is its distribution.
+	StartMS     float64     `json:"start_mean_ms"`
+	StartTimeMS Percentiles `json:"start_ms"`
 	// StartFailures counts chain starts that got no refresh token.
 	StartFailures int64 `json:"start_failures,omitempty"`
+	// StartValidated counts the code exchanges that started a chain and
+	// went through the code grant's checks; StartCheckFailures counts, per
+	// row, those that failed it, and StartInvalid those that failed a MUST
+	// row (the chain is still used: its refresh token is what it needs).
+	StartValidated     int64            `json:"start_validated"`
+	StartCheckFailures map[string]int64 `json:"start_check_failures,omitempty"`
+	StartInvalid       int64            `json:"start_invalid,omitempty"`
 	// Restarts counts the chains started again, by reason: the outcome
 	// that broke the chain, or RestartAfterProbe.
 	Restarts map[string]int64 `json:"restarts,omitempty"`
@@ -35,6 +44,10 @@ type Chains struct {
 	// FamilySurvived of them still worked (RT-REUSE-REVOKES-FAMILY fails).
 	FamilyProbes   int64 `json:"family_probes"`
 	FamilySurvived int64 `json:"family_survived"`
+	// ProbesSkipped counts the rotations drawn for a reuse probe that got
+	// none: the probers were busy with earlier ones, or the run ended
+	// first. Probes are sent beside the schedule, never in its way.
+	ProbesSkipped int64 `json:"probes_skipped,omitempty"`
 }
 
 // RowShare is a row's failures under load out of the probes that test it.
@@ -75,13 +88,21 @@ func (c *Chains) Restarted() int64 {
 	return n
 }
 
-// add sums o into c (merging shards); StartMS is weighted by Started.
+// add sums o into c (merging shards). The mean start time is weighted by
+// the starts; its percentiles are bounds (see boundPercentiles).
 func (c *Chains) add(o *Chains) {
-	if n := c.Started + o.Started; n > 0 {
-		c.StartMS = (c.StartMS*float64(c.Started) + o.StartMS*float64(o.Started)) / float64(n)
+	starts := []int64{c.Started + c.StartFailures, o.Started + o.StartFailures}
+	c.StartTimeMS = boundPercentiles([]Percentiles{c.StartTimeMS, o.StartTimeMS}, starts)
+	if n := starts[0] + starts[1]; n > 0 {
+		c.StartMS = (c.StartMS*float64(starts[0]) + o.StartMS*float64(starts[1])) / float64(n)
 	}
 	c.Started += o.Started
 	c.StartFailures += o.StartFailures
+	c.StartValidated += o.StartValidated
+	c.StartInvalid += o.StartInvalid
+	if len(o.StartCheckFailures) > 0 {
+		c.StartCheckFailures = addCounts(c.StartCheckFailures, o.StartCheckFailures)
+	}
 	for k, v := range o.Restarts {
 		if c.Restarts == nil {
 			c.Restarts = map[string]int64{}
@@ -92,4 +113,5 @@ func (c *Chains) add(o *Chains) {
 	c.ReuseAccepted += o.ReuseAccepted
 	c.FamilyProbes += o.FamilyProbes
 	c.FamilySurvived += o.FamilySurvived
+	c.ProbesSkipped += o.ProbesSkipped
 }
