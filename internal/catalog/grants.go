@@ -72,7 +72,7 @@ var grantRows = []Row{
 		Expected: "listed ones work; unlisted ones are refused"},
 	{ID: "LOAD-REFRESH", Area: AreaLoad, Level: Must, Source: "RT-*", Strength: "MUST",
 		Probe:    "load --grant refresh_token: each request rotates a refresh chain (started by one code); --reuse-probes presents rotated-away tokens again",
-		Expected: "every response validated; a rotated-away token that still works counts as RT-REUSE-REJECTED", When: When{Grant: grantRefresh}},
+		Expected: "every response validated (RT-ROTATION where rotation is required), and the code exchanges starting chains; a rotated-away token that still works counts as RT-REUSE-REJECTED", When: When{Grant: grantRefresh}},
 	{ID: "LOAD-CC", Area: AreaLoad, Level: Must, Source: "CC-*", Strength: "MUST",
 		Probe:    "load --grant client_credentials",
 		Expected: "every response validated", When: When{Grant: grantCC}},
