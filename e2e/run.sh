@@ -30,6 +30,12 @@
 #      --validate none: the checks are conform's job (a provider that omits
 #      Cache-Control: no-store would make every response "invalid"); this
 #      shows that the code source and the provider keep up;
+#    - `tokenbench load --grant refresh_token` and `--grant client_credentials`
+#      (grant_load: 2 workers, 3 s, every response validated, reuse probes
+#      on 10 % of the rotations) with the targets the refresh and client
+#      credentials conform runs use: exit 0 with no check failed, or, where
+#      the provider breaks a row on every response (zitadel: no
+#      Cache-Control), exit 1 with exactly those rows failing;
 #    - e2e/P/down.sh stops it.
 #    A trap runs every down.sh on exit, so every process started is stopped
 #    by its recorded PID whatever happens.
@@ -164,6 +170,46 @@ load() {
 	fi
 }
 
+# grant_load P NAME TARGET GRANT [ROW...]: a short closed-model load
+# --grant GRANT (2 workers, 3 s) with TARGET and its profile, every response
+# validated (refresh runs: reuse probes on 10 % of the rotations, the code
+# exchanges that start chains validated too). No ROW: exit 0, no error and
+# no check failed. ROWs: rows the provider breaks on every response, as its
+# expect-*.yaml files record with their reasons; the run must exit 1 with
+# exactly those rows failing on every validated response, and nothing else
+# wrong (no reuse probe failed, every request answered).
+grant_load() {
+	local p=$1 name=$2 tf=$3 grant=$4 dir=$E2E_WORK/$1 rc=0
+	shift 4
+	local log=$dir/load-$name.log
+	say "$p: tokenbench load --grant $grant --concurrency 2 --duration 3s --validate all --target $(basename "$tf")"
+	local profile=()
+	grep -q '^profile:' "$tf" || profile=(--profile "$p")
+	timeout 120 "$tb" load --target "$tf" "${profile[@]}" --grant "$grant" --concurrency 2 --duration 3s --validate all \
+		--reuse-probes 0.1 --out "$dir/load-$name" >"$log" 2>&1 || rc=$?
+	sed -n '/^run /,$p' "$log"
+	local n
+	n=$(sed -n 's/^validated *\([0-9]*\) responses.*/\1/p; s/^check failures .*(of \([0-9]*\) validated)$/\1/p' "$log")
+	if [[ -z "$n" || "$n" == 0 ]] || grep -q 'FAIL:' "$log" || ! grep -qE '^outcomes +(ok|invalid_200) [0-9]+$' "$log"; then
+		echo "load --grant $grant: no response validated, a reuse probe failed, or a request got no token (exit $rc); log $log"
+		return 1
+	fi
+	if (($# == 0)); then
+		((rc == 0)) && grep -qE '^validated +[0-9]+ responses, no check failed' "$log" && return 0
+		echo "load --grant $grant: exit $rc, want 0 with no check failed; log $log"
+		return 1
+	fi
+	local want="" row
+	for row in $(printf '%s\n' "$@" | sort); do want+="${want:+, }$row $n"; done
+	want="check failures $want (of $n validated)"
+	if ((rc == 1)) && [[ "$(sed -n 's/^check failures  */check failures /p' "$log")" == "$want" ]]; then
+		echo "as expected: exit 1 with $* failing on every response (the expect files give the reasons)"
+		return 0
+	fi
+	echo "load --grant $grant: exit $rc, want 1 with \"$want\"; log $log"
+	return 1
+}
+
 for p in $providers; do
 	if [[ ! -f "$here/$p/up.sh" ]]; then
 		echo
@@ -206,6 +252,30 @@ for p in $providers; do
 	else
 		failed+=("$p load")
 	fi
+	# The other grants under load, each with the target its conform run uses.
+	grant_loads=()
+	case $p in
+	node-oidc-provider)
+		# the second server.js: rotateRefreshToken, clientCredentials
+		grant_loads=("refresh target-rotation.yaml refresh_token" "cc target-client_credentials.yaml client_credentials") ;;
+	hydra)
+		grant_loads=("refresh target.yaml refresh_token" "cc target.yaml client_credentials") ;;
+	zitadel)
+		# Every token response of the example OP lacks Cache-Control:
+		# no-store (RESP-NO-STORE fail, RFC 6749 §5.1 MUST) and Pragma
+		# (RESP-PRAGMA warning): expect-zitadel.yaml, expect-client_credentials.yaml.
+		grant_loads=("refresh target.yaml refresh_token RESP-NO-STORE RESP-PRAGMA"
+			"cc target-client_credentials.yaml client_credentials RESP-NO-STORE RESP-PRAGMA") ;;
+	esac
+	for gl in "${grant_loads[@]}"; do
+		read -r name tfile grant rows <<<"$gl"
+		# shellcheck disable=SC1091,SC2086 # env written by up.sh; rows split on purpose
+		if (set -a && source "$dir/env" && grant_load "$p" "$name" "$dir/$tfile" "$grant" $rows); then
+			summary+=("$p load --grant $grant: $(sed -n 's/^requests *//p' "$dir/load-$name.log")${rows:+ (expected failures: $rows)}")
+		else
+			failed+=("$p load --grant $grant")
+		fi
+	done
 	if [[ -f "$dir/target-browser.yaml" ]]; then
 		# The browser source on the provider's own login pages: the same
 		# verdicts as the other code source, and its codes per second.
