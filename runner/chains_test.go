@@ -314,3 +314,39 @@ func TestProbesBesideTheSchedule(t *testing.T) {
 		})
 	}
 }
+
+// TestInfoRowsNotFailures: an INFO row's finding is an observation, as
+// conform records it, not a check failure under load; the same finding on
+// a SHOULD row is counted (a warning: the response stays ok).
+func TestInfoRowsNotFailures(t *testing.T) {
+	t.Parallel()
+	const n = 20
+	for _, tt := range []struct {
+		profile  string
+		failures map[string]int64
+	}{
+		{"oidc", nil}, // RESP-EXPIRES-CONSISTENT: INFO
+		{"bankid", map[string]int64{"RESP-EXPIRES-CONSISTENT": n}}, // SHOULD
+	} {
+		t.Run(tt.profile, func(t *testing.T) {
+			t.Parallel()
+			tg, err := target.Embedded(context.Background(), provider.Config{Defects: map[string]float64{"expires-inconsistent": 1}}, target.Options{Profile: tt.profile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { tg.Close() })
+			src, err := tg.OpenCodes(target.CodeOptions{Prefetch: 4, Parallel: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(context.Background(), Config{Target: tg, Codes: src, Model: Closed, Concurrency: 1, ValidateFraction: 1,
+				Plan: Plan{Stages: []Stage{{Name: "closed", Requests: n}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := res.Summary; s.OK != n || s.Validated != n || !maps.Equal(s.CheckFailures, tt.failures) && len(s.CheckFailures)+len(tt.failures) > 0 {
+				t.Errorf("ok %d validated %d, check failures %v, want %v", s.OK, s.Validated, s.CheckFailures, tt.failures)
+			}
+		})
+	}
+}
