@@ -34,6 +34,13 @@ func (c *countingCodes) Next(ctx context.Context) (*codes.Code, error) {
 func grantTarget(t *testing.T, cfg provider.Config, profile string) (*target.Target, *countingCodes) {
 	t.Helper()
 	cfg.Grants = provider.Grants()
+	return embeddedTarget(t, cfg, profile)
+}
+
+// embeddedTarget starts the reference provider under profile, and opens
+// its codes.
+func embeddedTarget(t *testing.T, cfg provider.Config, profile string) (*target.Target, *countingCodes) {
+	t.Helper()
 	if cfg.CodeTTL == 0 {
 		cfg.CodeTTL = 30 * time.Second
 	}
@@ -330,15 +337,7 @@ func TestInfoRowsNotFailures(t *testing.T) {
 	} {
 		t.Run(tt.profile, func(t *testing.T) {
 			t.Parallel()
-			tg, err := target.Embedded(context.Background(), provider.Config{Defects: map[string]float64{"expires-inconsistent": 1}}, target.Options{Profile: tt.profile})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { tg.Close() })
-			src, err := tg.OpenCodes(target.CodeOptions{Prefetch: 4, Parallel: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tg, src := embeddedTarget(t, provider.Config{Defects: map[string]float64{"expires-inconsistent": 1}}, tt.profile)
 			res, err := Run(context.Background(), Config{Target: tg, Codes: src, Model: Closed, Concurrency: 1, ValidateFraction: 1,
 				Plan: Plan{Stages: []Stage{{Name: "closed", Requests: n}}}})
 			if err != nil {
